@@ -1,0 +1,1 @@
+"""Gemeinsam, the chatbot of Landkreis Ludwigslust-Parchim: transport, storage and scheduling."""

@@ -1,0 +1,1 @@
+"""Transports: each turns its updates into `Inbound` and sends `Reply` its own way."""

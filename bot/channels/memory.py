@@ -1,0 +1,29 @@
+"""A channel that keeps what it is given, for tests; failures can be scheduled per address."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from bot.channels.base import DeliveryError
+from conversations.messages import Reply
+
+
+class MemoryChannel:
+    def __init__(self, name: str = "memory") -> None:
+        self.name = name
+        self.sent: dict[str, list[Reply]] = defaultdict(list)
+        self._failures: dict[str, list[DeliveryError]] = defaultdict(list)
+
+    def fail_next(self, address: str, *errors: DeliveryError) -> None:
+        self._failures[address].extend(errors)
+
+    async def send(self, address: str, reply: Reply, *, skip_parts: int = 0) -> str | None:
+        if self._failures[address]:
+            raise self._failures[address].pop(0)
+        self.sent[address].append(reply)
+        return str(len(self.sent[address]))
+
+    def take(self, address: str) -> list[Reply]:
+        """What was sent to `address` since the last take."""
+        replies, self.sent[address] = self.sent[address], []
+        return replies

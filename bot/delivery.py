@@ -1,0 +1,333 @@
+"""The outbox: every outgoing message is a row first; the dispatcher sends due rows, in order per
+chat, honours flood control, backs off on failures, and never retries a person who blocked us.
+
+Rows are claimed with `FOR UPDATE SKIP LOCKED` and a lease, so several bot processes on one
+PostgreSQL never send the same row twice, and a row claimed by a process that died is sent again
+once its lease ran out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, exists, func, or_, select, tuple_, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from bot.channels.base import Channel, DeliveryError, Rejected, RetryLater, Unreachable
+from bot.db.models import OutboxMessage, User
+from bot.db.session import Database
+from conversations.messages import Reply
+from conversations.ports import Clock
+
+log = logging.getLogger(__name__)
+
+PENDING, SENDING, SENT, FAILED, UNREACHABLE = "pending", "sending", "sent", "failed", "unreachable"
+MAX_ATTEMPTS = 12
+MAX_BACKOFF = timedelta(minutes=30)
+
+
+async def enqueue(
+    session: AsyncSession,
+    *,
+    channel: str,
+    address: str,
+    reply: Reply,
+    dedup_key: str,
+    now: datetime,
+    user_id: int | None = None,
+    not_before: datetime | None = None,
+) -> int | None:
+    """Add a message to the outbox; returns its id, or None if that key was queued before."""
+    values = {
+        "dedup_key": dedup_key,
+        "channel": channel,
+        "address": address,
+        "user_id": user_id,
+        "payload": reply.to_payload(),
+        "status": PENDING,
+        "attempts": 0,
+        "next_attempt_at": not_before or now,
+        "created_at": now,
+    }
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(OutboxMessage)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["dedup_key"])
+        .returning(OutboxMessage.id)
+    )
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+def backoff(attempts: int) -> timedelta:
+    return min(timedelta(seconds=2 ** min(attempts, 12)), MAX_BACKOFF)
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        database: Database,
+        channels: Mapping[str, Channel],
+        clock: Clock,
+        *,
+        batch_size: int = 100,
+        lease: timedelta = timedelta(minutes=2),
+        concurrency: int = 16,
+    ) -> None:
+        self.database = database
+        self.channels = dict(channels)
+        self.clock = clock
+        self.batch_size = batch_size
+        self.lease = lease
+        self._slots = asyncio.Semaphore(concurrency)
+
+    def add_channel(self, channel: Channel) -> None:
+        self.channels[channel.name] = channel
+
+    async def send_now(self, ids: Sequence[int]) -> None:
+        """Send these rows at once (right after the turn that wrote them committed)."""
+        if ids:
+            await self._deliver(await self._claim(ids=ids))
+
+    async def dispatch_due(self, *, max_rounds: int = 50) -> int:
+        """Send every due row; the scheduler runs this every few seconds. Returns rows handled."""
+        handled = 0
+        for _ in range(max_rounds):
+            rows = await self._claim()
+            if not rows:
+                break
+            await self._deliver(rows)
+            handled += len(rows)
+        return handled
+
+    async def _claim(self, ids: Iterable[int] | None = None) -> list[OutboxMessage]:
+        now = self.clock.now()
+        token = str(uuid.uuid4())
+        earlier = aliased(OutboxMessage)
+        claimable = or_(
+            and_(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= now),
+            and_(OutboxMessage.status == SENDING, OutboxMessage.lease_until <= now),
+        )
+        # Per chat, in order: nothing may overtake an earlier row that is in flight or waiting.
+        blocked = exists().where(
+            earlier.channel == OutboxMessage.channel,
+            earlier.address == OutboxMessage.address,
+            earlier.id < OutboxMessage.id,
+            or_(
+                and_(earlier.status == SENDING, earlier.lease_until > now),
+                and_(earlier.status == PENDING, earlier.next_attempt_at > now),
+            ),
+        )
+        candidates = (
+            select(OutboxMessage.id)
+            .where(claimable, ~blocked, OutboxMessage.channel.in_(list(self.channels)))
+            .order_by(OutboxMessage.id)
+            .limit(self.batch_size)
+            .with_for_update(skip_locked=True)
+        )
+        if ids is not None:
+            candidates = candidates.where(OutboxMessage.id.in_(list(ids)))
+        async with self.database.transaction() as session:
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(candidates.scalar_subquery()))
+                .values(
+                    status=SENDING,
+                    claim_token=token,
+                    lease_until=now + self.lease,
+                    attempts=OutboxMessage.attempts + 1,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            claimed = list(
+                (
+                    await session.scalars(
+                        select(OutboxMessage)
+                        .where(OutboxMessage.claim_token == token)
+                        .order_by(OutboxMessage.id)
+                    )
+                ).all()
+            )
+            return await self._keep_chat_order(session, claimed, token)
+
+    async def _keep_chat_order(
+        self, session: AsyncSession, claimed: list[OutboxMessage], token: str
+    ) -> list[OutboxMessage]:
+        """Give back the rows of a chat that has an earlier unsent row in another claim (or in
+        none): another process is sending that chat, and the earliest claim goes first."""
+        if not claimed:
+            return claimed
+        chats = {(row.channel, row.address) for row in claimed}
+        foreign = await session.execute(
+            select(OutboxMessage.channel, OutboxMessage.address, func.min(OutboxMessage.id))
+            .where(
+                tuple_(OutboxMessage.channel, OutboxMessage.address).in_(list(chats)),
+                OutboxMessage.status.in_([PENDING, SENDING]),
+                or_(OutboxMessage.claim_token.is_(None), OutboxMessage.claim_token != token),
+            )
+            .group_by(OutboxMessage.channel, OutboxMessage.address)
+        )
+        first_foreign = {(channel, address): first for channel, address, first in foreign}
+        kept = [
+            row
+            for row in claimed
+            if row.id < first_foreign.get((row.channel, row.address), row.id + 1)
+        ]
+        returned = [row.id for row in claimed if row not in kept]
+        if returned:
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(returned))
+                .values(
+                    status=PENDING,
+                    claim_token=None,
+                    lease_until=None,
+                    attempts=OutboxMessage.attempts - 1,
+                )
+            )
+        return kept
+
+    async def _deliver(self, rows: list[OutboxMessage]) -> None:
+        by_chat: dict[tuple[str, str], list[OutboxMessage]] = {}
+        for row in rows:
+            by_chat.setdefault((row.channel, row.address), []).append(row)
+        await asyncio.gather(*(self._deliver_chat(chat_rows) for chat_rows in by_chat.values()))
+
+    async def _deliver_chat(self, rows: list[OutboxMessage]) -> None:
+        async with self._slots:
+            for position, row in enumerate(rows):
+                if not await self._deliver_row(row):
+                    await self._release([r.id for r in rows[position + 1 :]])
+                    return
+
+    async def _deliver_row(self, row: OutboxMessage) -> bool:
+        """Send one row and record the outcome; False when the rest of its chat must wait."""
+        channel = self.channels[row.channel]
+        payload = row.payload
+        try:
+            message_id = await channel.send(
+                row.address,
+                Reply.from_payload(payload),
+                skip_parts=int(payload.get("parts_sent", 0)),
+            )
+        except Unreachable as error:
+            await self._mark_unreachable(row, error)
+            return False
+        except Rejected as error:
+            log.error("outbox %s rejected by %s: %s", row.id, row.channel, error.reason)
+            await self._finish(row, FAILED, error=error.reason)
+            return True
+        except DeliveryError as error:
+            await self._retry(row, error)
+            return False
+        except Exception as error:  # a bug in a channel must not stop the queue
+            log.exception("outbox %s: unexpected error from %s", row.id, row.channel)
+            await self._retry(row, DeliveryError(repr(error)))
+            return False
+        await self._finish(row, SENT, message_id=message_id)
+        return True
+
+    async def _finish(
+        self,
+        row: OutboxMessage,
+        status: str,
+        *,
+        error: str | None = None,
+        message_id: str | None = None,
+    ) -> None:
+        now = self.clock.now()
+        async with self.database.transaction() as session:
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row.id, OutboxMessage.claim_token == row.claim_token)
+                .values(
+                    status=status,
+                    last_error=error,
+                    lease_until=None,
+                    sent_at=now if status == SENT else None,
+                    external_message_id=message_id,
+                )
+            )
+
+    async def _retry(self, row: OutboxMessage, error: DeliveryError) -> None:
+        now = self.clock.now()
+        if isinstance(error, RetryLater):
+            delay = timedelta(seconds=max(error.after, 1))
+        else:
+            delay = backoff(row.attempts)
+        give_up = row.attempts >= MAX_ATTEMPTS and not isinstance(error, RetryLater)
+        log.warning(
+            "outbox %s to %s:%s: %s%s",
+            row.id,
+            row.channel,
+            row.address,
+            error.reason,
+            " (giving up)" if give_up else f" (again in {delay})",
+        )
+        payload = dict(row.payload)
+        payload["parts_sent"] = int(payload.get("parts_sent", 0)) + error.parts_sent
+        async with self.database.transaction() as session:
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row.id, OutboxMessage.claim_token == row.claim_token)
+                .values(
+                    status=FAILED if give_up else PENDING,
+                    next_attempt_at=now + delay,
+                    lease_until=None,
+                    claim_token=None,
+                    last_error=error.reason,
+                    payload=payload,
+                )
+            )
+            if isinstance(error, RetryLater):
+                # Flood control is per bot: hold the rest of this chat's queue as well.
+                await session.execute(
+                    update(OutboxMessage)
+                    .where(
+                        OutboxMessage.channel == row.channel,
+                        OutboxMessage.address == row.address,
+                        OutboxMessage.status == PENDING,
+                        OutboxMessage.id > row.id,
+                    )
+                    .values(next_attempt_at=now + delay)
+                )
+
+    async def _release(self, ids: list[int]) -> None:
+        if not ids:
+            return
+        async with self.database.transaction() as session:
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(ids), OutboxMessage.status == SENDING)
+                .values(
+                    status=PENDING,
+                    claim_token=None,
+                    lease_until=None,
+                    attempts=OutboxMessage.attempts - 1,
+                )
+            )
+
+    async def _mark_unreachable(self, row: OutboxMessage, error: DeliveryError) -> None:
+        now = self.clock.now()
+        log.info("%s:%s is unreachable (%s)", row.channel, row.address, error.reason)
+        async with self.database.transaction() as session:
+            await session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.channel == row.channel,
+                    OutboxMessage.address == row.address,
+                    OutboxMessage.status.in_([PENDING, SENDING]),
+                )
+                .values(status=UNREACHABLE, last_error=error.reason, lease_until=None)
+            )
+            if row.user_id is not None:
+                await session.execute(
+                    update(User).where(User.id == row.user_id).values(unreachable_at=now)
+                )

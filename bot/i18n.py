@@ -1,0 +1,144 @@
+"""Catalogs, the person's language, and Babel formatting and parsing for it.
+
+Output uses Latin digits in every locale (as Babel and CLDR do by default), so references and
+amounts look the same everywhere; input may use Arabic-Indic or Persian digits too.
+"""
+
+from __future__ import annotations
+
+import gettext
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from io import BytesIO
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel import Locale, dates, numbers
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+from conversations.languages import LANGUAGE_CODES
+
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+DOMAIN = "messages"
+
+_DIGITS = {ord(c): str(i) for i, c in enumerate("٠١٢٣٤٥٦٧٨٩")}
+_DIGITS.update({ord(c): str(i) for i, c in enumerate("۰۱۲۳۴۵۶۷۸۹")})
+_INVISIBLE = dict.fromkeys(map(ord, "\u200e\u200f\u061c\u202a\u202b\u202c\u2066\u2067\u2068\u2069"))
+_SPACES = "\u00a0\u202f\u2009 "
+_CURRENCY_WORDS = ("eur", "euro", "euros", "€", "евро", "євро", "يورو", "یورو")
+
+
+class AmountError(ValueError):
+    """Typed text that is not an amount of money in the person's locale."""
+
+
+def load_translations(locale: str, directory: Path = LOCALES_DIR) -> gettext.NullTranslations:
+    """The compiled catalog, compiled in memory from the .po file when no fresh .mo exists."""
+    po = directory / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+    mo = po.with_suffix(".mo")
+    if mo.exists() and (not po.exists() or mo.stat().st_mtime >= po.stat().st_mtime):
+        with mo.open("rb") as file:
+            return Translations(file, domain=DOMAIN)
+    if not po.exists():
+        return gettext.NullTranslations()
+    with po.open("rb") as file:
+        catalog = read_po(file, locale=locale)
+    buffer = BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer, domain=DOMAIN)
+
+
+class Translator:
+    """gettext and Babel for one locale and time zone."""
+
+    def __init__(self, locale: str, translations: gettext.NullTranslations, tz: ZoneInfo) -> None:
+        self._locale = locale
+        self._babel = Locale.parse(locale)
+        self._translations = translations
+        self.tz = tz
+
+    @property
+    def locale(self) -> str:
+        return self._locale
+
+    def gettext(self, message: str) -> str:
+        return self._translations.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self._translations.ngettext(singular, plural, n)
+
+    def _local(self, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: times are kept aware, in UTC")
+        return value.astimezone(self.tz)
+
+    def format_date(self, value: date | datetime) -> str:
+        if isinstance(value, datetime):
+            value = self._local(value).date()
+        return dates.format_date(value, "medium", locale=self._babel)
+
+    def format_time(self, value: datetime) -> str:
+        return dates.format_time(self._local(value), "short", locale=self._babel)
+
+    def format_datetime(self, value: datetime) -> str:
+        """Medium date and short time, joined the locale's way ("24.11.2026, 18:30")."""
+        local = self._local(value)
+        pattern = dates.get_datetime_format("medium", locale=self._babel)
+        return (
+            str(pattern)
+            .replace("'", "")
+            .format(
+                dates.format_time(local, "short", locale=self._babel),
+                dates.format_date(local.date(), "medium", locale=self._babel),
+            )
+        )
+
+    def format_money(self, cents: int) -> str:
+        return numbers.format_currency(Decimal(cents) / 100, "EUR", locale=self._babel)
+
+    def format_number(self, value: int) -> str:
+        return numbers.format_decimal(value, locale=self._babel)
+
+    def parse_amount(self, text: str) -> int:
+        """Typed money in this locale's form, in cents: `1.000,50` (de), `1,000.50` (en), `٥٠`."""
+        cleaned = _normalize_number(text, self._babel)
+        lowered = cleaned.casefold()
+        for word in _CURRENCY_WORDS:
+            lowered = lowered.replace(word, "")
+        cleaned = lowered.strip().removesuffix(",-").removesuffix(".-")
+        if not cleaned or not any(ch.isdigit() for ch in cleaned):
+            raise AmountError(text)
+        try:
+            value = numbers.parse_decimal(cleaned, locale=self._babel, strict=True)
+        except (numbers.NumberFormatError, InvalidOperation):
+            raise AmountError(text) from None
+        if value < 0 or value != value.quantize(Decimal("0.01")):
+            raise AmountError(text)
+        return int(value * 100)
+
+
+def _normalize_number(text: str, locale: Locale) -> str:
+    decimal = numbers.get_decimal_symbol(locale)
+    group = numbers.get_group_symbol(locale)
+    text = text.translate(_DIGITS).translate(_INVISIBLE)
+    text = text.replace("٫", decimal).replace("٬", group if group.strip() else "")
+    # Spaces group digits in uk/ru and are typed loosely elsewhere: drop them all.
+    return "".join(ch for ch in text if ch not in _SPACES)
+
+
+class Catalogs:
+    """Every catalog, loaded once; hands out a Translator per locale."""
+
+    def __init__(self, *, timezone: str = "Europe/Berlin", directory: Path = LOCALES_DIR) -> None:
+        self.tz = ZoneInfo(timezone)
+        self.directory = directory
+
+    @cache  # noqa: B019 - one Catalogs per process; translators are immutable
+    def translator(self, locale: str) -> Translator:
+        if locale not in LANGUAGE_CODES:
+            raise LookupError(f"unsupported locale {locale!r}")
+        return Translator(locale, load_translations(locale, self.directory), self.tz)

@@ -1,0 +1,1 @@
+"""Scheduled jobs: idempotent scans of the database that write outbox rows or tidy up."""

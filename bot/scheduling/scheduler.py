@@ -1,0 +1,27 @@
+"""APScheduler 3 (AsyncIOScheduler), owned by the app: the outbox and the housekeeping."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.db.session import Database
+from bot.delivery import Dispatcher
+from bot.scheduling import jobs
+from conversations.ports import Clock
+
+DISPATCH_EVERY_SECONDS = 2
+
+
+def build_scheduler(
+    *, database: Database, dispatcher: Dispatcher, clock: Clock
+) -> AsyncIOScheduler:
+    scheduler = AsyncIOScheduler(
+        timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60}
+    )
+    scheduler.add_job(
+        dispatcher.dispatch_due, "interval", seconds=DISPATCH_EVERY_SECONDS, id="outbox"
+    )
+    scheduler.add_job(jobs.clean_up, "interval", hours=6, args=[database, clock], id="clean-up")
+    return scheduler

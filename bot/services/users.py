@@ -1,0 +1,220 @@
+"""People: finding them by channel address, their settings, roles, privacy (see and delete)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import ChannelIdentity, Conversation, OutboxMessage, Region, User
+from bot.services import audit
+from bot.services.regions import list_regions
+from conversations.ports import PersonalData, RegionView, Role, StaffMember, UserView
+
+
+async def find_or_create(
+    session: AsyncSession, *, channel: str, external_id: str, locale: str, now: datetime
+) -> User:
+    """The person behind a channel address, created on first contact with only what is needed."""
+    user = await find(session, channel=channel, external_id=external_id)
+    if user is not None:
+        return user
+    try:
+        async with session.begin_nested():
+            user = User(locale=locale, created_at=now, is_staff=False)
+            session.add(user)
+            await session.flush()
+            session.add(
+                ChannelIdentity(
+                    user_id=user.id, channel=channel, external_id=external_id, created_at=now
+                )
+            )
+            await session.flush()
+    except IntegrityError:  # the same person's other update created them a moment ago
+        user = await find(session, channel=channel, external_id=external_id)
+        if user is None:
+            raise
+    return user
+
+
+async def find(session: AsyncSession, *, channel: str, external_id: str) -> User | None:
+    return await session.scalar(
+        select(User)
+        .join(ChannelIdentity)
+        .where(ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id)
+    )
+
+
+async def addresses(session: AsyncSession, user_id: int) -> list[str]:
+    rows = await session.execute(
+        select(ChannelIdentity.channel, ChannelIdentity.external_id)
+        .where(ChannelIdentity.user_id == user_id)
+        .order_by(ChannelIdentity.id)
+    )
+    return [f"{channel}:{external_id}" for channel, external_id in rows]
+
+
+async def view(session: AsyncSession, user: User, *, admins: frozenset[str]) -> UserView:
+    """The person as flows see them, with the permissions stored right now."""
+    region_key = (
+        await session.scalar(select(Region.key).where(Region.id == user.region_id))
+        if user.region_id is not None
+        else None
+    )
+    is_admin = bool(admins.intersection(await addresses(session, user.id)))
+    return UserView(
+        id=user.id,
+        locale=user.locale,
+        role=Role(user.role) if user.role else None,
+        region_key=region_key,
+        is_staff=user.is_staff or is_admin,
+        is_admin=is_admin,
+        consented=user.consented_at is not None,
+        display_name=user.display_name,
+    )
+
+
+async def set_staff(
+    session: AsyncSession,
+    *,
+    channel: str,
+    external_id: str,
+    staff: bool,
+    actor: str,
+    default_locale: str,
+    now: datetime,
+) -> User:
+    """Make the person at this address staff (creating them if they never wrote), or not."""
+    user = await find_or_create(
+        session, channel=channel, external_id=external_id, locale=default_locale, now=now
+    )
+    user.is_staff = staff
+    audit.record(
+        session,
+        actor=actor,
+        action="staff.add" if staff else "staff.remove",
+        subject=f"{channel}:{external_id}",
+        at=now,
+    )
+    await session.flush()
+    return user
+
+
+async def staff_members(session: AsyncSession, *, admins: frozenset[str]) -> list[StaffMember]:
+    rows = await session.execute(
+        select(ChannelIdentity.channel, ChannelIdentity.external_id, User.display_name)
+        .join(User)
+        .where(User.is_staff.is_(True))
+        .order_by(User.id)
+    )
+    members = {
+        f"{channel}:{external_id}": StaffMember(
+            address=f"{channel}:{external_id}",
+            display_name=name,
+            is_admin=f"{channel}:{external_id}" in admins,
+        )
+        for channel, external_id, name in rows
+    }
+    for address in sorted(admins - members.keys()):
+        identity_user = await find(
+            session, channel=address.split(":", 1)[0], external_id=address.split(":", 1)[1]
+        )
+        members[address] = StaffMember(
+            address=address,
+            display_name=identity_user.display_name if identity_user else None,
+            is_admin=True,
+        )
+    return list(members.values())
+
+
+class UserDirectory:
+    """The `Users` port for flows, bound to one turn's session."""
+
+    def __init__(
+        self, session: AsyncSession, *, admins: frozenset[str], now: datetime, actor: str
+    ) -> None:
+        self.session = session
+        self.admins = admins
+        self.now = now
+        self.actor = actor
+
+    async def _user(self, user_id: int) -> User:
+        user = await self.session.get(User, user_id)
+        if user is None:
+            raise LookupError(f"user {user_id} does not exist")
+        return user
+
+    async def _region_id(self, key: str | None) -> int | None:
+        if key is None:
+            return None
+        region_id = await self.session.scalar(select(Region.id).where(Region.key == key))
+        if region_id is None:
+            raise LookupError(f"unknown region {key!r}")
+        return region_id
+
+    async def set_locale(self, user_id: int, locale: str) -> None:
+        (await self._user(user_id)).locale = locale
+
+    async def complete_onboarding(
+        self, user_id: int, *, role: Role, region_key: str | None, display_name: str | None
+    ) -> None:
+        user = await self._user(user_id)
+        if role is Role.STAFF and not (user.is_staff or await self._is_admin(user_id)):
+            raise PermissionError("only staff can take the staff role")
+        user.role = role.value
+        user.region_id = await self._region_id(region_key)
+        user.display_name = (display_name or "").strip()[:200] or None
+        user.consented_at = self.now
+
+    async def _is_admin(self, user_id: int) -> bool:
+        return bool(self.admins.intersection(await addresses(self.session, user_id)))
+
+    async def set_region(self, user_id: int, region_key: str | None) -> None:
+        (await self._user(user_id)).region_id = await self._region_id(region_key)
+
+    async def regions(self) -> Sequence[RegionView]:
+        return [RegionView(key=r.key, name=r.name) for r in await list_regions(self.session)]
+
+    async def personal_data(self, user_id: int) -> PersonalData:
+        user = await self._user(user_id)
+        region_name = (
+            await self.session.scalar(select(Region.name).where(Region.id == user.region_id))
+            if user.region_id is not None
+            else None
+        )
+        conversation = await self.session.get(Conversation, user_id)
+        queued = await self.session.scalar(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.user_id == user_id, OutboxMessage.status == "pending")
+        )
+        return PersonalData(
+            locale=user.locale,
+            role=Role(user.role) if user.role else None,
+            region_name=region_name,
+            display_name=user.display_name,
+            addresses=await addresses(self.session, user_id),
+            created_at=user.created_at,
+            consented_at=user.consented_at,
+            is_staff=user.is_staff,
+            open_conversation=conversation.flow if conversation else None,
+            messages_queued=queued or 0,
+        )
+
+    async def delete(self, user_id: int) -> None:
+        """Erase the person with their identities, conversation and messages to them."""
+        await self.session.execute(delete(OutboxMessage).where(OutboxMessage.user_id == user_id))
+        await self.session.execute(delete(User).where(User.id == user_id))
+        audit.record(
+            self.session,
+            actor=self.actor,
+            action="user.delete",
+            at=self.now,
+            subject=f"user:{user_id}",
+        )
+
+    async def staff_members(self) -> Sequence[StaffMember]:
+        return await staff_members(self.session, admins=self.admins)

@@ -1,0 +1,125 @@
+"""Configuration from the environment (see README), checked once at start with one-line errors."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from conversations.languages import LANGUAGE_CODES
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/gemeinsam.sqlite3"
+SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
+CHANNELS = ("telegram", "console", "signal", "memory")
+_ADDRESS = re.compile(r"^(?P<channel>[a-z]+):(?P<id>[A-Za-z0-9_+.@-]+)$")
+
+
+class ConfigError(ValueError):
+    """A bad setting; the message is one line naming the variable and what is wrong."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    telegram_token: str | None = None
+    telegram_api_base_url: str | None = None
+    database_url: str = DEFAULT_DATABASE_URL
+    admins: frozenset[str] = field(default_factory=frozenset)
+    default_locale: str = "de"
+    timezone: str = "Europe/Berlin"
+    webhook_url: str | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+
+        def get(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        return cls(
+            telegram_token=_token(get("TELEGRAM_BOT_TOKEN")),
+            telegram_api_base_url=_base_url(get("TELEGRAM_API_BASE_URL")),
+            database_url=parse_database_url(get("DATABASE_URL") or DEFAULT_DATABASE_URL),
+            admins=parse_addresses(get("BOT_ADMINS") or "", variable="BOT_ADMINS"),
+            default_locale=_locale(get("DEFAULT_LOCALE") or "de"),
+            timezone=_timezone(get("TIMEZONE") or "Europe/Berlin"),
+            webhook_url=_webhook_url(get("WEBHOOK_URL")),
+            webhook_listen=get("WEBHOOK_LISTEN") or "127.0.0.1",
+            webhook_port=_port(get("WEBHOOK_PORT") or "8443"),
+        )
+
+
+def parse_address(value: str, *, variable: str = "address") -> tuple[str, str]:
+    """`telegram:12345` -> ("telegram", "12345")."""
+    match = _ADDRESS.match(value.strip())
+    if not match or match["channel"] not in CHANNELS:
+        raise ConfigError(
+            f"{variable}: {value.strip()!r} is not of the form CHANNEL:ID, e.g. telegram:12345 "
+            f"(channels: {', '.join(CHANNELS)})"
+        )
+    if match["channel"] == "telegram" and not match["id"].lstrip("-").isdigit():
+        raise ConfigError(f"{variable}: {value.strip()!r}: a Telegram ID is a number")
+    return match["channel"], match["id"]
+
+
+def parse_addresses(value: str, *, variable: str) -> frozenset[str]:
+    entries = [entry for entry in value.split(",") if entry.strip()]
+    return frozenset(":".join(parse_address(entry, variable=variable)) for entry in entries)
+
+
+def parse_database_url(url: str) -> str:
+    driver = url.split("://", 1)[0] if "://" in url else ""
+    if driver == "postgresql":
+        return "postgresql+asyncpg://" + url.split("://", 1)[1]
+    if driver not in SUPPORTED_DRIVERS:
+        raise ConfigError(
+            f"DATABASE_URL: unsupported database {driver or url!r}; use "
+            "sqlite+aiosqlite:///path/to/file.sqlite3 or postgresql+asyncpg://user@host/db"
+        )
+    return url
+
+
+def _token(value: str | None) -> str | None:
+    if value is not None and not re.fullmatch(r"\d+:[A-Za-z0-9_-]{5,}", value):
+        raise ConfigError("TELEGRAM_BOT_TOKEN: not a bot token (expected 123456:ABC-DEF…)")
+    return value
+
+
+def _base_url(value: str | None) -> str | None:
+    if value is not None and not re.match(r"^https?://", value):
+        raise ConfigError(f"TELEGRAM_API_BASE_URL: {value!r} is not an http(s) URL")
+    return value
+
+
+def _webhook_url(value: str | None) -> str | None:
+    if value is not None and not value.startswith("https://"):
+        raise ConfigError(f"WEBHOOK_URL: {value!r} must be an https:// URL that Telegram can reach")
+    return value
+
+
+def _locale(value: str) -> str:
+    if value not in LANGUAGE_CODES:
+        raise ConfigError(f"DEFAULT_LOCALE: {value!r} is not one of {', '.join(LANGUAGE_CODES)}")
+    return value
+
+
+def _timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"TIMEZONE: {value!r} is not a known time zone") from None
+    return value
+
+
+def _port(value: str) -> int:
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise ConfigError(f"WEBHOOK_PORT: {value!r} is not a port number")
+    return int(value)

@@ -1,0 +1,241 @@
+"""One inbound message, one transaction: person, duplicate check, state, engine, outbox.
+
+Replies are written to the outbox in the same transaction as the state they belong to, and handed
+to the channel right after the commit; if that send fails, the dispatcher retries the rows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections import defaultdict
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Conversation, ProcessedUpdate, User
+from bot.db.session import Database
+from bot.delivery import Dispatcher, enqueue
+from bot.i18n import Catalogs
+from bot.services import users
+from bot.settings import Settings
+from conversations.engine import Context, Engine
+from conversations.languages import match_language
+from conversations.messages import Inbound, InboundKind, Reply
+from conversations.ports import Clock, Ports
+from conversations.state import FlowState
+
+log = logging.getLogger(__name__)
+MAX_TURN_ATTEMPTS = 3
+
+
+class StaleConversation(Exception):
+    """Another turn saved this person's conversation first; the turn is run again."""
+
+
+class FixedClock:
+    """The turn's single moment, so that every rule in one turn sees the same time."""
+
+    def __init__(self, now: datetime) -> None:
+        self._now = now
+
+    def now(self) -> datetime:
+        return self._now
+
+
+class Turns:
+    def __init__(
+        self,
+        *,
+        database: Database,
+        engine: Engine,
+        catalogs: Catalogs,
+        settings: Settings,
+        clock: Clock,
+        dispatcher: Dispatcher,
+    ) -> None:
+        self.database = database
+        self.engine = engine
+        self.catalogs = catalogs
+        self.settings = settings
+        self.clock = clock
+        self.dispatcher = dispatcher
+        # In one process, one person's messages are handled one at a time and in order.
+        self._locks: defaultdict[tuple[str, str], asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    async def handle(self, inbound: Inbound) -> list[int]:
+        """Handle one inbound message; returns the outbox ids of the replies (sent already)."""
+        async with self._locks[(inbound.channel, inbound.external_id)]:
+            for attempt in range(1, MAX_TURN_ATTEMPTS + 1):
+                try:
+                    ids = await self._handle_once(inbound)
+                    break
+                except (StaleConversation, IntegrityError):
+                    if attempt == MAX_TURN_ATTEMPTS:
+                        raise
+                    log.info(
+                        "turn for %s:%s raced another; again", inbound.channel, inbound.external_id
+                    )
+        await self.dispatcher.send_now(ids)
+        return ids
+
+    async def _handle_once(self, inbound: Inbound) -> list[int]:
+        now = self.clock.now()
+        async with self.database.transaction() as session:
+            if inbound.update_key and not await _first_time(session, inbound.update_key, now):
+                log.info("update %s was handled before", inbound.update_key)
+                return []
+            if inbound.kind is InboundKind.RESUME:
+                user = await users.find(
+                    session, channel=inbound.channel, external_id=inbound.external_id
+                )
+                if user is None:
+                    return []
+            else:
+                locale = match_language(inbound.language_code, self.settings.default_locale)
+                user = await users.find_or_create(
+                    session,
+                    channel=inbound.channel,
+                    external_id=inbound.external_id,
+                    locale=locale,
+                    now=now,
+                )
+            user.unreachable_at = None  # they wrote to us
+            conversation = await session.get(Conversation, user.id, with_for_update=True)
+            state = (
+                FlowState(
+                    conversation.flow,
+                    conversation.step,
+                    dict(conversation.data),
+                    conversation.version,
+                )
+                if conversation
+                else FlowState()
+            )
+            ctx = Context(
+                engine=self.engine,
+                user=await users.view(session, user, admins=self.settings.admins),
+                state=state,
+                ports=Ports(
+                    users=users.UserDirectory(
+                        session, admins=self.settings.admins, now=now, actor=f"user:{user.id}"
+                    ),
+                    clock=FixedClock(now),
+                    translator=self.catalogs.translator,
+                ),
+                inbound=inbound,
+            )
+            await self.engine.handle(ctx)
+            if not ctx.user_deleted:
+                await _save_state(session, user, conversation, state, now)
+            return await self._enqueue(
+                session,
+                inbound,
+                ctx.replies,
+                user_id=None if ctx.user_deleted else user.id,
+                now=now,
+            )
+
+    async def _enqueue(
+        self,
+        session: AsyncSession,
+        inbound: Inbound,
+        replies: list[Reply],
+        *,
+        user_id: int | None,
+        now: datetime,
+    ) -> list[int]:
+        key = inbound.update_key or f"{inbound.channel}:local:{uuid.uuid4()}"
+        ids = []
+        for number, reply in enumerate(replies):
+            row_id = await enqueue(
+                session,
+                channel=inbound.channel,
+                address=inbound.external_id,
+                reply=reply,
+                dedup_key=f"reply:{key}:{number}",
+                now=now,
+                user_id=user_id,
+            )
+            if row_id is not None:
+                ids.append(row_id)
+        return ids
+
+    async def answer_group(
+        self,
+        *,
+        channel: str,
+        chat_id: str,
+        update_key: str,
+        language_code: str | None,
+        bot_username: str,
+    ) -> None:
+        """A command in a group chat: point to the private chat, where conversations happen."""
+        locale = match_language(language_code, self.settings.default_locale)
+        _ = self.catalogs.translator(locale).gettext
+        text = _("I work in private chats only. Please write to me directly: {link}").format(
+            link=f'<a href="https://t.me/{bot_username}">@{bot_username}</a>'
+        )
+        now = self.clock.now()
+        async with self.database.transaction() as session:
+            if not await _first_time(session, update_key, now):
+                return
+            row_id = await enqueue(
+                session,
+                channel=channel,
+                address=chat_id,
+                reply=Reply(text=text),
+                dedup_key=f"reply:{update_key}:0",
+                now=now,
+            )
+        await self.dispatcher.send_now([row_id] if row_id else [])
+
+
+async def _first_time(session: AsyncSession, key: str, now: datetime) -> bool:
+    """Record the update key; False if it was recorded before (a redelivered update)."""
+    try:
+        async with session.begin_nested():
+            session.add(ProcessedUpdate(key=key, processed_at=now))
+            await session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
+async def _save_state(
+    session: AsyncSession,
+    user: User,
+    conversation: Conversation | None,
+    state: FlowState,
+    now: datetime,
+) -> None:
+    if conversation is None:
+        session.add(
+            Conversation(
+                user_id=user.id,
+                flow=state.flow,
+                step=state.step,
+                data=state.data,
+                version=1,
+                updated_at=now,
+            )
+        )
+        await session.flush()
+        return
+    result = await session.execute(
+        update(Conversation)
+        .where(Conversation.user_id == user.id, Conversation.version == state.version)
+        .values(
+            flow=state.flow,
+            step=state.step,
+            data=state.data,
+            version=state.version + 1,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise StaleConversation(user.id)

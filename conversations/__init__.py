@@ -1,0 +1,1 @@
+"""Transport-free conversations: flows see `Inbound` and answer with `Reply`."""

@@ -1,0 +1,58 @@
+"""All commands and flows in one place: the engine the bot runs."""
+
+from __future__ import annotations
+
+from conversations.engine import Command, Context, Engine
+from conversations.markers import N_
+from conversations.menu import run_help, run_menu, show_menu
+from conversations.onboarding import Onboarding, run_start
+from conversations.privacy import DeleteData, run_deletemydata, run_mydata, run_privacy
+from conversations.roles import Permission
+from conversations.settings import ChooseLanguage, Settings, run_language, run_settings
+from conversations.staff import run_staff
+
+
+async def run_cancel(ctx: Context) -> None:
+    _ = ctx.t.gettext
+    if ctx.state.active:
+        ctx.state.clear()
+        ctx.say(_("Cancelled."))
+    else:
+        ctx.say(_("There is nothing to cancel."))
+    if ctx.user.onboarded:
+        await show_menu(ctx)
+    else:
+        ctx.say(_("Send /start when you want to continue."))
+
+
+def build_engine() -> Engine:
+    engine = Engine(show_menu=show_menu)
+    for flow in (Onboarding(), ChooseLanguage(), Settings(), DeleteData()):
+        engine.add_flow(flow)
+    for command in (
+        Command(
+            "start", N_("Start or restart the conversation"), run_start, before_onboarding=True
+        ),
+        Command("menu", N_("Show the main menu"), run_menu),
+        Command("help", N_("What I can do"), run_help, before_onboarding=True, keeps_flow=True),
+        Command("language", N_("Change the language"), run_language, before_onboarding=True),
+        Command("settings", N_("Change language and region"), run_settings),
+        Command("cancel", N_("Stop what you are doing"), run_cancel, before_onboarding=True),
+        Command(
+            "privacy",
+            N_("How your data is used"),
+            run_privacy,
+            before_onboarding=True,
+            keeps_flow=True,
+        ),
+        Command("mydata", N_("Show what is stored about you"), run_mydata, keeps_flow=True),
+        Command("deletemydata", N_("Delete everything stored about you"), run_deletemydata),
+        Command(
+            "staff",
+            N_("Staff members of the district office"),
+            run_staff,
+            permission=Permission.STAFF,
+        ),
+    ):
+        engine.add_command(command)
+    return engine

@@ -1,0 +1,273 @@
+"""Routing of one inbound message: commands first, then the active flow's step, then fall-backs.
+
+A flow is a class with a pair of small methods per step: `ask_<step>` builds the question (no side
+effects, so it can be asked again), `on_<step>` takes the answer and returns the next step's name,
+or None when the flow is done. The engine validates input against the question before the flow
+sees it, so bad input gets a hint and the same question again, and nothing typed so far is lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, replace
+from typing import Any, ClassVar
+
+from conversations.messages import Attachment, Choice, Document, Inbound, InboundKind, Reply
+from conversations.ports import Ports, UserView
+from conversations.roles import Permission, allows
+from conversations.state import FlowState
+
+COMMAND_PREFIX = "cmd:"
+
+
+class Invalid(Exception):
+    """An answer the flow cannot take; `message` is already translated."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    choices: tuple[tuple[Choice, ...], ...] = ()
+    free_text: bool = False
+
+    def choice_for(self, data: str) -> Choice | None:
+        return next((c for row in self.choices for c in row if c.data == data), None)
+
+    def choice_labelled(self, text: str) -> Choice | None:
+        wanted = " ".join(text.split()).casefold()
+        return next(
+            (
+                c
+                for row in self.choices
+                for c in row
+                if " ".join(c.label.split()).casefold() == wanted
+            ),
+            None,
+        )
+
+
+@dataclass(frozen=True)
+class Answer:
+    data: str | None = None
+    text: str = ""
+    attachment: Attachment | None = None
+
+
+class Context:
+    """One turn: who is speaking, their state, the ports, and the replies collected so far."""
+
+    def __init__(
+        self, *, engine: Engine, user: UserView, state: FlowState, ports: Ports, inbound: Inbound
+    ) -> None:
+        self.engine = engine
+        self.user = user
+        self.state = state
+        self.ports = ports
+        self.inbound = inbound
+        self.t = ports.translator(user.locale)
+        self.replies: list[Reply] = []
+        self.user_deleted = False
+        self._next_flow: tuple[str, dict[str, Any]] | None = None
+
+    def say(
+        self,
+        text: str,
+        choices: tuple[tuple[Choice, ...], ...] = (),
+        document: Document | None = None,
+    ) -> None:
+        self.replies.append(Reply(text=text, choices=choices, document=document))
+
+    def use_locale(self, locale: str) -> None:
+        """Answer in `locale` from now on (after the person changed their language)."""
+        self.user = replace(self.user, locale=locale)
+        self.t = self.ports.translator(locale)
+
+    def switch_to(self, flow: str, data: dict[str, Any] | None = None) -> None:
+        """Hand over to another flow once the current step returns."""
+        self._next_flow = (flow, dict(data or {}))
+
+    def take_next_flow(self) -> tuple[str, dict[str, Any]] | None:
+        next_flow, self._next_flow = self._next_flow, None
+        return next_flow
+
+
+class Flow:
+    name: ClassVar[str]
+    first_step: ClassVar[str]
+    permission: ClassVar[Permission | None] = None
+
+    async def ask(self, ctx: Context, step: str) -> Question:
+        method: Callable[[Context], Awaitable[Question]] = getattr(self, f"ask_{step}")
+        return await method(ctx)
+
+    async def answer(self, ctx: Context, step: str, answer: Answer) -> str | None:
+        method: Callable[[Context, Answer], Awaitable[str | None]] = getattr(self, f"on_{step}")
+        return await method(ctx, answer)
+
+
+@dataclass(frozen=True)
+class Command:
+    """A slash command, also reachable from buttons as `cmd:<name>`."""
+
+    name: str
+    description: str  # marked with N_, translated where shown
+    run: Callable[[Context], Awaitable[None]]
+    permission: Permission | None = None
+    before_onboarding: bool = False
+    keeps_flow: bool = False  # answers, then asks the current question again
+    listed: bool = True
+
+
+MenuBuilder = Callable[[Context], Awaitable[None]]
+
+
+@dataclass
+class Engine:
+    show_menu: MenuBuilder
+    flows: dict[str, Flow] = field(default_factory=dict)
+    commands: dict[str, Command] = field(default_factory=dict)
+    onboarding_flow: str = "onboarding"
+
+    def add_flow(self, flow: Flow) -> None:
+        self.flows[flow.name] = flow
+
+    def add_command(self, command: Command) -> None:
+        self.commands[command.name] = command
+
+    async def handle(self, ctx: Context) -> None:
+        name = _command_name(ctx.inbound)
+        if ctx.inbound.kind is InboundKind.RESUME:
+            if ctx.state.active or ctx.user.onboarded:
+                await self.ask_again(ctx)
+        elif name is not None:
+            await self._run_command(ctx, name)
+        elif ctx.state.active and ctx.state.flow in self.flows:
+            await self._continue(ctx)
+        elif not ctx.user.onboarded:
+            await self.start_flow(ctx, self.onboarding_flow)
+        else:
+            ctx.state.clear()
+            _ = ctx.t.gettext
+            if ctx.inbound.kind is InboundKind.CHOICE:
+                ctx.say(_("That button is no longer valid."))
+            else:
+                ctx.say(_("I did not understand that. Please choose from the menu."))
+            await self.show_menu(ctx)
+
+    async def start_flow(self, ctx: Context, name: str, data: dict[str, Any] | None = None) -> None:
+        flow = self.flows[name]
+        if not allows(ctx.user, flow.permission):
+            await self._refuse(ctx)
+            return
+        ctx.state.enter(name, flow.first_step, data)
+        await self._ask(ctx, flow, flow.first_step)
+
+    async def ask_again(self, ctx: Context) -> None:
+        """Repeat the current question, or show the menu (or the set-up) when no flow is open."""
+        if ctx.state.active and ctx.state.flow in self.flows and ctx.state.step:
+            await self._ask(ctx, self.flows[ctx.state.flow], ctx.state.step)
+        elif ctx.user.onboarded:
+            await self.show_menu(ctx)
+        else:
+            await self.start_flow(ctx, self.onboarding_flow)
+
+    async def _run_command(self, ctx: Context, name: str) -> None:
+        _ = ctx.t.gettext
+        command = self.commands.get(name)
+        if command is None:
+            ctx.say(_("I do not know that command. /help shows what I can do."))
+            await self.ask_again(ctx)
+            return
+        if not ctx.user.onboarded and not command.before_onboarding:
+            ctx.say(_("Please finish setting up first; it only takes a moment."))
+            await self.ask_again(ctx)
+            return
+        if not allows(ctx.user, command.permission):
+            await self._refuse(ctx)
+            return
+        await command.run(ctx)
+        if command.keeps_flow and ctx.state.active:
+            await self.ask_again(ctx)
+
+    async def _continue(self, ctx: Context) -> None:
+        assert ctx.state.flow is not None and ctx.state.step is not None
+        flow, step = self.flows[ctx.state.flow], ctx.state.step
+        if not allows(ctx.user, flow.permission):
+            ctx.state.clear()
+            await self._refuse(ctx)
+            return
+        question = await flow.ask(ctx, step)
+        answer = _read(ctx, question)
+        if answer is None:
+            ctx.say(question.text, question.choices)
+            return
+        try:
+            next_step = await flow.answer(ctx, step, answer)
+        except Invalid as invalid:
+            ctx.say(invalid.message)
+            await self._ask(ctx, flow, step)
+            return
+        if ctx.user_deleted:
+            return
+        handover = ctx.take_next_flow()
+        if handover is not None:
+            await self.start_flow(ctx, *handover)
+        elif next_step is None:
+            ctx.state.clear()
+        else:
+            ctx.state.step = next_step
+            await self._ask(ctx, flow, next_step)
+
+    async def _ask(self, ctx: Context, flow: Flow, step: str) -> None:
+        question = await flow.ask(ctx, step)
+        ctx.say(question.text, question.choices)
+
+    async def _refuse(self, ctx: Context) -> None:
+        _ = ctx.t.gettext
+        ctx.say(_("Sorry, only staff of the district office can do that."))
+        await self.ask_again(ctx)
+
+
+def _command_name(inbound: Inbound) -> str | None:
+    if inbound.kind is InboundKind.COMMAND and inbound.command:
+        return inbound.command.lower()
+    if (
+        inbound.kind is InboundKind.CHOICE
+        and inbound.data
+        and inbound.data.startswith(COMMAND_PREFIX)
+    ):
+        return inbound.data.removeprefix(COMMAND_PREFIX)
+    return None
+
+
+def _read(ctx: Context, question: Question) -> Answer | None:
+    """The answer the input gives to `question`, or None after saying what was expected."""
+    _ = ctx.t.gettext
+    inbound = ctx.inbound
+    if inbound.kind is InboundKind.CHOICE and inbound.data:
+        if question.choice_for(inbound.data) is not None:
+            return Answer(data=inbound.data)
+        ctx.say(_("That button belongs to an earlier question. Please answer this one:"))
+        return None
+    if inbound.kind is InboundKind.TEXT and inbound.text.strip():
+        text = inbound.text.strip()
+        chosen = question.choice_labelled(text)
+        if chosen is not None:
+            return Answer(data=chosen.data, text=text)
+        if question.free_text:
+            return Answer(text=text)
+        ctx.say(_("Please tap one of the buttons below."))
+        return None
+    if question.free_text:
+        ctx.say(_("I cannot use that here. Please type your answer as a text message."))
+    else:
+        ctx.say(_("I cannot use that here. Please tap one of the buttons below."))
+    return None
+
+
+def command_choice(label: str, command: str) -> Choice:
+    return Choice(label, COMMAND_PREFIX + command)

@@ -1,0 +1,126 @@
+"""Neutral messages between channels and flows: what a person sent, and what the bot answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+CALLBACK_DATA_MAX_BYTES = 64
+
+
+class InboundKind(StrEnum):
+    TEXT = "text"
+    COMMAND = "command"
+    CHOICE = "choice"
+    STICKER = "sticker"
+    PHOTO = "photo"
+    VOICE = "voice"
+    VIDEO = "video"
+    LOCATION = "location"
+    DOCUMENT = "document"
+    CONTACT = "contact"
+    OTHER = "other"
+    RESUME = "resume"  # a channel (re)opened: show the current question again
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file as the channel knows it: a reference to fetch it later, never its bytes."""
+
+    file_ref: str
+    name: str | None = None
+    mime_type: str | None = None
+    size: int | None = None
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One thing a person did: typed text or a command, pressed a button, sent a file."""
+
+    channel: str
+    external_id: str
+    kind: InboundKind
+    update_key: str | None = None
+    text: str = ""
+    command: str | None = None
+    args: str = ""
+    data: str | None = None
+    attachment: Attachment | None = None
+    language_code: str | None = None
+    display_name: str | None = None
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A button: a translated label and stable callback data (at most 64 bytes, as in Telegram)."""
+
+    label: str
+    data: str
+
+    def __post_init__(self) -> None:
+        size = len(self.data.encode("utf-8"))
+        if not 0 < size <= CALLBACK_DATA_MAX_BYTES:
+            raise ValueError(f"callback data must be 1..64 bytes, got {size}: {self.data!r}")
+
+
+@dataclass(frozen=True)
+class Document:
+    """A file the bot sends: its bytes, a name and a type."""
+
+    name: str
+    mime_type: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message to a person. `text` is HTML: any user or database text in it is escaped."""
+
+    text: str
+    choices: tuple[tuple[Choice, ...], ...] = ()
+    document: Document | None = None
+    silent: bool = False
+
+    def all_choices(self) -> list[Choice]:
+        return [choice for row in self.choices for choice in row]
+
+    def to_payload(self) -> dict[str, Any]:
+        payload: dict[str, Any] = {
+            "text": self.text,
+            "choices": [[[c.label, c.data] for c in row] for row in self.choices],
+        }
+        if self.silent:
+            payload["silent"] = True
+        if self.document is not None:
+            payload["document"] = {
+                "name": self.document.name,
+                "mime_type": self.document.mime_type,
+                "content_hex": self.document.content.hex(),
+            }
+        return payload
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> Reply:
+        document = payload.get("document")
+        return cls(
+            text=payload["text"],
+            choices=tuple(
+                tuple(Choice(label, data) for label, data in row) for row in payload["choices"]
+            ),
+            document=(
+                Document(
+                    name=document["name"],
+                    mime_type=document["mime_type"],
+                    content=bytes.fromhex(document["content_hex"]),
+                )
+                if document
+                else None
+            ),
+            silent=bool(payload.get("silent", False)),
+        )
+
+
+def rows(*choices: Choice, per_row: int = 1) -> tuple[tuple[Choice, ...], ...]:
+    """Lay buttons out `per_row` to a row."""
+    return tuple(tuple(choices[i : i + per_row]) for i in range(0, len(choices), per_row))

@@ -1,0 +1,122 @@
+"""First contact: language, role, region and the privacy notice, then the main menu."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from conversations.engine import Answer, Context, Flow, Question, command_choice
+from conversations.languages import LANGUAGES
+from conversations.messages import Choice, rows
+from conversations.ports import Role
+from conversations.privacy import privacy_notice
+
+NO_REGION = "none"
+
+
+def language_choices() -> tuple[tuple[Choice, ...], ...]:
+    return rows(*(Choice(lang.endonym, f"lang:{lang.code}") for lang in LANGUAGES), per_row=2)
+
+
+async def region_choices(ctx: Context) -> tuple[tuple[Choice, ...], ...]:
+    _ = ctx.t.gettext
+    regions = await ctx.ports.users.regions()
+    return (
+        *rows(*(Choice(region.name, f"region:{region.key}") for region in regions), per_row=2),
+        (Choice(_("Not sure yet"), f"region:{NO_REGION}"),),
+    )
+
+
+def chosen_region(answer: Answer) -> str | None:
+    key = (answer.data or "").removeprefix("region:")
+    return None if key == NO_REGION else key
+
+
+class Onboarding(Flow):
+    name = "onboarding"
+    first_step = "language"
+
+    async def ask_language(self, ctx: Context) -> Question:
+        _ = ctx.t.gettext
+        return Question(
+            _(
+                "Welcome to <b>Gemeinsam</b>, the chat of Landkreis Ludwigslust-Parchim for "
+                "volunteers and newcomers.\n\nPlease choose your language."
+            ),
+            language_choices(),
+        )
+
+    async def on_language(self, ctx: Context, answer: Answer) -> str:
+        locale = (answer.data or "").removeprefix("lang:")
+        await ctx.ports.users.set_locale(ctx.user.id, locale)
+        ctx.use_locale(locale)
+        return "role"
+
+    async def ask_role(self, ctx: Context) -> Question:
+        _ = ctx.t.gettext
+        choices = [
+            Choice(_("I volunteer"), f"role:{Role.VOLUNTEER}"),
+            Choice(_("I am new in the district"), f"role:{Role.NEWCOMER}"),
+        ]
+        if ctx.user.is_staff or ctx.user.is_admin:
+            choices.append(Choice(_("I work for the district office"), f"role:{Role.STAFF}"))
+        return Question(_("How are you here?"), rows(*choices))
+
+    async def on_role(self, ctx: Context, answer: Answer) -> str:
+        ctx.state.data["role"] = (answer.data or "").removeprefix("role:")
+        return "region"
+
+    async def ask_region(self, ctx: Context) -> Question:
+        _ = ctx.t.gettext
+        return Question(
+            _("Which region do you live or volunteer in? Choose the town nearest to you."),
+            await region_choices(ctx),
+        )
+
+    async def on_region(self, ctx: Context, answer: Answer) -> str:
+        ctx.state.data["region"] = chosen_region(answer)
+        return "privacy"
+
+    async def ask_privacy(self, ctx: Context) -> Question:
+        _ = ctx.t.gettext
+        return Question(
+            privacy_notice(ctx),
+            rows(
+                Choice(_("I agree"), "privacy:accept"),
+                Choice(_("I do not agree"), "privacy:decline"),
+            ),
+        )
+
+    async def on_privacy(self, ctx: Context, answer: Answer) -> str | None:
+        _ = ctx.t.gettext
+        if answer.data == "privacy:decline":
+            ctx.say(
+                _(
+                    "That is all right. I have not stored anything about you apart from the "
+                    "technical address needed to answer you. Send /start if you change your mind."
+                ),
+                ((command_choice(_("Start again"), "start"),),),
+            )
+            return None
+        data: dict[str, Any] = ctx.state.data
+        await ctx.ports.users.complete_onboarding(
+            ctx.user.id,
+            role=Role(data["role"]),
+            region_key=data.get("region"),
+            display_name=ctx.inbound.display_name,
+        )
+        ctx.user = replace(
+            ctx.user, role=Role(data["role"]), region_key=data.get("region"), consented=True
+        )
+        ctx.say(_("Thank you! You are all set."))
+        await ctx.engine.show_menu(ctx)
+        return None
+
+
+async def run_start(ctx: Context) -> None:
+    _ = ctx.t.gettext
+    if ctx.user.onboarded:
+        ctx.say(_("Welcome back to <b>Gemeinsam</b>!"))
+        await ctx.engine.show_menu(ctx)
+    else:
+        await ctx.engine.start_flow(ctx, Onboarding.name)

@@ -1,0 +1,85 @@
+"""/settings and /language: change the language and the region after onboarding."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from html import escape
+
+from conversations.engine import Answer, Context, Flow, Question, command_choice
+from conversations.languages import endonym
+from conversations.messages import Choice, rows
+from conversations.onboarding import chosen_region, language_choices, region_choices
+
+
+class ChooseLanguage(Flow):
+    name = "language"
+    first_step = "choose"
+
+    async def ask_choose(self, ctx: Context) -> Question:
+        _ = ctx.t.gettext
+        return Question(_("Please choose your language."), language_choices())
+
+    async def on_choose(self, ctx: Context, answer: Answer) -> None:
+        _ = ctx.t.gettext
+        locale = (answer.data or "").removeprefix("lang:")
+        await ctx.ports.users.set_locale(ctx.user.id, locale)
+        ctx.use_locale(locale)
+        _ = ctx.t.gettext
+        ctx.say(
+            _("From now on I will write to you in {language}.").format(language=endonym(locale))
+        )
+        await ctx.engine.show_menu(ctx)
+        return None
+
+
+class Settings(Flow):
+    name = "settings"
+    first_step = "choose"
+
+    async def ask_choose(self, ctx: Context) -> Question:
+        _ = ctx.t.gettext
+        regions = {region.key: region.name for region in await ctx.ports.users.regions()}
+        region = regions.get(ctx.user.region_key or "", _("not chosen"))
+        text = "\n".join(
+            [
+                _("<b>Settings</b>"),
+                _("Language: {language}").format(language=endonym(ctx.user.locale)),
+                _("Region: {region}").format(region=escape(region)),
+            ]
+        )
+        return Question(
+            text,
+            rows(
+                Choice(_("Change language"), "settings:language"),
+                Choice(_("Change region"), "settings:region"),
+                command_choice(_("Main menu"), "menu"),
+            ),
+        )
+
+    async def on_choose(self, ctx: Context, answer: Answer) -> str | None:
+        if answer.data == "settings:language":
+            ctx.switch_to(ChooseLanguage.name)
+            return None
+        return "region"
+
+    async def ask_region(self, ctx: Context) -> Question:
+        _ = ctx.t.gettext
+        return Question(_("Which region do you live or volunteer in?"), await region_choices(ctx))
+
+    async def on_region(self, ctx: Context, answer: Answer) -> str:
+        _ = ctx.t.gettext
+        region_key = chosen_region(answer)
+        await ctx.ports.users.set_region(ctx.user.id, region_key)
+        ctx.user = replace(ctx.user, region_key=region_key)
+        ctx.say(_("Your region has been saved."))
+        return "choose"
+
+
+async def run_settings(ctx: Context) -> None:
+    await ctx.engine.start_flow(ctx, Settings.name)
+
+
+async def run_language(ctx: Context) -> None:
+    # Before onboarding is done, the language is its first question anyway.
+    flow = ChooseLanguage.name if ctx.user.onboarded else ctx.engine.onboarding_flow
+    await ctx.engine.start_flow(ctx, flow)

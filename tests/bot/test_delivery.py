@@ -1,0 +1,205 @@
+"""The outbox and its dispatcher: order, flood control, back-off, unreachable people, no doubles."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.channels.base import Rejected, RetryLater, TemporaryFailure, Unreachable
+from bot.channels.memory import MemoryChannel
+from bot.db.models import OutboxMessage, User
+from bot.db.session import Database
+from bot.delivery import Dispatcher, enqueue
+from conversations.messages import Reply
+from tests.conftest import FakeClock
+
+
+async def queue(
+    database: Database,
+    clock: FakeClock,
+    *texts: str,
+    address: str = "a",
+    user_id: int | None = None,
+) -> list[int]:
+    ids = []
+    async with database.transaction() as session:
+        for text in texts:
+            row_id = await enqueue(
+                session,
+                channel="memory",
+                address=address,
+                reply=Reply(text=text),
+                dedup_key=f"{address}:{text}",
+                now=clock.now(),
+                user_id=user_id,
+            )
+            assert row_id is not None
+            ids.append(row_id)
+    return ids
+
+
+async def statuses(database: Database) -> dict[str, str]:
+    async with database.transaction() as session:
+        rows = await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+        return {row.payload["text"]: row.status for row in rows}
+
+
+@pytest.fixture
+def channel() -> MemoryChannel:
+    return MemoryChannel()
+
+
+@pytest.fixture
+def dispatcher(database: Database, channel: MemoryChannel, clock: FakeClock) -> Dispatcher:
+    return Dispatcher(database, {"memory": channel}, clock)
+
+
+async def test_a_deduplication_key_is_queued_once(database: Database, clock: FakeClock) -> None:
+    await queue(database, clock, "hello")
+    async with database.transaction() as session:
+        again = await enqueue(
+            session,
+            channel="memory",
+            address="a",
+            reply=Reply(text="other"),
+            dedup_key="a:hello",
+            now=clock.now(),
+        )
+    assert again is None
+    assert await statuses(database) == {"hello": "pending"}
+
+
+async def test_rows_are_sent_in_order_per_chat(
+    database: Database, clock: FakeClock, dispatcher: Dispatcher, channel: MemoryChannel
+) -> None:
+    await queue(database, clock, "1", "2", "3", address="a")
+    await queue(database, clock, "x", "y", address="b")
+    assert await dispatcher.dispatch_due() == 5
+    assert [r.text for r in channel.sent["a"]] == ["1", "2", "3"]
+    assert [r.text for r in channel.sent["b"]] == ["x", "y"]
+    assert set((await statuses(database)).values()) == {"sent"}
+    assert await dispatcher.dispatch_due() == 0
+
+
+async def test_flood_control_delays_the_chat_without_losing_or_reordering(
+    database: Database, clock: FakeClock, dispatcher: Dispatcher, channel: MemoryChannel
+) -> None:
+    await queue(database, clock, "1", "2", "3")
+    channel.fail_next("a", RetryLater(30))
+    await dispatcher.dispatch_due()
+    assert channel.sent["a"] == []
+    assert await statuses(database) == {"1": "pending", "2": "pending", "3": "pending"}
+
+    clock.advance(seconds=29)
+    assert await dispatcher.dispatch_due() == 0
+    clock.advance(seconds=2)
+    await dispatcher.dispatch_due()
+    assert [r.text for r in channel.sent["a"]] == ["1", "2", "3"]
+
+
+async def test_a_failure_in_the_middle_holds_the_rest_of_the_chat(
+    database: Database, clock: FakeClock, dispatcher: Dispatcher, channel: MemoryChannel
+) -> None:
+    await queue(database, clock, "1", "2", "3")
+    channel.fail_next("a", TemporaryFailure("Bad Gateway"))
+    await dispatcher.dispatch_due()
+    assert await statuses(database) == {"1": "pending", "2": "pending", "3": "pending"}
+    clock.advance(seconds=5)
+    await dispatcher.dispatch_due()
+    assert [r.text for r in channel.sent["a"]] == ["1", "2", "3"]
+
+
+async def test_temporary_failures_back_off_and_finally_give_up(
+    database: Database, clock: FakeClock, dispatcher: Dispatcher, channel: MemoryChannel
+) -> None:
+    await queue(database, clock, "1")
+    channel.fail_next("a", *[TemporaryFailure("timed out")] * 20)
+    waits = []
+    for _ in range(12):
+        await dispatcher.dispatch_due()
+        async with database.transaction() as session:
+            row = await session.scalar(select(OutboxMessage))
+            assert row is not None
+        waits.append(row.next_attempt_at - clock.now())
+        clock.advance(seconds=(row.next_attempt_at - clock.now()).total_seconds() + 1)
+    assert waits[0] == timedelta(seconds=2) and waits[1] == timedelta(seconds=4)
+    assert max(waits) <= timedelta(minutes=30)
+    assert row.status == "failed" and row.last_error == "timed out"
+
+
+async def test_blocked_people_are_marked_unreachable_and_never_retried(
+    database: Database, clock: FakeClock, dispatcher: Dispatcher, channel: MemoryChannel
+) -> None:
+    async with database.transaction() as session:
+        user = User(locale="de", created_at=clock.now())
+        session.add(user)
+        await session.flush()
+        user_id = user.id
+    await queue(database, clock, "1", "2", user_id=user_id)
+    channel.fail_next("a", Unreachable("Forbidden: bot was blocked by the user"))
+    await dispatcher.dispatch_due()
+    clock.advance(hours=1)
+    assert await dispatcher.dispatch_due() == 0
+    assert await statuses(database) == {"1": "unreachable", "2": "unreachable"}
+    async with database.transaction() as session:
+        blocked = await session.get(User, user_id)
+        assert blocked is not None and blocked.unreachable_at == clock.now() - timedelta(hours=1)
+
+
+async def test_a_rejected_message_is_not_retried_and_does_not_block_the_next(
+    database: Database, clock: FakeClock, dispatcher: Dispatcher, channel: MemoryChannel
+) -> None:
+    await queue(database, clock, "bad", "good")
+    channel.fail_next("a", Rejected("Bad Request: can't parse entities"))
+    await dispatcher.dispatch_due()
+    assert await statuses(database) == {"bad": "failed", "good": "sent"}
+
+
+async def test_a_row_claimed_by_a_process_that_died_is_sent_after_its_lease(
+    database: Database, clock: FakeClock, channel: MemoryChannel
+) -> None:
+    await queue(database, clock, "1")
+    crashed = Dispatcher(database, {"memory": channel}, clock)
+    assert len(await crashed._claim()) == 1  # claimed, then the process died
+    survivor = Dispatcher(database, {"memory": channel}, clock)
+    assert await survivor.dispatch_due() == 0
+    clock.advance(minutes=3)
+    assert await survivor.dispatch_due() == 1
+    assert [r.text for r in channel.sent["a"]] == ["1"]
+
+
+async def test_long_messages_resume_after_the_parts_already_sent(
+    database: Database, clock: FakeClock, dispatcher: Dispatcher
+) -> None:
+    class Halfway(MemoryChannel):
+        skips: list[int] = []
+
+        async def send(self, address: str, reply: Reply, *, skip_parts: int = 0) -> str | None:
+            self.skips.append(skip_parts)
+            if len(self.skips) == 1:
+                raise RetryLater(1, parts_sent=2)
+            return await super().send(address, reply, skip_parts=skip_parts)
+
+    channel = Halfway()
+    dispatcher.add_channel(channel)
+    await queue(database, clock, "long")
+    await dispatcher.dispatch_due()
+    clock.advance(seconds=2)
+    await dispatcher.dispatch_due()
+    assert channel.skips == [0, 2]
+
+
+async def test_concurrent_dispatchers_never_send_a_row_twice(
+    database: Database, clock: FakeClock
+) -> None:
+    channel = MemoryChannel()
+    texts = [f"m{i}" for i in range(60)]
+    for address in ("a", "b", "c", "d"):
+        await queue(database, clock, *texts, address=address)
+    workers = [Dispatcher(database, {"memory": channel}, clock, batch_size=7) for _ in range(4)]
+    await asyncio.gather(*(worker.dispatch_due() for worker in workers))
+    for address in ("a", "b", "c", "d"):
+        assert [r.text for r in channel.sent[address]] == texts

@@ -1,0 +1,114 @@
+"""The turn: one transaction per inbound message, replies through the outbox, duplicates once."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import func, select
+
+from bot.app import App
+from bot.channels.base import TemporaryFailure
+from bot.db.models import Conversation, OutboxMessage, ProcessedUpdate, User
+from conversations.messages import Inbound, InboundKind
+from tests.chat import Chat
+from tests.conftest import FakeClock
+
+
+async def count(app: App, model: type) -> int:  # type: ignore[type-arg]
+    async with app.database.transaction() as session:
+        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def test_replies_are_kept_when_the_channel_fails_and_sent_by_the_dispatcher(
+    app: App, clock: FakeClock
+) -> None:
+    chat = Chat(app)
+    chat.channel.fail_next("u1", TemporaryFailure("Bad Gateway"))
+    assert await chat.send("/start") == []
+    async with app.database.transaction() as session:
+        row = await session.scalar(select(OutboxMessage))
+        assert row is not None and row.status == "pending" and row.last_error == "Bad Gateway"
+    clock.advance(seconds=3)
+    await app.dispatcher.dispatch_due()
+    replies = chat.channel.take("u1")
+    assert len(replies) == 1 and len(replies[0].all_choices()) == 6
+
+
+async def test_the_state_is_saved_with_a_new_version_after_every_step(app: App) -> None:
+    chat = Chat(app)
+    await chat.send("/start")
+    await chat.press("Deutsch")
+    async with app.database.transaction() as session:
+        conversation = await session.scalar(select(Conversation))
+        assert conversation is not None
+        assert (conversation.flow, conversation.step, conversation.version) == (
+            "onboarding",
+            "role",
+            2,
+        )
+
+
+async def test_the_same_update_twice_is_one_turn(app: App) -> None:
+    chat = Chat(app)
+    await chat.send("/start", update_key="memory:77")
+    await chat.send("/start", update_key="memory:77")
+    assert await count(app, OutboxMessage) == 1
+    assert await count(app, ProcessedUpdate) == 1
+
+
+async def test_concurrent_messages_of_one_person_are_all_handled(app: App) -> None:
+    """Two updates of a person at once (e.g. two bot processes): both are handled in turn."""
+    second = App(app.settings, clock=app.clock)
+    second.dispatcher.add_channel(app.dispatcher.channels["memory"])
+    try:
+        inbound = [
+            Inbound(
+                channel="memory",
+                external_id="u9",
+                kind=InboundKind.COMMAND,
+                command="start",
+                update_key=f"memory:c{i}",
+            )
+            for i in range(6)
+        ]
+        await asyncio.gather(
+            *((app if i % 2 else second).turns.handle(message) for i, message in enumerate(inbound))
+        )
+    finally:
+        await second.close()
+    assert await count(app, User) == 1
+    assert await count(app, ProcessedUpdate) == 6
+    assert await count(app, OutboxMessage) == 6
+    async with app.database.transaction() as session:
+        conversation = await session.scalar(select(Conversation))
+        assert conversation is not None and conversation.version == 6
+
+
+async def test_a_group_command_points_to_the_private_chat_once(app: App) -> None:
+    for _ in range(2):
+        await app.turns.answer_group(
+            channel="memory",
+            chat_id="-100",
+            update_key="memory:g1",
+            language_code="en",
+            bot_username="gemeinsam_bot",
+        )
+    replies = app.dispatcher.channels["memory"].take("-100")  # type: ignore[attr-defined]
+    assert len(replies) == 1
+    assert 'href="https://t.me/gemeinsam_bot"' in replies[0].text
+    assert await count(app, User) == 0
+
+
+async def test_writing_again_makes_an_unreachable_person_reachable(
+    app: App, clock: FakeClock
+) -> None:
+    chat = Chat(app)
+    await chat.send("/start")
+    async with app.database.transaction() as session:
+        user = await session.scalar(select(User))
+        assert user is not None
+        user.unreachable_at = clock.now()
+    await chat.send("/start")
+    async with app.database.transaction() as session:
+        user = await session.scalar(select(User))
+        assert user is not None and user.unreachable_at is None

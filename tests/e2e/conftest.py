@@ -1,0 +1,79 @@
+"""The real python-telegram-bot Application against the loopback fake of the Bot API."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import replace
+
+import pytest
+from tests.e2e.fake_bot_api import FakeBotApi
+
+from bot.app import App
+from bot.settings import Settings
+
+ALICE = 1001  # a person who writes to the bot in a private chat
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeBotApi]:
+    async with FakeBotApi() as fake:
+        fake.add_user(ALICE, first_name="Alia", language_code="ar")
+        yield fake
+
+
+@pytest.fixture
+def telegram_settings(settings: Settings, fake: FakeBotApi) -> Settings:
+    return replace(
+        settings,
+        telegram_token=fake.token,
+        telegram_api_base_url=fake.base_url,
+        admins=frozenset({"telegram:9000"}),
+    )
+
+
+class RunningBot:
+    """`python -m bot run` in this process: start, stop, start again on the same database."""
+
+    def __init__(self, settings: Settings, fake: FakeBotApi) -> None:
+        self.settings = settings
+        self.fake = fake
+        self.app: App | None = None
+        self._stop = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> App:
+        self.app = App(self.settings)
+        await self.app.migrate()
+        self._stop = asyncio.Event()
+        polls = sum(1 for r in self.fake.requests if r.method == "getUpdates")
+        self._task = asyncio.create_task(self.app.run_telegram(self._stop))
+        await self.fake.wait_until(
+            lambda: (
+                sum(1 for r in self.fake.requests if r.method == "getUpdates") > polls
+                or (self._task is not None and self._task.done())
+            )
+        )
+        if self._task.done():
+            self._task.result()
+        return self.app
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._stop.set()
+            await asyncio.wait_for(self._task, timeout=30)
+            self._task = None
+        if self.app is not None:
+            await self.app.close()
+            self.app = None
+
+
+@pytest.fixture
+async def bot(telegram_settings: Settings, fake: FakeBotApi) -> AsyncIterator[RunningBot]:
+    running = RunningBot(telegram_settings, fake)
+    await running.start()
+    yield running
+    await running.stop()
+
+
+Step = Callable[[], Awaitable[None]]

@@ -1,0 +1,77 @@
+"""Configuration from the environment: defaults, and one clear line for every bad value."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.settings import DEFAULT_DATABASE_URL, ConfigError, Settings
+
+
+def test_defaults() -> None:
+    settings = Settings.from_env({})
+    assert settings.telegram_token is None
+    assert settings.database_url == DEFAULT_DATABASE_URL
+    assert settings.default_locale == "de"
+    assert settings.timezone == "Europe/Berlin"
+    assert settings.admins == frozenset()
+    assert settings.webhook_url is None
+
+
+def test_every_variable_is_read() -> None:
+    settings = Settings.from_env(
+        {
+            "TELEGRAM_BOT_TOKEN": "123456:ABC-def_ghi",
+            "TELEGRAM_API_BASE_URL": "http://127.0.0.1:8081/bot",
+            "DATABASE_URL": "postgresql://postgres@127.0.0.1/gemeinsam",
+            "BOT_ADMINS": "telegram:12345, console:anna",
+            "DEFAULT_LOCALE": "uk",
+            "TIMEZONE": "Europe/Kyiv",
+            "WEBHOOK_URL": "https://bot.example.org/telegram",
+            "WEBHOOK_LISTEN": "0.0.0.0",
+            "WEBHOOK_PORT": "8080",
+        }
+    )
+    assert settings.telegram_token == "123456:ABC-def_ghi"
+    assert settings.telegram_api_base_url == "http://127.0.0.1:8081/bot"
+    assert settings.database_url == "postgresql+asyncpg://postgres@127.0.0.1/gemeinsam"
+    assert settings.admins == {"telegram:12345", "console:anna"}
+    assert (settings.default_locale, settings.timezone) == ("uk", "Europe/Kyiv")
+    assert (settings.webhook_url, settings.webhook_listen, settings.webhook_port) == (
+        "https://bot.example.org/telegram",
+        "0.0.0.0",
+        8080,
+    )
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("BOT_ADMINS", "12345", "BOT_ADMINS: '12345' is not of the form CHANNEL:ID"),
+        ("BOT_ADMINS", "telegram:anna", "a Telegram ID is a number"),
+        ("BOT_ADMINS", "fax:123", "is not of the form CHANNEL:ID"),
+        ("DATABASE_URL", "mysql://root@localhost/x", "DATABASE_URL: unsupported database"),
+        ("DATABASE_URL", "sqlite:///x.db", "DATABASE_URL: unsupported database 'sqlite'"),
+        ("DEFAULT_LOCALE", "fr", "DEFAULT_LOCALE: 'fr' is not one of de, en, ar, fa, uk, ru"),
+        ("TIMEZONE", "Mars/Olympus", "TIMEZONE: 'Mars/Olympus' is not a known time zone"),
+        ("TELEGRAM_BOT_TOKEN", "secret", "TELEGRAM_BOT_TOKEN: not a bot token"),
+        ("WEBHOOK_URL", "http://insecure", "WEBHOOK_URL: 'http://insecure' must be an https://"),
+        ("WEBHOOK_PORT", "70000", "WEBHOOK_PORT: '70000' is not a port number"),
+    ],
+)
+def test_a_bad_value_is_one_clear_line(variable: str, value: str, message: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        Settings.from_env({variable: value})
+    assert message in str(raised.value)
+    assert "\n" not in str(raised.value)
+
+
+def test_the_cli_prints_the_error_and_exits_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.__main__ import main
+
+    monkeypatch.setenv("BOT_ADMINS", "telegram:x")
+    assert main(["migrate"]) == 2
+    assert capsys.readouterr().err == (
+        "error: BOT_ADMINS: 'telegram:x': a Telegram ID is a number\n"
+    )
