@@ -6,10 +6,13 @@ import asyncio
 import hashlib
 import logging
 import signal
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlparse
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.console import ConsoleChannel
 from bot.channels.telegram import TelegramChannel, build_application
@@ -20,6 +23,7 @@ from bot.db.session import Database
 from bot.delivery import Dispatcher
 from bot.i18n import Catalogs
 from bot.scheduling.scheduler import build_scheduler
+from bot.services.grants import seed_default_round
 from bot.services.regions import seed_regions
 from bot.settings import Settings
 from bot.turn import Turns
@@ -54,7 +58,7 @@ class App:
         """Apply pending migrations and add the default data that is missing."""
         await migrate.upgrade(self.database)
         async with self.database.transaction() as session:
-            await seed_regions(session)
+            await seed_defaults(session, now=self.clock.now(), tz=self.settings.tz)
 
     async def close(self) -> None:
         if self.scheduler.running:
@@ -150,6 +154,12 @@ class App:
             for command in self.engine.commands.values()
             if command.listed and (staff or command.permission is None)
         ]
+
+
+async def seed_defaults(session: AsyncSession, *, now: datetime, tz: ZoneInfo) -> None:
+    """The five regions and the first funding round, where they are missing."""
+    await seed_regions(session)
+    await seed_default_round(session, now=now, tz=tz)
 
 
 def install_stop_signals(stop: asyncio.Event) -> None:

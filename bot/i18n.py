@@ -76,6 +76,9 @@ class Translator:
             raise ValueError("naive datetime: times are kept aware, in UTC")
         return value.astimezone(self.tz)
 
+    def local_date(self, value: datetime) -> date:
+        return self._local(value).date()
+
     def format_date(self, value: date | datetime) -> str:
         if isinstance(value, datetime):
             value = self._local(value).date()
@@ -119,6 +122,37 @@ class Translator:
         if value < 0 or value != value.quantize(Decimal("0.01")):
             raise AmountError(text)
         return int(value * 100)
+
+    def parse_number(self, text: str) -> int:
+        """A typed count (0, 12, ١٢, ۱۲), without sign or decimals."""
+        cleaned = _normalize_number(text, self._babel).replace(
+            numbers.get_group_symbol(self._babel), ""
+        )
+        if not cleaned.isdigit():
+            raise ValueError(text)
+        return int(cleaned)
+
+    def parse_date(self, text: str) -> date:
+        """A typed date in the locale's numeric form (24.12.2026, 12/24/2026) or ISO 2026-12-24."""
+        cleaned = _normalize_number(text.replace(" ", ""), self._babel)
+        try:
+            return date.fromisoformat(cleaned)
+        except ValueError:
+            pass
+        try:
+            parsed = dates.parse_date(cleaned, locale=self._babel, format="short")
+        except (ValueError, IndexError):
+            raise ValueError(text) from None
+        if parsed.year < 100:
+            parsed = parsed.replace(year=2000 + parsed.year)
+        return parsed
+
+    def format_month(self, value: date) -> str:
+        """ "Dezember 2026", "ديسمبر 2026": the month's name and year."""
+        return dates.format_skeleton("yMMMM", value, locale=self._babel)
+
+    def format_short_date(self, value: date) -> str:
+        return dates.format_date(value, "short", locale=self._babel)
 
 
 def _normalize_number(text: str, locale: Locale) -> str:

@@ -21,6 +21,8 @@ from bot.db.session import Database
 from bot.delivery import Dispatcher, enqueue
 from bot.i18n import Catalogs
 from bot.services import users
+from bot.services.grants import GrantDesk
+from bot.services.notifications import Notifier
 from bot.settings import Settings
 from conversations.engine import Context, Engine
 from conversations.languages import match_language
@@ -115,9 +117,13 @@ class Turns:
                 if conversation
                 else FlowState()
             )
+            view = await users.view(session, user, admins=self.settings.admins)
+            notifier = Notifier(
+                session, catalogs=self.catalogs, admins=self.settings.admins, now=now
+            )
             ctx = Context(
                 engine=self.engine,
-                user=await users.view(session, user, admins=self.settings.admins),
+                user=view,
                 state=state,
                 ports=Ports(
                     users=users.UserDirectory(
@@ -125,19 +131,28 @@ class Turns:
                     ),
                     clock=FixedClock(now),
                     translator=self.catalogs.translator,
+                    grants=GrantDesk(
+                        session,
+                        actor_user_id=user.id,
+                        actor_is_staff=view.is_staff,
+                        now=now,
+                        tz=self.settings.tz,
+                    ),
+                    notifications=notifier,
                 ),
                 inbound=inbound,
             )
             await self.engine.handle(ctx)
             if not ctx.user_deleted:
                 await _save_state(session, user, conversation, state, now)
-            return await self._enqueue(
+            replies = await self._enqueue(
                 session,
                 inbound,
                 ctx.replies,
                 user_id=None if ctx.user_deleted else user.id,
                 now=now,
             )
+            return replies + notifier.queued
 
     async def _enqueue(
         self,

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from conversations.engine import Command, Context, Engine
+from conversations.grant_application import ApplyForGrant, ContinueApplication, run_apply
+from conversations.grant_figures import run_export, run_stats
+from conversations.grant_review import ReviewApplications, run_review
 from conversations.markers import N_
 from conversations.menu import run_help, run_menu, show_menu
+from conversations.my_applications import run_my_applications
 from conversations.onboarding import Onboarding, run_start
 from conversations.privacy import DeleteData, run_deletemydata, run_mydata, run_privacy
 from conversations.roles import Permission
@@ -27,7 +31,15 @@ async def run_cancel(ctx: Context) -> None:
 
 def build_engine() -> Engine:
     engine = Engine(show_menu=show_menu)
-    for flow in (Onboarding(), ChooseLanguage(), Settings(), DeleteData()):
+    for flow in (
+        Onboarding(),
+        ChooseLanguage(),
+        Settings(),
+        DeleteData(),
+        ApplyForGrant(),
+        ContinueApplication(),
+        ReviewApplications(),
+    ):
         engine.add_flow(flow)
     for command in (
         Command(
@@ -35,6 +47,8 @@ def build_engine() -> Engine:
         ),
         Command("menu", N_("Show the main menu"), run_menu),
         Command("help", N_("What I can do"), run_help, before_onboarding=True, keeps_flow=True),
+        Command("apply", N_("Apply for funding for a micro-project"), run_apply),
+        Command("myapplications", N_("Your applications and their state"), run_my_applications),
         Command("language", N_("Change the language"), run_language, before_onboarding=True),
         Command("settings", N_("Change language and region"), run_settings),
         Command("cancel", N_("Stop what you are doing"), run_cancel, before_onboarding=True),
@@ -47,6 +61,16 @@ def build_engine() -> Engine:
         ),
         Command("mydata", N_("Show what is stored about you"), run_mydata, keeps_flow=True),
         Command("deletemydata", N_("Delete everything stored about you"), run_deletemydata),
+        Command("review", N_("Decide on applications"), run_review, permission=Permission.STAFF),
+        Command(
+            "stats", N_("Figures of the funding programme"), run_stats, permission=Permission.STAFF
+        ),
+        Command(
+            "export",
+            N_("All applications as a spreadsheet file"),
+            run_export,
+            permission=Permission.STAFF,
+        ),
         Command(
             "staff",
             N_("Staff members of the district office"),

@@ -71,7 +71,7 @@ class Context:
         self.t = ports.translator(user.locale)
         self.replies: list[Reply] = []
         self.user_deleted = False
-        self._next_flow: tuple[str, dict[str, Any]] | None = None
+        self._next_flow: tuple[str, dict[str, Any], str | None] | None = None
 
     def say(
         self,
@@ -86,11 +86,13 @@ class Context:
         self.user = replace(self.user, locale=locale)
         self.t = self.ports.translator(locale)
 
-    def switch_to(self, flow: str, data: dict[str, Any] | None = None) -> None:
-        """Hand over to another flow once the current step returns."""
-        self._next_flow = (flow, dict(data or {}))
+    def switch_to(
+        self, flow: str, data: dict[str, Any] | None = None, step: str | None = None
+    ) -> None:
+        """Hand over to another flow (at `step`, else its first) once the current step returns."""
+        self._next_flow = (flow, dict(data or {}), step)
 
-    def take_next_flow(self) -> tuple[str, dict[str, Any]] | None:
+    def take_next_flow(self) -> tuple[str, dict[str, Any], str | None] | None:
         next_flow, self._next_flow = self._next_flow, None
         return next_flow
 
@@ -158,13 +160,15 @@ class Engine:
                 ctx.say(_("I did not understand that. Please choose from the menu."))
             await self.show_menu(ctx)
 
-    async def start_flow(self, ctx: Context, name: str, data: dict[str, Any] | None = None) -> None:
+    async def start_flow(
+        self, ctx: Context, name: str, data: dict[str, Any] | None = None, step: str | None = None
+    ) -> None:
         flow = self.flows[name]
         if not allows(ctx.user, flow.permission):
             await self._refuse(ctx)
             return
-        ctx.state.enter(name, flow.first_step, data)
-        await self._ask(ctx, flow, flow.first_step)
+        ctx.state.enter(name, step or flow.first_step, data)
+        await self._ask(ctx, flow, step or flow.first_step)
 
     async def ask_again(self, ctx: Context) -> None:
         """Repeat the current question, or show the menu (or the set-up) when no flow is open."""

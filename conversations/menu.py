@@ -19,7 +19,13 @@ class MenuEntry:
     permission: Permission | None = None
 
 
+VOLUNTEERS = frozenset({Role.VOLUNTEER, Role.STAFF})
+
 MENU: tuple[MenuEntry, ...] = (
+    MenuEntry(N_("Apply for funding"), "apply", roles=VOLUNTEERS),
+    MenuEntry(N_("My applications"), "myapplications", roles=VOLUNTEERS),
+    MenuEntry(N_("Review applications"), "review", permission=Permission.STAFF),
+    MenuEntry(N_("Figures"), "stats", permission=Permission.STAFF),
     MenuEntry(N_("Settings"), "settings"),
     MenuEntry(N_("Language"), "language"),
     MenuEntry(N_("Privacy and my data"), "privacy"),

@@ -8,6 +8,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Protocol
 
+from conversations.messages import Reply
+
 
 class Role(StrEnum):
     """Whom a person is here as; stored, and used to choose menus and audiences."""
@@ -74,15 +76,25 @@ class Translator(Protocol):
 
     def ngettext(self, singular: str, plural: str, n: int) -> str: ...
 
+    def local_date(self, value: datetime) -> date: ...
+
     def format_date(self, value: date | datetime) -> str: ...
 
     def format_datetime(self, value: datetime) -> str: ...
+
+    def format_month(self, value: date) -> str: ...
+
+    def format_short_date(self, value: date) -> str: ...
 
     def format_money(self, cents: int) -> str: ...
 
     def format_number(self, value: int) -> str: ...
 
     def parse_amount(self, text: str) -> int: ...
+
+    def parse_number(self, text: str) -> int: ...
+
+    def parse_date(self, text: str) -> date: ...
 
 
 class Users(Protocol):
@@ -108,7 +120,138 @@ class Clock(Protocol):
 
 
 @dataclass(frozen=True)
+class RoundView:
+    id: int
+    name: str
+    pot_cents: int
+    cap_cents: int
+    opens_on: date
+    closes_on: date
+    categories: Sequence[str]
+    remaining_cents: int
+
+
+@dataclass(frozen=True)
+class CostItemView:
+    id: int
+    category: str
+    description: str
+    amount_cents: int
+
+
+@dataclass(frozen=True)
+class ApplicationView:
+    id: int
+    round: RoundView
+    user_id: int | None
+    reference: str | None
+    status: str
+    applicant_name: str | None
+    organisation: str | None
+    contact: str | None
+    region_key: str | None
+    region_name: str | None
+    title: str | None
+    description: str | None
+    topics: Sequence[str]
+    volunteers_expected: int | None
+    newcomers_expected: int | None
+    starts_on: date | None
+    ends_on: date | None
+    items: Sequence[CostItemView]
+    submitted_at: datetime | None
+    approved_cents: int | None
+    decision_reason: str | None
+    decisions: int = 0
+
+    @property
+    def total_cents(self) -> int:
+        return sum(item.amount_cents for item in self.items)
+
+
+@dataclass(frozen=True)
+class RegionFigures:
+    name: str
+    projects: int
+    approved_cents: int
+    volunteers_planned: int
+    newcomers_planned: int
+
+
+@dataclass(frozen=True)
+class RoundFigures:
+    name: str
+    pot_cents: int
+    approved_cents: int
+    remaining_cents: int
+    by_status: dict[str, int]
+    volunteers_planned: int
+    newcomers_planned: int
+    regions: Sequence[RegionFigures]
+
+
+class GrantRuleError(Exception):
+    """A grant rule refused the action; `code` says which, `params` carry the numbers."""
+
+    def __init__(self, code: str, **params: int) -> None:
+        super().__init__(code, params)
+        self.code = code
+        self.params = params
+
+
+class Grants(Protocol):
+    async def open_round(self) -> RoundView | None: ...
+
+    async def editable_of(self, user_id: int) -> ApplicationView | None: ...
+
+    async def start_draft(self, user_id: int, round_id: int) -> ApplicationView: ...
+
+    async def get(self, application_id: int) -> ApplicationView | None: ...
+
+    async def update(self, application_id: int, **fields: object) -> None: ...
+
+    async def add_item(
+        self, application_id: int, *, category: str, description: str, amount_cents: int
+    ) -> ApplicationView: ...
+
+    async def remove_item(self, application_id: int, item_id: int) -> ApplicationView: ...
+
+    async def discard(self, application_id: int) -> None: ...
+
+    async def submit(self, application_id: int) -> ApplicationView: ...
+
+    async def of_user(self, user_id: int) -> Sequence[ApplicationView]: ...
+
+    async def awaiting_decision(self) -> Sequence[ApplicationView]: ...
+
+    async def decide(
+        self,
+        application_id: int,
+        *,
+        kind: str,
+        amount_cents: int | None = None,
+        reason: str | None = None,
+    ) -> ApplicationView: ...
+
+    async def figures(self) -> Sequence[RoundFigures]: ...
+
+    async def export(self) -> bytes: ...
+
+
+class Notifications(Protocol):
+    """Messages to people other than the one in this turn, each in their own language."""
+
+    async def to_staff(self, key: str, render: Callable[[Translator], Reply]) -> None: ...
+
+    async def to_user(
+        self, user_id: int, key: str, render: Callable[[Translator], Reply]
+    ) -> None: ...
+
+
+@dataclass(frozen=True)
 class Ports:
     users: Users
     clock: Clock
     translator: Callable[[str], Translator]
+    grants: Grants
+    notifications: Notifications

@@ -14,16 +14,16 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import text
 
-from bot.app import App
+from bot.app import App, seed_defaults
 from bot.channels.memory import MemoryChannel
 from bot.db import migrate
 from bot.db.base import Base
 from bot.db.session import Database
-from bot.services.regions import seed_regions
 from bot.settings import Settings
 
 ENGINES = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
@@ -51,7 +51,7 @@ async def _prepare(url: str) -> None:
                 await connection.execute(text("CREATE SCHEMA public"))
         await migrate.upgrade(database)
         async with database.transaction() as session:
-            await seed_regions(session)
+            await seed_defaults(session, now=FakeClock().now(), tz=ZoneInfo("Europe/Berlin"))
     finally:
         await database.dispose()
 
@@ -87,7 +87,7 @@ async def _empty_postgresql(url: str) -> None:
         tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
         async with database.transaction() as session:
             await session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-            await seed_regions(session)
+            await seed_defaults(session, now=FakeClock().now(), tz=ZoneInfo("Europe/Berlin"))
     finally:
         await database.dispose()
 

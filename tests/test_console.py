@@ -11,12 +11,17 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def console(database: Path, typed: str) -> str:
-    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{database}",
-           "DEFAULT_LOCALE": "en"}
+    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{database}", "DEFAULT_LOCALE": "en"}
     env.pop("TELEGRAM_BOT_TOKEN", None)
     result = subprocess.run(
-        [sys.executable, "-m", "bot", "console"], input=typed, capture_output=True, text=True,
-        cwd=ROOT, env=env, timeout=120, check=True,
+        [sys.executable, "-m", "bot", "console"],
+        input=typed,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+        check=True,
     )
     return result.stdout
 

@@ -171,7 +171,7 @@ async def test_forged_callback_data_is_refused_politely(app: App) -> None:
     await chat.press_data("x" * 64)
     _ = gettext(app, "en")
     assert chat.replies[0].text == _("That button is no longer valid.")
-    assert chat.labels[0] == _("Settings")
+    assert _("Settings") in chat.labels
 
 
 async def test_help_and_privacy_answer_and_ask_the_same_question_again(app: App) -> None:
@@ -204,7 +204,7 @@ async def test_cancel_leaves_the_flow_and_menu_shows_the_menu(app: App) -> None:
     await chat.press(_("Change region"))
     await chat.send("/cancel")
     assert chat.replies[0].text == _("Cancelled.")
-    assert chat.labels[0] == _("Settings")
+    assert _("Settings") in chat.labels
     await chat.send("/cancel")
     assert chat.replies[0].text == _("There is nothing to cancel.")
     await chat.send("/menu")

@@ -1,0 +1,145 @@
+"""The figures staff publish, and the spreadsheet export of all applications."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Application, Decision, FundingRound, Region
+from conversations.ports import RegionFigures, RoundFigures
+
+
+async def round_figures(session: AsyncSession) -> list[RoundFigures]:
+    rounds = (await session.scalars(select(FundingRound).order_by(FundingRound.id))).all()
+    regions = {r.id: r.name for r in (await session.scalars(select(Region))).all()}
+    figures = []
+    for funding_round in rounds:
+        applications = (
+            await session.scalars(
+                select(Application).where(
+                    Application.round_id == funding_round.id, Application.status != "draft"
+                )
+            )
+        ).all()
+        approved = [a for a in applications if a.status == "approved"]
+        by_region: dict[str, list[Application]] = {}
+        for application in approved:
+            name = regions.get(application.region_id or 0, "")
+            by_region.setdefault(name, []).append(application)
+        spent = sum(a.approved_cents or 0 for a in approved)
+        figures.append(
+            RoundFigures(
+                name=funding_round.name,
+                pot_cents=funding_round.pot_cents,
+                approved_cents=spent,
+                remaining_cents=funding_round.pot_cents - spent,
+                by_status=dict(Counter(a.status for a in applications)),
+                volunteers_planned=sum(a.volunteers_expected or 0 for a in approved),
+                newcomers_planned=sum(a.newcomers_expected or 0 for a in approved),
+                regions=[
+                    RegionFigures(
+                        name=name,
+                        projects=len(items),
+                        approved_cents=sum(a.approved_cents or 0 for a in items),
+                        volunteers_planned=sum(a.volunteers_expected or 0 for a in items),
+                        newcomers_planned=sum(a.newcomers_expected or 0 for a in items),
+                    )
+                    for name, items in sorted(by_region.items())
+                ],
+            )
+        )
+    return figures
+
+
+def _euros(cents: int | None) -> str:
+    return "" if cents is None else f"{cents / 100:.2f}".replace(".", ",")
+
+
+def _day(value: date | datetime | None, tz: ZoneInfo) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.astimezone(tz).strftime("%d.%m.%Y %H:%M")
+    return value.strftime("%d.%m.%Y")
+
+
+async def applications_csv(session: AsyncSession, *, tz: ZoneInfo) -> bytes:
+    """One row per cost item (or per application without items), `;`-separated, UTF-8 with
+    BOM, so that German spreadsheet programs open it as it is."""
+    regions = {r.id: r.name for r in (await session.scalars(select(Region))).all()}
+    rounds = {r.id: r.name for r in (await session.scalars(select(FundingRound))).all()}
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(
+        [
+            "Aktenzeichen",
+            "Förderrunde",
+            "Status",
+            "Antragsteller/in",
+            "Initiative",
+            "Kontakt",
+            "Region",
+            "Titel",
+            "Beschreibung",
+            "Themen",
+            "Ehrenamtliche (geplant)",
+            "Neuzugewanderte (geplant)",
+            "Beginn",
+            "Ende",
+            "Eingereicht",
+            "Summe beantragt (EUR)",
+            "Bewilligt (EUR)",
+            "Entscheidungen",
+            "Begründung",
+            "Bericht fällig",
+            "Kostenart",
+            "Kostenposition",
+            "Betrag (EUR)",
+        ]
+    )
+    applications = (
+        await session.scalars(
+            select(Application).where(Application.status != "draft").order_by(Application.id)
+        )
+    ).all()
+    for application in applications:
+        decisions = (
+            await session.scalars(
+                select(Decision)
+                .where(Decision.application_id == application.id)
+                .order_by(Decision.at)
+            )
+        ).all()
+        common = [
+            application.reference,
+            rounds.get(application.round_id, ""),
+            application.status,
+            application.applicant_name,
+            application.organisation,
+            application.contact,
+            regions.get(application.region_id or 0, ""),
+            application.title,
+            application.description,
+            ", ".join(application.topics or []),
+            application.volunteers_expected,
+            application.newcomers_expected,
+            _day(application.starts_on, tz),
+            _day(application.ends_on, tz),
+            _day(application.submitted_at, tz),
+            _euros(sum(item.amount_cents for item in application.items)),
+            _euros(application.approved_cents),
+            " | ".join(f"{_day(d.at, tz)} {d.kind}" for d in decisions),
+            application.decision_reason,
+            _day(application.report_due_on, tz),
+        ]
+        if not application.items:
+            writer.writerow([*common, "", "", ""])
+        for item in application.items:
+            writer.writerow([*common, item.category, item.description, _euros(item.amount_cents)])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -1,0 +1,70 @@
+"""Messages to people other than the one in the turn: staff, or an applicant, each in their
+own language, through the outbox with a deduplication key."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import ChannelIdentity, User
+from bot.delivery import enqueue
+from bot.i18n import Catalogs
+from conversations.messages import Reply
+from conversations.ports import Translator
+
+Render = Callable[[Translator], Reply]
+
+
+class Notifier:
+    """The `Notifications` port; `queued` holds the outbox ids to send after the commit."""
+
+    def __init__(
+        self, session: AsyncSession, *, catalogs: Catalogs, admins: frozenset[str], now: datetime
+    ) -> None:
+        self.session = session
+        self.catalogs = catalogs
+        self.admins = admins
+        self.now = now
+        self.queued: list[int] = []
+
+    async def to_staff(self, key: str, render: Render) -> None:
+        admin_match = [
+            (ChannelIdentity.channel == address.split(":", 1)[0])
+            & (ChannelIdentity.external_id == address.split(":", 1)[1])
+            for address in self.admins
+        ]
+        rows = await self.session.execute(
+            select(User.id, User.locale, ChannelIdentity.channel, ChannelIdentity.external_id)
+            .join(ChannelIdentity)
+            .where(or_(User.is_staff.is_(True), *admin_match))
+            .order_by(User.id)
+        )
+        for user_id, locale, channel, external_id in rows:
+            await self._queue(user_id, locale, channel, external_id, key, render)
+
+    async def to_user(self, user_id: int, key: str, render: Render) -> None:
+        rows = await self.session.execute(
+            select(User.locale, ChannelIdentity.channel, ChannelIdentity.external_id)
+            .join(ChannelIdentity)
+            .where(User.id == user_id)
+        )
+        for locale, channel, external_id in rows:
+            await self._queue(user_id, locale, channel, external_id, key, render)
+
+    async def _queue(
+        self, user_id: int, locale: str, channel: str, external_id: str, key: str, render: Render
+    ) -> None:
+        row_id = await enqueue(
+            self.session,
+            channel=channel,
+            address=external_id,
+            reply=render(self.catalogs.translator(locale)),
+            dedup_key=f"{key}:to:{user_id}",
+            now=self.now,
+            user_id=user_id,
+        )
+        if row_id is not None:
+            self.queued.append(row_id)

@@ -1,0 +1,83 @@
+"""/stats and /export for staff: the programme's figures, and all applications as a file."""
+
+from __future__ import annotations
+
+from html import escape
+
+from conversations.engine import Context, command_choice
+from conversations.grant_terms import STATUSES
+from conversations.messages import Document
+
+
+async def run_stats(ctx: Context) -> None:
+    _ = ctx.t.gettext
+    t = ctx.t
+    lines: list[str] = []
+    for figures in await ctx.ports.grants.figures():
+        lines += [
+            f"<b>{escape(figures.name)}</b>",
+            _("Pot {pot}: {approved} approved, {remaining} left.").format(
+                pot=t.format_money(figures.pot_cents),
+                approved=t.format_money(figures.approved_cents),
+                remaining=t.format_money(figures.remaining_cents),
+            ),
+        ]
+        for status, label in STATUSES.items():
+            if figures.by_status.get(status):
+                lines.append(
+                    _("{status}: {count}").format(
+                        status=_(label), count=t.format_number(figures.by_status[status])
+                    )
+                )
+        approved = figures.by_status.get("approved", 0)
+        lines.append(
+            t.ngettext(
+                "{count} micro-project plans to reach {volunteers} volunteers and {newcomers} "
+                "newcomers.",
+                "{count} micro-projects plan to reach {volunteers} volunteers and {newcomers} "
+                "newcomers.",
+                approved,
+            ).format(
+                count=t.format_number(approved),
+                volunteers=t.format_number(figures.volunteers_planned),
+                newcomers=t.format_number(figures.newcomers_planned),
+            )
+        )
+        for region in figures.regions:
+            lines.append(
+                _(
+                    "{region}: {projects} projects, {amount}, {volunteers} volunteers, "
+                    "{newcomers} newcomers planned"
+                ).format(
+                    region=escape(region.name or _("no region")),
+                    projects=t.format_number(region.projects),
+                    amount=t.format_money(region.approved_cents),
+                    volunteers=t.format_number(region.volunteers_planned),
+                    newcomers=t.format_number(region.newcomers_planned),
+                )
+            )
+        lines.append("")
+    ctx.say(
+        "\n".join(lines).strip() or _("There are no funding rounds yet."),
+        (
+            (
+                command_choice(_("Export applications"), "export"),
+                command_choice(_("Main menu"), "menu"),
+            ),
+        ),
+    )
+
+
+async def run_export(ctx: Context) -> None:
+    _ = ctx.t.gettext
+    content = await ctx.ports.grants.export()
+    day = ctx.t.local_date(ctx.ports.clock.now()).isoformat()
+    ctx.say(
+        _(
+            "All submitted applications with their cost items and decisions, for spreadsheet "
+            "programs."
+        ),
+        document=Document(
+            name=f"gemeinsam-applications-{day}.csv", mime_type="text/csv", content=content
+        ),
+    )

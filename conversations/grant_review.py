@@ -1,0 +1,187 @@
+"""/review for staff: submitted applications oldest first, each decided with a button."""
+
+from __future__ import annotations
+
+from html import escape
+
+from conversations.engine import Answer, Context, Flow, Invalid, Question, command_choice
+from conversations.grant_summary import describe, refusal
+from conversations.messages import Choice, Reply, rows
+from conversations.ports import ApplicationView, GrantRuleError, Translator
+from conversations.roles import Permission
+
+
+class ReviewApplications(Flow):
+    name = "review"
+    first_step = "list"
+    permission = Permission.STAFF
+
+    async def ask_list(self, ctx: Context) -> Question:
+        _ = ctx.t.gettext
+        waiting = await ctx.ports.grants.awaiting_decision()
+        if not waiting:
+            return Question(
+                _("No applications are waiting for a decision."),
+                ((command_choice(_("Main menu"), "menu"),),),
+            )
+        count = len(waiting)
+        text = ctx.t.ngettext(
+            "{count} application is waiting for a decision, oldest first:",
+            "{count} applications are waiting for a decision, oldest first:",
+            count,
+        ).format(count=ctx.t.format_number(count))
+        buttons = [
+            Choice(
+                f"{a.reference} · {(a.title or '')[:30]} · {ctx.t.format_money(a.total_cents)}",
+                f"open:{a.id}",
+            )
+            for a in waiting
+        ]
+        return Question(text, rows(*buttons[:40], command_choice(_("Main menu"), "menu")))
+
+    async def on_list(self, ctx: Context, answer: Answer) -> str:
+        ctx.state.data["application_id"] = int((answer.data or "").removeprefix("open:"))
+        return "detail"
+
+    async def application(self, ctx: Context) -> ApplicationView:
+        application = await ctx.ports.grants.get(int(ctx.state.data["application_id"]))
+        if application is None:
+            raise Invalid(refusal(ctx.t, GrantRuleError("not_found")))
+        return application
+
+    async def ask_detail(self, ctx: Context) -> Question:
+        _ = ctx.t.gettext
+        application = await self.application(ctx)
+        return Question(
+            describe(ctx.t, application),
+            rows(
+                Choice(
+                    _("Approve {amount}").format(
+                        amount=ctx.t.format_money(application.total_cents)
+                    ),
+                    "decide:approve",
+                ),
+                Choice(_("Approve a lower amount"), "decide:lower"),
+                Choice(_("Ask for changes"), "decide:changes"),
+                Choice(_("Reject"), "decide:reject"),
+                Choice(_("Back to the list"), "decide:back"),
+            ),
+        )
+
+    async def on_detail(self, ctx: Context, answer: Answer) -> str:
+        decision = (answer.data or "").removeprefix("decide:")
+        if decision == "back":
+            return "list"
+        if decision == "lower":
+            return "amount"
+        if decision in ("changes", "reject"):
+            ctx.state.data["decision"] = decision
+            return "reason"
+        return await self.decide(ctx, "approve")
+
+    async def ask_amount(self, ctx: Context) -> Question:
+        _ = ctx.t.gettext
+        application = await self.application(ctx)
+        return Question(
+            _("How much do you approve? Applied for: {amount}.").format(
+                amount=ctx.t.format_money(application.total_cents)
+            ),
+            free_text=True,
+        )
+
+    async def on_amount(self, ctx: Context, answer: Answer) -> str:
+        try:
+            cents = ctx.t.parse_amount(answer.text)
+        except ValueError:
+            raise Invalid(
+                ctx.t.gettext(
+                    "I could not read that amount. Please write it like {example}."
+                ).format(example=ctx.t.format_money(12550))
+            ) from None
+        return await self.decide(ctx, "approve", amount_cents=cents)
+
+    async def ask_reason(self, ctx: Context) -> Question:
+        _ = ctx.t.gettext
+        if ctx.state.data.get("decision") == "reject":
+            text = _("Why is the application rejected? The applicant will read this.")
+        else:
+            text = _("Which changes are needed? The applicant will read this.")
+        return Question(text, free_text=True)
+
+    async def on_reason(self, ctx: Context, answer: Answer) -> str:
+        reason = answer.text.strip()
+        if not 3 <= len(reason) <= 1000:
+            raise Invalid(ctx.t.gettext("Please write between 3 and 1,000 characters."))
+        return await self.decide(ctx, str(ctx.state.data.pop("decision")), reason=reason)
+
+    async def decide(
+        self, ctx: Context, kind: str, *, amount_cents: int | None = None, reason: str | None = None
+    ) -> str:
+        _ = ctx.t.gettext
+        try:
+            decided = await ctx.ports.grants.decide(
+                int(ctx.state.data["application_id"]),
+                kind=kind,
+                amount_cents=amount_cents,
+                reason=reason,
+            )
+        except GrantRuleError as error:
+            if error.code in ("over_cap", "over_pot", "over_request", "total_zero"):
+                raise Invalid(refusal(ctx.t, error)) from None
+            ctx.say(refusal(ctx.t, error))
+            return "list"
+        await tell_applicant(ctx, decided)
+        done = {
+            "approved": _("{reference} is approved with {amount}. The applicant has been told."),
+            "rejected": _("{reference} is rejected. The applicant has been told."),
+            "changes_requested": _("{reference} went back to the applicant for changes."),
+        }
+        ctx.say(
+            done[decided.status].format(
+                reference=decided.reference, amount=ctx.t.format_money(decided.approved_cents or 0)
+            )
+        )
+        return "list"
+
+
+async def tell_applicant(ctx: Context, application: ApplicationView) -> None:
+    if application.user_id is None:
+        return
+
+    def render(t: Translator) -> Reply:
+        _ = t.gettext
+        title = escape(application.title or "")
+        reason = escape(application.decision_reason or "")
+        if application.status == "approved":
+            text = _(
+                "Good news: your application {reference} “{title}” has been approved with "
+                "{amount}. After the project, please report what it reached with /report."
+            )
+        elif application.status == "rejected":
+            text = _(
+                "Your application {reference} “{title}” has not been approved. Reason: {reason}"
+            )
+        else:
+            text = _(
+                "The district office asks for changes to your application {reference} "
+                "“{title}”: {reason}\nOpen /myapplications to change and resubmit it."
+            )
+        return Reply(
+            text.format(
+                reference=application.reference,
+                title=title,
+                reason=reason,
+                amount=t.format_money(application.approved_cents or 0),
+            ),
+            ((command_choice(_("My applications"), "myapplications"),),),
+        )
+
+    await ctx.ports.notifications.to_user(
+        application.user_id,
+        f"application:{application.id}:decision:{application.decisions}",
+        render,
+    )
+
+
+async def run_review(ctx: Context) -> None:
+    await ctx.engine.start_flow(ctx, ReviewApplications.name)
