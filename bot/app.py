@@ -22,6 +22,7 @@ from bot.db.models import ChannelIdentity, User
 from bot.db.session import Database
 from bot.delivery import Dispatcher
 from bot.i18n import Catalogs
+from bot.scheduling.reminders import remind_reports
 from bot.scheduling.scheduler import build_scheduler
 from bot.services.grants import seed_default_round
 from bot.services.regions import seed_regions
@@ -51,7 +52,10 @@ class App:
             dispatcher=self.dispatcher,
         )
         self.scheduler = build_scheduler(
-            database=self.database, dispatcher=self.dispatcher, clock=self.clock
+            database=self.database,
+            dispatcher=self.dispatcher,
+            clock=self.clock,
+            reminders=self.send_reminders,
         )
 
     async def migrate(self) -> None:
@@ -59,6 +63,13 @@ class App:
         await migrate.upgrade(self.database)
         async with self.database.transaction() as session:
             await seed_defaults(session, now=self.clock.now(), tz=self.settings.tz)
+
+    async def send_reminders(self) -> None:
+        """The scheduler's reminder scan; what it queues is sent at once."""
+        queued = await remind_reports(
+            database=self.database, catalogs=self.catalogs, settings=self.settings, clock=self.clock
+        )
+        await self.dispatcher.send_now(queued)
 
     async def close(self) -> None:
         if self.scheduler.running:

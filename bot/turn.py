@@ -21,6 +21,7 @@ from bot.db.session import Database
 from bot.delivery import Dispatcher, enqueue
 from bot.i18n import Catalogs
 from bot.services import users
+from bot.services.grant_reports import ReportDesk
 from bot.services.grants import GrantDesk
 from bot.services.notifications import Notifier
 from bot.settings import Settings
@@ -137,6 +138,9 @@ class Turns:
                         actor_is_staff=view.is_staff,
                         now=now,
                         tz=self.settings.tz,
+                    ),
+                    reports=ReportDesk(
+                        session, actor_user_id=user.id, actor_is_staff=view.is_staff, now=now
                     ),
                     notifications=notifier,
                 ),

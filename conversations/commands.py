@@ -5,6 +5,7 @@ from __future__ import annotations
 from conversations.engine import Command, Context, Engine
 from conversations.grant_application import ApplyForGrant, ContinueApplication, run_apply
 from conversations.grant_figures import run_export, run_stats
+from conversations.grant_report import ReportOnProject, run_report
 from conversations.grant_review import ReviewApplications, run_review
 from conversations.markers import N_
 from conversations.menu import run_help, run_menu, show_menu
@@ -39,6 +40,7 @@ def build_engine() -> Engine:
         ApplyForGrant(),
         ContinueApplication(),
         ReviewApplications(),
+        ReportOnProject(),
     ):
         engine.add_flow(flow)
     for command in (
@@ -49,6 +51,7 @@ def build_engine() -> Engine:
         Command("help", N_("What I can do"), run_help, before_onboarding=True, keeps_flow=True),
         Command("apply", N_("Apply for funding for a micro-project"), run_apply),
         Command("myapplications", N_("Your applications and their state"), run_my_applications),
+        Command("report", N_("Report on an approved project"), run_report),
         Command("language", N_("Change the language"), run_language, before_onboarding=True),
         Command("settings", N_("Change language and region"), run_settings),
         Command("cancel", N_("Stop what you are doing"), run_cancel, before_onboarding=True),

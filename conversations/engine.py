@@ -33,6 +33,7 @@ class Question:
     text: str
     choices: tuple[tuple[Choice, ...], ...] = ()
     free_text: bool = False
+    accepts_files: bool = False  # photos and documents
 
     def choice_for(self, data: str) -> Choice | None:
         return next((c for row in self.choices for c in row if c.data == data), None)
@@ -266,6 +267,8 @@ def _read(ctx: Context, question: Question) -> Answer | None:
             return Answer(text=text)
         ctx.say(_("Please tap one of the buttons below."))
         return None
+    if question.accepts_files and inbound.attachment is not None:
+        return Answer(attachment=inbound.attachment)
     if question.free_text:
         ctx.say(_("I cannot use that here. Please type your answer as a text message."))
     else:

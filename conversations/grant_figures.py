@@ -43,17 +43,39 @@ async def run_stats(ctx: Context) -> None:
                 newcomers=t.format_number(figures.newcomers_planned),
             )
         )
+        lines.append(
+            _("Reports received: {received}, overdue: {overdue}.").format(
+                received=t.format_number(figures.reports_received),
+                overdue=t.format_number(figures.reports_overdue),
+            )
+        )
+        lines.append(
+            _(
+                "Reached according to the reports: {volunteers} volunteers and {newcomers} "
+                "newcomers."
+            ).format(
+                volunteers=t.format_number(figures.volunteers_reached),
+                newcomers=t.format_number(figures.newcomers_reached),
+            )
+        )
         for region in figures.regions:
             lines.append(
-                _(
-                    "{region}: {projects} projects, {amount}, {volunteers} volunteers, "
-                    "{newcomers} newcomers planned"
+                t.ngettext(
+                    "{region}: {projects} project, {amount}; planned {volunteers} volunteers "
+                    "and {newcomers} newcomers, reached {volunteers_reached} and "
+                    "{newcomers_reached}",
+                    "{region}: {projects} projects, {amount}; planned {volunteers} volunteers "
+                    "and {newcomers} newcomers, reached {volunteers_reached} and "
+                    "{newcomers_reached}",
+                    region.projects,
                 ).format(
                     region=escape(region.name or _("no region")),
                     projects=t.format_number(region.projects),
                     amount=t.format_money(region.approved_cents),
                     volunteers=t.format_number(region.volunteers_planned),
                     newcomers=t.format_number(region.newcomers_planned),
+                    volunteers_reached=t.format_number(region.volunteers_reached),
+                    newcomers_reached=t.format_number(region.newcomers_reached),
                 )
             )
         lines.append("")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from conversations.engine import Answer, Context, Flow, Invalid, Question, command_choice
+from conversations.grant_report import describe_report
 from conversations.grant_summary import describe, refusal
 from conversations.messages import Choice, Reply, rows
 from conversations.ports import ApplicationView, GrantRuleError, Translator
@@ -19,29 +20,111 @@ class ReviewApplications(Flow):
     async def ask_list(self, ctx: Context) -> Question:
         _ = ctx.t.gettext
         waiting = await ctx.ports.grants.awaiting_decision()
-        if not waiting:
-            return Question(
-                _("No applications are waiting for a decision."),
-                ((command_choice(_("Main menu"), "menu"),),),
+        reports = await ctx.ports.reports.reports_awaiting()
+        menu = command_choice(_("Main menu"), "menu")
+        if not waiting and not reports:
+            return Question(_("No applications or reports are waiting for you."), ((menu,),))
+        lines = []
+        if waiting:
+            lines.append(
+                ctx.t.ngettext(
+                    "{count} application is waiting for a decision, oldest first:",
+                    "{count} applications are waiting for a decision, oldest first:",
+                    len(waiting),
+                ).format(count=ctx.t.format_number(len(waiting)))
             )
-        count = len(waiting)
-        text = ctx.t.ngettext(
-            "{count} application is waiting for a decision, oldest first:",
-            "{count} applications are waiting for a decision, oldest first:",
-            count,
-        ).format(count=ctx.t.format_number(count))
+        if reports:
+            lines.append(
+                ctx.t.ngettext(
+                    "{count} report is waiting to be checked.",
+                    "{count} reports are waiting to be checked.",
+                    len(reports),
+                ).format(count=ctx.t.format_number(len(reports)))
+            )
         buttons = [
             Choice(
                 f"{a.reference} · {(a.title or '')[:30]} · {ctx.t.format_money(a.total_cents)}",
                 f"open:{a.id}",
             )
-            for a in waiting
+            for a in waiting[:40]
+        ] + [
+            Choice(
+                _("Report {reference}").format(reference=r.application.reference),
+                f"report:{r.application.id}",
+            )
+            for r in reports[:40]
         ]
-        return Question(text, rows(*buttons[:40], command_choice(_("Main menu"), "menu")))
+        return Question("\n".join(lines), rows(*buttons, menu))
 
     async def on_list(self, ctx: Context, answer: Answer) -> str:
-        ctx.state.data["application_id"] = int((answer.data or "").removeprefix("open:"))
-        return "detail"
+        kind, _, application_id = (answer.data or "").partition(":")
+        ctx.state.data["application_id"] = int(application_id)
+        return "report" if kind == "report" else "detail"
+
+    async def ask_report(self, ctx: Context) -> Question:
+        _ = ctx.t.gettext
+        report = await ctx.ports.reports.report_of(int(ctx.state.data["application_id"]))
+        if report is None:
+            raise Invalid(refusal(ctx.t, GrantRuleError("not_found")))
+        return Question(
+            describe_report(ctx.t, report),
+            rows(
+                Choice(_("Accept the report"), "checked:accept"),
+                Choice(_("Ask for more information"), "checked:more"),
+                Choice(_("Back to the list"), "checked:back"),
+            ),
+        )
+
+    async def on_report(self, ctx: Context, answer: Answer) -> str:
+        if answer.data == "checked:back":
+            return "list"
+        if answer.data == "checked:more":
+            return "report_note"
+        return await self.check_report(ctx, accept=True)
+
+    async def ask_report_note(self, ctx: Context) -> Question:
+        return Question(
+            ctx.t.gettext("What is missing? The volunteer will read this."), free_text=True
+        )
+
+    async def on_report_note(self, ctx: Context, answer: Answer) -> str:
+        note = answer.text.strip()
+        if not 3 <= len(note) <= 1000:
+            raise Invalid(ctx.t.gettext("Please write between 3 and 1,000 characters."))
+        return await self.check_report(ctx, accept=False, note=note)
+
+    async def check_report(self, ctx: Context, *, accept: bool, note: str | None = None) -> str:
+        _ = ctx.t.gettext
+        try:
+            report = await ctx.ports.reports.decide_report(
+                int(ctx.state.data["application_id"]), accept=accept, note=note
+            )
+        except GrantRuleError as error:
+            ctx.say(refusal(ctx.t, error))
+            return "list"
+        application = report.application
+        if application.user_id is not None:
+
+            def render(t: Translator) -> Reply:
+                text = (
+                    t.gettext("Thank you: your report on {reference} has been accepted.")
+                    if accept
+                    else t.gettext(
+                        "The district office needs more information for your report "
+                        "on {reference}: {note}\nPlease send /report again."
+                    )
+                )
+                return Reply(text.format(reference=application.reference, note=escape(note or "")))
+
+            await ctx.ports.notifications.to_user(
+                application.user_id, f"report:{application.id}:checked:{report.submissions}", render
+            )
+        ctx.say(
+            _("The report on {reference} is checked. The volunteer has been told.").format(
+                reference=application.reference
+            )
+        )
+        return "list"
 
     async def application(self, ctx: Context) -> ApplicationView:
         application = await ctx.ports.grants.get(int(ctx.state.data["application_id"]))

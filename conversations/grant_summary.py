@@ -83,6 +83,8 @@ def refusal(t: Translator, error: GrantRuleError) -> str:
     """What a broken grant rule means, in words and with the amounts."""
     _ = t.gettext
     money = {name: t.format_money(value) for name, value in error.params.items()}
+    if error.code == "file_too_big":
+        money = {"limit": t.format_number(error.params["limit"])}
     messages = {
         "total_zero": _("The total must be more than zero."),
         "item_zero": _("The amount must be more than zero."),
@@ -98,5 +100,7 @@ def refusal(t: Translator, error: GrantRuleError) -> str:
         "already_decided": _("This application has been decided by someone else already."),
         "not_found": _("This application no longer exists."),
         "not_staff": _("Sorry, only staff of the district office can do that."),
+        "not_approved": _("Only approved projects have a report."),
+        "file_too_big": _("That file is too big. Files may be up to {limit} MB."),
     }
     return messages[error.code].format(**money)

@@ -24,6 +24,7 @@ VOLUNTEERS = frozenset({Role.VOLUNTEER, Role.STAFF})
 MENU: tuple[MenuEntry, ...] = (
     MenuEntry(N_("Apply for funding"), "apply", roles=VOLUNTEERS),
     MenuEntry(N_("My applications"), "myapplications", roles=VOLUNTEERS),
+    MenuEntry(N_("Report on a project"), "report", roles=VOLUNTEERS),
     MenuEntry(N_("Review applications"), "review", permission=Permission.STAFF),
     MenuEntry(N_("Figures"), "stats", permission=Permission.STAFF),
     MenuEntry(N_("Settings"), "settings"),

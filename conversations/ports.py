@@ -8,7 +8,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Protocol
 
-from conversations.messages import Reply
+from conversations.messages import Attachment, Reply
 
 
 class Role(StrEnum):
@@ -170,12 +170,38 @@ class ApplicationView:
 
 
 @dataclass(frozen=True)
+class ReceiptView:
+    name: str | None
+    mime_type: str | None
+    size: int | None
+
+
+@dataclass(frozen=True)
+class ReportView:
+    application: ApplicationView
+    status: str
+    volunteers_reached: int | None
+    newcomers_reached: int | None
+    summary: str | None
+    costs: dict[str, int]
+    receipts: Sequence[ReceiptView]
+    submissions: int
+    staff_note: str | None
+
+    @property
+    def total_cents(self) -> int:
+        return sum(self.costs.values())
+
+
+@dataclass(frozen=True)
 class RegionFigures:
     name: str
     projects: int
     approved_cents: int
     volunteers_planned: int
     newcomers_planned: int
+    volunteers_reached: int = 0
+    newcomers_reached: int = 0
 
 
 @dataclass(frozen=True)
@@ -188,6 +214,10 @@ class RoundFigures:
     volunteers_planned: int
     newcomers_planned: int
     regions: Sequence[RegionFigures]
+    reports_received: int = 0
+    reports_overdue: int = 0
+    volunteers_reached: int = 0
+    newcomers_reached: int = 0
 
 
 class GrantRuleError(Exception):
@@ -238,6 +268,26 @@ class Grants(Protocol):
     async def export(self) -> bytes: ...
 
 
+class Reports(Protocol):
+    async def reportable_of(self, user_id: int) -> Sequence[ApplicationView]: ...
+
+    async def report_of(self, application_id: int) -> ReportView | None: ...
+
+    async def update_report(self, application_id: int, **fields: object) -> ReportView: ...
+
+    async def add_receipt(
+        self, application_id: int, *, channel: str, attachment: Attachment
+    ) -> ReportView: ...
+
+    async def submit_report(self, application_id: int) -> ReportView: ...
+
+    async def reports_awaiting(self) -> Sequence[ReportView]: ...
+
+    async def decide_report(
+        self, application_id: int, *, accept: bool, note: str | None = None
+    ) -> ReportView: ...
+
+
 class Notifications(Protocol):
     """Messages to people other than the one in this turn, each in their own language."""
 
@@ -254,4 +304,5 @@ class Ports:
     clock: Clock
     translator: Callable[[str], Translator]
     grants: Grants
+    reports: Reports
     notifications: Notifications

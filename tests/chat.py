@@ -7,7 +7,7 @@ import itertools
 from bot.app import App
 from bot.channels.html import html_to_plain
 from bot.channels.memory import MemoryChannel
-from conversations.messages import Inbound, InboundKind, Reply
+from conversations.messages import Attachment, Inbound, InboundKind, Reply
 
 _update_ids = itertools.count(1)
 
@@ -66,6 +66,17 @@ class Chat:
 
     async def send_kind(self, kind: InboundKind) -> list[Reply]:
         return await self._inbound(kind)
+
+    async def send_file(
+        self,
+        name: str,
+        size: int,
+        *,
+        kind: InboundKind = InboundKind.DOCUMENT,
+        mime_type: str = "application/pdf",
+    ) -> list[Reply]:
+        attachment = Attachment(file_ref=f"file-{name}", name=name, mime_type=mime_type, size=size)
+        return await self._inbound(kind, attachment=attachment)
 
     @property
     def choices(self) -> list:  # type: ignore[type-arg]

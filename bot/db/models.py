@@ -209,3 +209,46 @@ class Decision(Base):
     amount_cents: Mapped[int | None] = mapped_column(BigInteger)
     reason: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class GrantReport(Base):
+    """The report after a project: whom it reached, what happened, what it really cost."""
+
+    __tablename__ = "grant_reports"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), unique=True
+    )
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    volunteers_reached: Mapped[int | None] = mapped_column(Integer)
+    newcomers_reached: Mapped[int | None] = mapped_column(Integer)
+    summary: Mapped[str | None] = mapped_column(Text)
+    costs: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)  # category -> cents
+    staff_note: Mapped[str | None] = mapped_column(Text)
+    submissions: Mapped[int] = mapped_column(Integer, default=0)
+    submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    files: Mapped[list[ReportFile]] = relationship(
+        lazy="selectin", order_by="ReportFile.id", cascade="all, delete-orphan"
+    )
+
+
+class ReportFile(Base):
+    """A receipt: the channel's reference to the file, never the file itself."""
+
+    __tablename__ = "report_files"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("grant_reports.id", ondelete="CASCADE"), index=True
+    )
+    channel: Mapped[str] = mapped_column(String(20))
+    file_ref: Mapped[str] = mapped_column(String(300))
+    name: Mapped[str | None] = mapped_column(String(255))
+    mime_type: Mapped[str | None] = mapped_column(String(100))
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -15,8 +16,20 @@ DISPATCH_EVERY_SECONDS = 2
 
 
 def build_scheduler(
-    *, database: Database, dispatcher: Dispatcher, clock: Clock
+    *,
+    database: Database,
+    dispatcher: Dispatcher,
+    clock: Clock,
+    reminders: Callable[[], Awaitable[object]],
 ) -> AsyncIOScheduler:
+    scheduler = _scheduler(database=database, dispatcher=dispatcher, clock=clock)
+    scheduler.add_job(
+        reminders, "interval", minutes=30, id="report-reminders", next_run_time=datetime.now(UTC)
+    )
+    return scheduler
+
+
+def _scheduler(*, database: Database, dispatcher: Dispatcher, clock: Clock) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(
         timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60}
     )

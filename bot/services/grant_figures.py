@@ -11,11 +11,20 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Application, Decision, FundingRound, Region
+from bot.db.models import Application, Decision, FundingRound, GrantReport, Region
 from conversations.ports import RegionFigures, RoundFigures
 
 
-async def round_figures(session: AsyncSession) -> list[RoundFigures]:
+REPORTED = ("submitted", "accepted")
+
+
+async def reports_by_application(session: AsyncSession) -> dict[int, GrantReport]:
+    rows = await session.scalars(select(GrantReport).where(GrantReport.status.in_(REPORTED)))
+    return {report.application_id: report for report in rows.all()}
+
+
+async def round_figures(session: AsyncSession, *, today: date) -> list[RoundFigures]:
+    reports = await reports_by_application(session)
     rounds = (await session.scalars(select(FundingRound).order_by(FundingRound.id))).all()
     regions = {r.id: r.name for r in (await session.scalars(select(Region))).all()}
     figures = []
@@ -33,6 +42,10 @@ async def round_figures(session: AsyncSession) -> list[RoundFigures]:
             name = regions.get(application.region_id or 0, "")
             by_region.setdefault(name, []).append(application)
         spent = sum(a.approved_cents or 0 for a in approved)
+
+        def reached(items: list[Application], field: str) -> int:
+            return sum(getattr(reports[a.id], field) or 0 for a in items if a.id in reports)
+
         figures.append(
             RoundFigures(
                 name=funding_round.name,
@@ -49,9 +62,19 @@ async def round_figures(session: AsyncSession) -> list[RoundFigures]:
                         approved_cents=sum(a.approved_cents or 0 for a in items),
                         volunteers_planned=sum(a.volunteers_expected or 0 for a in items),
                         newcomers_planned=sum(a.newcomers_expected or 0 for a in items),
+                        volunteers_reached=reached(items, "volunteers_reached"),
+                        newcomers_reached=reached(items, "newcomers_reached"),
                     )
                     for name, items in sorted(by_region.items())
                 ],
+                reports_received=sum(1 for a in approved if a.id in reports),
+                reports_overdue=sum(
+                    1
+                    for a in approved
+                    if a.id not in reports and a.report_due_on and a.report_due_on < today
+                ),
+                volunteers_reached=reached(approved, "volunteers_reached"),
+                newcomers_reached=reached(approved, "newcomers_reached"),
             )
         )
     return figures
@@ -69,9 +92,23 @@ def _day(value: date | datetime | None, tz: ZoneInfo) -> str:
     return value.strftime("%d.%m.%Y")
 
 
+def _report_columns(report: GrantReport | None) -> list[object]:
+    if report is None:
+        return ["", "", "", "", "", ""]
+    return [
+        report.status,
+        report.volunteers_reached,
+        report.newcomers_reached,
+        report.summary,
+        _euros(sum((report.costs or {}).values())),
+        " | ".join(f"{f.name or f.mime_type} ({f.size or 0} B)" for f in report.files),
+    ]
+
+
 async def applications_csv(session: AsyncSession, *, tz: ZoneInfo) -> bytes:
     """One row per cost item (or per application without items), `;`-separated, UTF-8 with
     BOM, so that German spreadsheet programs open it as it is."""
+    reports = await reports_by_application(session)
     regions = {r.id: r.name for r in (await session.scalars(select(Region))).all()}
     rounds = {r.id: r.name for r in (await session.scalars(select(FundingRound))).all()}
     buffer = io.StringIO()
@@ -98,6 +135,12 @@ async def applications_csv(session: AsyncSession, *, tz: ZoneInfo) -> bytes:
             "Entscheidungen",
             "Begründung",
             "Bericht fällig",
+            "Bericht Status",
+            "Ehrenamtliche erreicht",
+            "Neuzugewanderte erreicht",
+            "Sachbericht",
+            "Ist-Kosten (EUR)",
+            "Belege",
             "Kostenart",
             "Kostenposition",
             "Betrag (EUR)",
@@ -137,6 +180,7 @@ async def applications_csv(session: AsyncSession, *, tz: ZoneInfo) -> bytes:
             " | ".join(f"{_day(d.at, tz)} {d.kind}" for d in decisions),
             application.decision_reason,
             _day(application.report_due_on, tz),
+            *_report_columns(reports.get(application.id)),
         ]
         if not application.items:
             writer.writerow([*common, "", "", ""])

@@ -442,7 +442,7 @@ class GrantDesk:
     async def figures(self) -> Sequence[RoundFigures]:
         if not self.actor_is_staff:
             raise GrantRuleError("not_staff")
-        return await round_figures(self.session)
+        return await round_figures(self.session, today=self.today)
 
     async def export(self) -> bytes:
         if not self.actor_is_staff:

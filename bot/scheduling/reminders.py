@@ -1,0 +1,73 @@
+"""Report reminders: 14 days before the deadline, on the day, and weekly while overdue (three
+times at most); staff hear of overdue reports once. Each is an outbox row with its own key, so
+it goes out once however often the scan runs; one whose time has passed is left out."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from functools import partial
+
+from sqlalchemy import or_, select
+
+from bot.db.models import Application, GrantReport
+from bot.db.session import Database
+from bot.i18n import Catalogs
+from bot.services.notifications import Notifier
+from bot.settings import Settings
+from conversations.grant_report import overdue_notice, reminder
+from conversations.ports import Clock
+
+DAYTIME = range(9, 20)  # local hours in which people are reminded
+
+
+def reminder_windows(due: date) -> list[tuple[str, date, date]]:
+    """(kind, first day, first day it no longer makes sense) for each reminder."""
+    week = timedelta(days=7)
+    return [
+        ("14d", due - timedelta(days=14), due),
+        ("due", due, due + week),
+        ("overdue1", due + week, due + 2 * week),
+        ("overdue2", due + 2 * week, due + 3 * week),
+        ("overdue3", due + 3 * week, due + 4 * week),
+    ]
+
+
+async def remind_reports(
+    *, database: Database, catalogs: Catalogs, settings: Settings, clock: Clock
+) -> list[int]:
+    """Queue the reminders that are due now; returns the new outbox ids."""
+    now = clock.now()
+    local = now.astimezone(settings.tz)
+    if local.hour not in DAYTIME:
+        return []
+    today = local.date()
+    async with database.transaction() as session:
+        notifier = Notifier(session, catalogs=catalogs, admins=settings.admins, now=now)
+        rows = await session.scalars(
+            select(Application)
+            .outerjoin(GrantReport, GrantReport.application_id == Application.id)
+            .where(
+                Application.status == "approved",
+                Application.report_due_on.is_not(None),
+                Application.user_id.is_not(None),
+                or_(GrantReport.id.is_(None), GrantReport.status.in_(["draft", "more_requested"])),
+            )
+            .order_by(Application.id)
+        )
+        for application in rows.all():
+            due = application.report_due_on
+            assert due is not None and application.user_id is not None
+            reference, title = application.reference or "", application.title or ""
+            for kind, first, until in reminder_windows(due):
+                if first <= today < until:
+                    await notifier.to_user(
+                        application.user_id,
+                        f"application:{application.id}:report:{kind}",
+                        partial(reminder, kind=kind, reference=reference, title=title, due=due),
+                    )
+            if today > due:
+                await notifier.to_staff(
+                    f"application:{application.id}:report:overdue",
+                    partial(overdue_notice, reference=reference, title=title, due=due),
+                )
+        return notifier.queued
