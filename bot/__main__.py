@@ -1,4 +1,4 @@
-"""Command line: python -m bot run | console | migrate | staff add|remove|list [CHANNEL:ID]."""
+"""Command line: python -m bot run | console | migrate | round … | staff add|remove|list ID."""
 
 from __future__ import annotations
 
@@ -6,6 +6,10 @@ import argparse
 import asyncio
 import logging
 import sys
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
 
 from bot.app import App, run
 from bot.settings import ConfigError, Settings, parse_address
@@ -17,6 +21,23 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("run", help="migrate, then start on Telegram (token set) or the console")
     commands.add_parser("console", help="chat with the bot in this terminal")
     commands.add_parser("migrate", help="apply database migrations and seed the defaults")
+    rounds = commands.add_parser("round", help="manage funding rounds")
+    round_actions = rounds.add_subparsers(dest="action", required=True, metavar="ACTION")
+    create = round_actions.add_parser("create", help="open a new funding round")
+    create.add_argument("--name", required=True)
+    create.add_argument("--pot", required=True, help="the pot in EUR, e.g. 10000")
+    create.add_argument("--cap", default="1000", help="the most one application may get, EUR")
+    create.add_argument("--opens", required=True, help="first day, YYYY-MM-DD")
+    create.add_argument("--closes", required=True, help="last day, YYYY-MM-DD")
+    create.add_argument(
+        "--report-weeks",
+        type=int,
+        default=8,
+        help="weeks after a project's end until its report is due",
+    )
+    round_actions.add_parser("list", help="the rounds with their money")
+    close = round_actions.add_parser("close", help="close a round for new applications")
+    close.add_argument("id", type=int)
     staff = commands.add_parser("staff", help="manage staff of the district office")
     staff.add_argument("action", choices=["add", "remove", "list"])
     staff.add_argument("address", nargs="?", help="CHANNEL:ID, e.g. telegram:12345")
@@ -70,10 +91,86 @@ async def _staff(settings: Settings, action: str, address: str | None) -> None:
         await app.close()
 
 
+def _euros(value: str, name: str) -> int:
+    try:
+        cents = Decimal(value.replace(",", ".")) * 100
+    except InvalidOperation:
+        raise ConfigError(f"round: {name} {value!r} is not an amount in EUR") from None
+    if cents != cents.to_integral_value() or cents <= 0:
+        raise ConfigError(f"round: {name} {value!r} must be a positive amount in whole cents")
+    return int(cents)
+
+
+def _day(value: str, name: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"round: {name} {value!r} is not a date like 2027-01-31") from None
+
+
+async def _round(settings: Settings, arguments: argparse.Namespace) -> None:
+    from bot.db.models import FundingRound
+    from bot.services import audit, grants
+
+    app = App(settings)
+    try:
+        await app.migrate()
+        now = app.clock.now()
+        async with app.database.transaction() as session:
+            if arguments.action == "create":
+                pot, cap = _euros(arguments.pot, "--pot"), _euros(arguments.cap, "--cap")
+                opens = _day(arguments.opens, "--opens")
+                closes = _day(arguments.closes, "--closes")
+                try:
+                    created = await grants.create_round(
+                        session,
+                        name=arguments.name,
+                        pot_cents=pot,
+                        cap_cents=cap,
+                        opens_on=opens,
+                        closes_on=closes,
+                        now=now,
+                        report_weeks=arguments.report_weeks,
+                    )
+                except ValueError as error:
+                    raise ConfigError(f"round: {error}") from None
+                audit.record(
+                    session, actor="cli", action="round.create", subject=str(created.id), at=now
+                )
+                print(f"Round {created.id} created: {created.name}")
+            elif arguments.action == "close":
+                funding_round = await session.get(FundingRound, arguments.id)
+                if funding_round is None:
+                    raise ConfigError(f"round: there is no round {arguments.id}")
+                funding_round.closed_at = now
+                audit.record(
+                    session, actor="cli", action="round.close", subject=str(arguments.id), at=now
+                )
+                print(f"Round {arguments.id} is closed.")
+            else:
+                for funding_round in (
+                    await session.scalars(select(FundingRound).order_by(FundingRound.id))
+                ).all():
+                    approved = await grants.approved_total(session, funding_round.id)
+                    state = "closed" if funding_round.closed_at else "open"
+                    print(
+                        f"{funding_round.id}\t{funding_round.name}\t{state}\t"
+                        f"{funding_round.opens_on}..{funding_round.closes_on}\t"
+                        f"pot {funding_round.pot_cents / 100:.2f} EUR\t"
+                        f"cap {funding_round.cap_cents / 100:.2f} EUR\t"
+                        f"approved {approved / 100:.2f} EUR\t"
+                        f"left {(funding_round.pot_cents - approved) / 100:.2f} EUR"
+                    )
+    finally:
+        await app.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
     logging.basicConfig(
-        level=logging.WARNING if arguments.command in ("console", "staff") else logging.INFO,
+        level=logging.WARNING
+        if arguments.command in ("console", "staff", "round")
+        else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     for noisy in ("httpx", "apscheduler", "alembic.runtime.migration"):
@@ -88,6 +185,8 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(_console(settings))
         elif arguments.command == "migrate":
             asyncio.run(_migrate(settings))
+        elif arguments.command == "round":
+            asyncio.run(_round(settings, arguments))
         else:
             asyncio.run(_staff(settings, arguments.action, arguments.address))
     except ConfigError as error:

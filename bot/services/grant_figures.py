@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Application, Decision, FundingRound, GrantReport, Region
 from conversations.ports import RegionFigures, RoundFigures
 
-
 REPORTED = ("submitted", "accepted")
 
 
