@@ -64,6 +64,7 @@ class PersonalData:
     is_staff: bool
     open_conversation: str | None
     messages_queued: int
+    applications: int = 0
 
 
 class Translator(Protocol):

@@ -30,6 +30,10 @@ def privacy_notice(ctx: Context) -> str:
                 "It is kept until you delete it. /mydata shows everything stored about you, and "
                 "/deletemydata deletes it at once."
             ),
+            _(
+                "Applications for funding and project reports are part of the district's "
+                "funding records; they are kept when you delete your other data."
+            ),
             _("Do you agree?"),
         ]
     )
@@ -79,6 +83,14 @@ async def run_mydata(ctx: Context) -> None:
     ]
     if data.is_staff:
         lines.append(_("You are registered as staff of the district office."))
+    if data.applications:
+        lines.append(
+            ctx.t.ngettext(
+                "{count} application for funding (kept as a funding record).",
+                "{count} applications for funding (kept as funding records).",
+                data.applications,
+            ).format(count=ctx.t.format_number(data.applications))
+        )
     if data.open_conversation:
         lines.append(_("An unfinished conversation with your answers so far is saved."))
     ctx.say(

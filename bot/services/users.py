@@ -9,7 +9,14 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import ChannelIdentity, Conversation, OutboxMessage, Region, User
+from bot.db.models import (
+    Application,
+    ChannelIdentity,
+    Conversation,
+    OutboxMessage,
+    Region,
+    User,
+)
 from bot.services import audit
 from bot.services.regions import list_regions
 from conversations.ports import PersonalData, RegionView, Role, StaffMember, UserView
@@ -201,6 +208,10 @@ class UserDirectory:
             consented_at=user.consented_at,
             is_staff=user.is_staff,
             open_conversation=conversation.flow if conversation else None,
+            applications=await self.session.scalar(
+                select(func.count()).select_from(Application).where(Application.user_id == user_id)
+            )
+            or 0,
             messages_queued=queued or 0,
         )
 
