@@ -7,6 +7,7 @@ import re
 from datetime import date
 from html import escape
 
+from conversations.answers import EXAMPLE_CENTS, typed_amount, typed_count
 from conversations.date_picker import DAY, MONTH, month_keyboard
 from conversations.engine import Answer, Context, Flow, Invalid, Question, command_choice
 from conversations.grant_summary import cost_lines, describe, refusal
@@ -254,15 +255,6 @@ class ApplyForGrant(Flow):
         )
         return "topics"
 
-    def count(self, ctx: Context, answer: Answer) -> int:
-        try:
-            value = ctx.t.parse_number(answer.text)
-        except ValueError:
-            raise Invalid(ctx.t.gettext("Please write a whole number, like 12.")) from None
-        if value > 10_000:
-            raise Invalid(ctx.t.gettext("That is more people than a micro-project can reach."))
-        return value
-
     async def ask_volunteers(self, ctx: Context) -> Question:
         application = await self.application(ctx)
         current = application.volunteers_expected
@@ -275,7 +267,7 @@ class ApplyForGrant(Flow):
     async def on_volunteers(self, ctx: Context, answer: Answer) -> str:
         if answer.data != KEEP:
             await ctx.ports.grants.update(
-                ctx.state.data["application_id"], volunteers_expected=self.count(ctx, answer)
+                ctx.state.data["application_id"], volunteers_expected=typed_count(ctx, answer)
             )
         return self.then(ctx, "newcomers")
 
@@ -291,7 +283,7 @@ class ApplyForGrant(Flow):
     async def on_newcomers(self, ctx: Context, answer: Answer) -> str:
         if answer.data != KEEP:
             await ctx.ports.grants.update(
-                ctx.state.data["application_id"], newcomers_expected=self.count(ctx, answer)
+                ctx.state.data["application_id"], newcomers_expected=typed_count(ctx, answer)
             )
         return self.then(ctx, "start")
 
@@ -455,21 +447,14 @@ class ApplyForGrant(Flow):
         _ = ctx.t.gettext
         return Question(
             _("How much does it cost, in euros? For example {example}.").format(
-                example=ctx.t.format_money(12550)
+                example=ctx.t.format_money(EXAMPLE_CENTS)
             ),
             free_text=True,
         )
 
     async def on_item_amount(self, ctx: Context, answer: Answer) -> str:
         _ = ctx.t.gettext
-        try:
-            cents = ctx.t.parse_amount(answer.text)
-        except ValueError:
-            raise Invalid(
-                _("I could not read that amount. Please write it like {example}.").format(
-                    example=ctx.t.format_money(12550)
-                )
-            ) from None
+        cents = typed_amount(ctx, answer)
         application = await self.application(ctx)
         if cents <= 0:
             raise Invalid(refusal(ctx.t, GrantRuleError("item_zero")))

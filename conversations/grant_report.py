@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from html import escape
 
+from conversations.answers import typed_amount, typed_count
 from conversations.engine import Answer, Context, Flow, Invalid, Question, command_choice
 from conversations.grant_summary import refusal
 from conversations.grant_terms import CATEGORIES
@@ -76,12 +77,6 @@ class ReportOnProject(Flow):
         ctx.state.data["application_id"] = int((answer.data or "").removeprefix("project:"))
         return "volunteers"
 
-    def count(self, ctx: Context, answer: Answer) -> int:
-        try:
-            return ctx.t.parse_number(answer.text)
-        except ValueError:
-            raise Invalid(ctx.t.gettext("Please write a whole number, like 12.")) from None
-
     async def ask_volunteers(self, ctx: Context) -> Question:
         report = await self.report(ctx)
         text = ctx.t.gettext("<b>Report on {reference}</b>\nHow many volunteers took part?")
@@ -89,7 +84,7 @@ class ReportOnProject(Flow):
 
     async def on_volunteers(self, ctx: Context, answer: Answer) -> str:
         await ctx.ports.reports.update_report(
-            self.application_id(ctx), volunteers_reached=self.count(ctx, answer)
+            self.application_id(ctx), volunteers_reached=typed_count(ctx, answer)
         )
         return "newcomers"
 
@@ -98,7 +93,7 @@ class ReportOnProject(Flow):
 
     async def on_newcomers(self, ctx: Context, answer: Answer) -> str:
         await ctx.ports.reports.update_report(
-            self.application_id(ctx), newcomers_reached=self.count(ctx, answer)
+            self.application_id(ctx), newcomers_reached=typed_count(ctx, answer)
         )
         return "summary"
 
@@ -135,14 +130,7 @@ class ReportOnProject(Flow):
 
     async def on_costs(self, ctx: Context, answer: Answer) -> str:
         _ = ctx.t.gettext
-        try:
-            cents = ctx.t.parse_amount(answer.text)
-        except ValueError:
-            raise Invalid(
-                _("I could not read that amount. Please write it like {example}.").format(
-                    example=ctx.t.format_money(12550)
-                )
-            ) from None
+        cents = typed_amount(ctx, answer)
         categories = await self.categories(ctx)
         index = int(ctx.state.data["category"])
         report = await self.report(ctx)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
+from conversations.answers import typed_amount
 from conversations.engine import Answer, Context, Flow, Invalid, Question, command_choice
 from conversations.grant_report import describe_report
 from conversations.grant_summary import describe, refusal
@@ -173,14 +174,7 @@ class ReviewApplications(Flow):
         )
 
     async def on_amount(self, ctx: Context, answer: Answer) -> str:
-        try:
-            cents = ctx.t.parse_amount(answer.text)
-        except ValueError:
-            raise Invalid(
-                ctx.t.gettext(
-                    "I could not read that amount. Please write it like {example}."
-                ).format(example=ctx.t.format_money(12550))
-            ) from None
+        cents = typed_amount(ctx, answer)
         return await self.decide(ctx, "approve", amount_cents=cents)
 
     async def ask_reason(self, ctx: Context) -> Question:
