@@ -22,7 +22,7 @@ from bot.db.models import ChannelIdentity, User
 from bot.db.session import Database
 from bot.delivery import Dispatcher
 from bot.i18n import Catalogs
-from bot.scheduling.reminders import remind_reports
+from bot.scheduling.reminders import remind_meetings, remind_reports
 from bot.scheduling.scheduler import build_scheduler
 from bot.services.grants import seed_default_round
 from bot.services.regions import seed_regions
@@ -66,10 +66,14 @@ class App:
 
     async def send_reminders(self) -> None:
         """The scheduler's reminder scan; what it queues is sent at once."""
-        queued = await remind_reports(
-            database=self.database, catalogs=self.catalogs, settings=self.settings, clock=self.clock
-        )
-        await self.dispatcher.send_now(queued)
+        for remind in (remind_reports, remind_meetings):
+            queued = await remind(
+                database=self.database,
+                catalogs=self.catalogs,
+                settings=self.settings,
+                clock=self.clock,
+            )
+            await self.dispatcher.send_now(queued)
 
     async def close(self) -> None:
         if self.scheduler.running:

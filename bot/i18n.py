@@ -7,7 +7,8 @@ amounts look the same everywhere; input may use Arabic-Indic or Persian digits t
 from __future__ import annotations
 
 import gettext
-from datetime import date, datetime
+import re
+from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from io import BytesIO
@@ -84,9 +85,6 @@ class Translator:
             value = self._local(value).date()
         return dates.format_date(value, "medium", locale=self._babel)
 
-    def format_time(self, value: datetime) -> str:
-        return dates.format_time(self._local(value), "short", locale=self._babel)
-
     def format_datetime(self, value: datetime) -> str:
         """Medium date and short time, joined the locale's way ("24.11.2026, 18:30")."""
         local = self._local(value)
@@ -146,6 +144,29 @@ class Translator:
         if parsed.year < 100:
             parsed = parsed.replace(year=2000 + parsed.year)
         return parsed
+
+    def parse_time(self, text: str) -> time:
+        """A typed time of day: 18:30, 18.30, 18 Uhr, ١٨:٣٠."""
+        cleaned = _normalize_number(text, self._babel).strip()
+        match = re.fullmatch(r"(\d{1,2})(?:\s*[:.h]\s*(\d{2}))?\s*\D{0,4}", cleaned)
+        if not match:
+            raise ValueError(text)
+        hour, minute = int(match[1]), int(match[2] or 0)
+        if hour > 23 or minute > 59:
+            raise ValueError(text)
+        return time(hour, minute)
+
+    def to_utc(self, day: date, clock: time) -> datetime:
+        """The moment a local day and time names; ValueError for a time skipped when the clocks
+        go forward."""
+        local = datetime.combine(day, clock, tzinfo=self.tz)
+        moment = local.astimezone(UTC)
+        if moment.astimezone(self.tz).replace(tzinfo=None) != local.replace(tzinfo=None):
+            raise ValueError(f"{day} {clock} does not exist in {self.tz}")
+        return moment
+
+    def format_time(self, value: datetime) -> str:
+        return dates.format_time(self._local(value), "short", locale=self._babel)
 
     def format_month(self, value: date) -> str:
         """ "Dezember 2026", "ديسمبر 2026": the month's name and year."""

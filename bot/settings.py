@@ -31,6 +31,7 @@ class Settings:
     webhook_url: str | None = None
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
+    meeting_reminder_hours: tuple[int, ...] = (24, 2)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -54,6 +55,7 @@ class Settings:
             webhook_url=_webhook_url(get("WEBHOOK_URL")),
             webhook_listen=get("WEBHOOK_LISTEN") or "127.0.0.1",
             webhook_port=_port(get("WEBHOOK_PORT") or "8443"),
+            meeting_reminder_hours=_hours(get("MEETING_REMINDER_HOURS") or "24,2"),
         )
 
 
@@ -123,3 +125,10 @@ def _port(value: str) -> int:
     if not value.isdigit() or not 0 < int(value) < 65536:
         raise ConfigError(f"WEBHOOK_PORT: {value!r} is not a port number")
     return int(value)
+
+
+def _hours(value: str) -> tuple[int, ...]:
+    parts = [part.strip() for part in value.split(",") if part.strip()]
+    if not parts or not all(part.isdigit() and 0 < int(part) <= 24 * 14 for part in parts):
+        raise ConfigError(f"MEETING_REMINDER_HOURS: {value!r} is not a list of hours like 24,2")
+    return tuple(sorted({int(part) for part in parts}, reverse=True))

@@ -23,6 +23,7 @@ from bot.i18n import Catalogs
 from bot.services import users
 from bot.services.grant_reports import ReportDesk
 from bot.services.grants import GrantDesk
+from bot.services.meetings import MeetingDesk
 from bot.services.notifications import Notifier
 from bot.settings import Settings
 from conversations.engine import Context, Engine
@@ -141,6 +142,14 @@ class Turns:
                     ),
                     reports=ReportDesk(
                         session, actor_user_id=user.id, actor_is_staff=view.is_staff, now=now
+                    ),
+                    meetings=MeetingDesk(
+                        session,
+                        actor_user_id=user.id,
+                        actor_is_staff=view.is_staff,
+                        actor_role=view.role,
+                        now=now,
+                        tz=self.settings.tz,
                     ),
                     notifications=notifier,
                 ),

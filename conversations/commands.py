@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from conversations.attendance import Attendees, run_attendees
 from conversations.engine import Command, Context, Engine
 from conversations.grant_application import ApplyForGrant, ContinueApplication, run_apply
 from conversations.grant_figures import run_export, run_stats
 from conversations.grant_report import ReportOnProject, run_report
 from conversations.grant_review import ReviewApplications, run_review
 from conversations.markers import N_
+from conversations.meeting_planning import NewMeeting, run_new_meeting
+from conversations.meetings import (
+    ChangeMeeting,
+    answer_invitation,
+    change_meeting,
+    choose_guests,
+    run_meetings,
+)
 from conversations.menu import run_help, run_menu, show_menu
 from conversations.my_applications import run_my_applications
 from conversations.onboarding import Onboarding, run_start
@@ -41,6 +50,9 @@ def build_engine() -> Engine:
         ContinueApplication(),
         ReviewApplications(),
         ReportOnProject(),
+        NewMeeting(),
+        ChangeMeeting(),
+        Attendees(),
     ):
         engine.add_flow(flow)
     for command in (
@@ -52,6 +64,7 @@ def build_engine() -> Engine:
         Command("apply", N_("Apply for funding for a micro-project"), run_apply),
         Command("myapplications", N_("Your applications and their state"), run_my_applications),
         Command("report", N_("Report on an approved project"), run_report),
+        Command("meetings", N_("Coming network meetings"), run_meetings),
         Command("language", N_("Change the language"), run_language, before_onboarding=True),
         Command("settings", N_("Change language and region"), run_settings),
         Command("cancel", N_("Stop what you are doing"), run_cancel, before_onboarding=True),
@@ -65,6 +78,12 @@ def build_engine() -> Engine:
         Command("mydata", N_("Show what is stored about you"), run_mydata, keeps_flow=True),
         Command("deletemydata", N_("Delete everything stored about you"), run_deletemydata),
         Command("review", N_("Decide on applications"), run_review, permission=Permission.STAFF),
+        Command(
+            "newmeeting", N_("Plan a network meeting"), run_new_meeting, permission=Permission.STAFF
+        ),
+        Command(
+            "attendees", N_("Who comes to a meeting"), run_attendees, permission=Permission.STAFF
+        ),
         Command(
             "stats", N_("Figures of the funding programme"), run_stats, permission=Permission.STAFF
         ),
@@ -82,4 +101,7 @@ def build_engine() -> Engine:
         ),
     ):
         engine.add_command(command)
+    engine.add_action("rsvp", answer_invitation)
+    engine.add_action("guests", choose_guests)
+    engine.add_action("meetedit", change_meeting)
     return engine

@@ -126,6 +126,7 @@ class Command:
 
 
 MenuBuilder = Callable[[Context], Awaitable[None]]
+Action = Callable[[Context, list[str]], Awaitable[None]]
 
 
 @dataclass
@@ -133,6 +134,8 @@ class Engine:
     show_menu: MenuBuilder
     flows: dict[str, Flow] = field(default_factory=dict)
     commands: dict[str, Command] = field(default_factory=dict)
+    # Buttons that work whatever is open, e.g. the answer to an invitation: `prefix:arg:arg`.
+    actions: dict[str, Action] = field(default_factory=dict)
     onboarding_flow: str = "onboarding"
 
     def add_flow(self, flow: Flow) -> None:
@@ -141,6 +144,9 @@ class Engine:
     def add_command(self, command: Command) -> None:
         self.commands[command.name] = command
 
+    def add_action(self, prefix: str, action: Action) -> None:
+        self.actions[prefix] = action
+
     async def handle(self, ctx: Context) -> None:
         name = _command_name(ctx.inbound)
         if ctx.inbound.kind is InboundKind.RESUME:
@@ -148,6 +154,11 @@ class Engine:
                 await self.ask_again(ctx)
         elif name is not None:
             await self._run_command(ctx, name)
+        elif (action := self._action(ctx)) is not None:
+            before = (ctx.state.flow, ctx.state.step)
+            await action(ctx, (ctx.inbound.data or "").split(":")[1:])
+            if ctx.state.active and (ctx.state.flow, ctx.state.step) == before:
+                await self.ask_again(ctx)  # the open question, after the answer
         elif ctx.state.active and ctx.state.flow in self.flows:
             await self._continue(ctx)
         elif not ctx.user.onboarded:
@@ -160,6 +171,12 @@ class Engine:
             else:
                 ctx.say(_("I did not understand that. Please choose from the menu."))
             await self.show_menu(ctx)
+
+    def _action(self, ctx: Context) -> Action | None:
+        data = ctx.inbound.data
+        if ctx.inbound.kind is not InboundKind.CHOICE or not data or not ctx.user.onboarded:
+            return None
+        return self.actions.get(data.split(":", 1)[0])
 
     async def start_flow(
         self, ctx: Context, name: str, data: dict[str, Any] | None = None, step: str | None = None

@@ -79,6 +79,23 @@ async def run_stats(ctx: Context) -> None:
                 )
             )
         lines.append("")
+    attendance = await ctx.ports.meetings.attendance()
+    if attendance:
+        lines.append(_("<b>Network meetings</b>"))
+    for row in attendance:
+        lines.append(
+            t.ngettext(
+                "{region}, {month}: {meetings} meeting, {yes} said yes, {came} came",
+                "{region}, {month}: {meetings} meetings, {yes} said yes, {came} came",
+                row.meetings,
+            ).format(
+                region=escape(row.region),
+                month=t.format_month(row.month),
+                meetings=t.format_number(row.meetings),
+                yes=t.format_number(row.said_yes),
+                came=t.format_number(row.came),
+            )
+        )
     ctx.say(
         "\n".join(lines).strip() or _("There are no funding rounds yet."),
         (

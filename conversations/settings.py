@@ -52,6 +52,7 @@ class Settings(Flow):
             rows(
                 Choice(_("Change language"), "settings:language"),
                 Choice(_("Change region"), "settings:region"),
+                Choice(_("Groups and meetings"), "settings:groups"),
                 command_choice(_("Main menu"), "menu"),
             ),
         )
@@ -60,7 +61,29 @@ class Settings(Flow):
         if answer.data == "settings:language":
             ctx.switch_to(ChooseLanguage.name)
             return None
-        return "region"
+        return "groups" if answer.data == "settings:groups" else "region"
+
+    async def ask_groups(self, ctx: Context) -> Question:
+        _ = ctx.t.gettext
+        member = set(await ctx.ports.meetings.groups())
+        buttons = [
+            Choice(("✓ " if region.key in member else "") + region.name, f"group:{region.key}")
+            for region in await ctx.ports.users.regions()
+        ]
+        return Question(
+            _(
+                "You are invited to the network meetings of the groups with a tick. Tap a group "
+                "to join or leave it."
+            ),
+            rows(*buttons, Choice(_("Done"), "group:done"), per_row=2),
+        )
+
+    async def on_groups(self, ctx: Context, answer: Answer) -> str:
+        key = (answer.data or "").removeprefix("group:")
+        if key == "done":
+            return "choose"
+        await ctx.ports.meetings.set_group(key, key not in await ctx.ports.meetings.groups())
+        return "groups"
 
     async def ask_region(self, ctx: Context) -> Question:
         _ = ctx.t.gettext

@@ -32,30 +32,49 @@ def test_staff_add_list_remove(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_rounds_are_created_listed_and_closed(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "migrate")[0] == 0
-    code, out, _ = run(capsys, "round", "create", "--name", "Mikroprojekte 2027", "--pot",
-                       "12000", "--cap", "1000,50", "--opens", "2027-01-01", "--closes",
-                       "2027-12-31")
+    code, out, _ = run(
+        capsys,
+        "round",
+        "create",
+        "--name",
+        "Mikroprojekte 2027",
+        "--pot",
+        "12000",
+        "--cap",
+        "1000,50",
+        "--opens",
+        "2027-01-01",
+        "--closes",
+        "2027-12-31",
+    )
     assert (code, out) == (0, "Round 2 created: Mikroprojekte 2027\n")
     assert run(capsys, "round", "close", "1") == (0, "Round 1 is closed.\n", "")
     listing = run(capsys, "round", "list")[1].splitlines()
     assert listing[0].startswith("1\tMikroprojekte ") and "\tclosed\t" in listing[0]
-    assert listing[1] == ("2\tMikroprojekte 2027\topen\t2027-01-01..2027-12-31\t"
-                          "pot 12000.00 EUR\tcap 1000.50 EUR\tapproved 0.00 EUR\t"
-                          "left 12000.00 EUR")
+    assert listing[1] == (
+        "2\tMikroprojekte 2027\topen\t2027-01-01..2027-12-31\t"
+        "pot 12000.00 EUR\tcap 1000.50 EUR\tapproved 0.00 EUR\t"
+        "left 12000.00 EUR"
+    )
 
 
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
         (["--pot", "abc"], "error: round: --pot 'abc' is not an amount in EUR\n"),
-        (["--pot", "500"], "error: round: the pot and the cap must be positive, the cap not "
-                           "above the pot\n"),
-        (["--closes", "31.12.2027"], "error: round: --closes '31.12.2027' is not a date like "
-                                     "2027-01-31\n"),
+        (
+            ["--pot", "500"],
+            "error: round: the pot and the cap must be positive, the cap not above the pot\n",
+        ),
+        (
+            ["--closes", "31.12.2027"],
+            "error: round: --closes '31.12.2027' is not a date like 2027-01-31\n",
+        ),
     ],
 )
-def test_bad_round_values_are_one_clear_line(capsys: pytest.CaptureFixture[str],
-                                             arguments: list[str], message: str) -> None:
+def test_bad_round_values_are_one_clear_line(
+    capsys: pytest.CaptureFixture[str], arguments: list[str], message: str
+) -> None:
     values = {"--name": "X", "--pot": "10000", "--opens": "2027-01-01", "--closes": "2027-12-31"}
     for flag, value in zip(arguments[::2], arguments[1::2], strict=True):
         values[flag] = value

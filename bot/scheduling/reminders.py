@@ -9,12 +9,14 @@ from functools import partial
 
 from sqlalchemy import or_, select
 
-from bot.db.models import Application, GrantReport
+from bot.db.models import Application, GrantReport, Meeting
 from bot.db.session import Database
 from bot.i18n import Catalogs
+from bot.services.meetings import MeetingDesk
 from bot.services.notifications import Notifier
 from bot.settings import Settings
 from conversations.grant_report import overdue_notice, reminder
+from conversations.meeting_texts import reminder as meeting_reminder
 from conversations.ports import Clock
 
 DAYTIME = range(9, 20)  # local hours in which people are reminded
@@ -69,5 +71,44 @@ async def remind_reports(
                 await notifier.to_staff(
                     f"application:{application.id}:report:overdue",
                     partial(overdue_notice, reference=reference, title=title, due=due),
+                )
+        return notifier.queued
+
+
+async def remind_meetings(
+    *, database: Database, catalogs: Catalogs, settings: Settings, clock: Clock
+) -> list[int]:
+    """Reminders before each meeting to who said yes or maybe: once each, never after the
+    start, and only those that still fit (a meeting made 10 hours ahead gets no 24-hour one)."""
+    now = clock.now()
+    hours = settings.meeting_reminder_hours
+    async with database.transaction() as session:
+        notifier = Notifier(session, catalogs=catalogs, admins=settings.admins, now=now)
+        desk = MeetingDesk(
+            session, actor_user_id=0, actor_is_staff=True, actor_role=None, now=now, tz=settings.tz
+        )
+        meetings = await session.scalars(
+            select(Meeting)
+            .where(
+                Meeting.status == "published",
+                Meeting.starts_at > now,
+                Meeting.starts_at <= now + timedelta(hours=max(hours)),
+            )
+            .order_by(Meeting.starts_at)
+        )
+        for meeting in meetings.all():
+            due = [h for h in hours if meeting.starts_at - timedelta(hours=h) <= now]
+            if not due:
+                continue
+            closest = min(due)  # an earlier reminder whose time has passed is left out
+            if meeting.created_at > meeting.starts_at - timedelta(hours=closest):
+                continue
+            view = await desk.get(meeting.id)
+            assert view is not None
+            for user_id in await desk.answered(meeting.id, ["yes", "maybe"]):
+                await notifier.to_user(
+                    user_id,
+                    f"meeting:{meeting.id}:reminder:{closest}h:{meeting.starts_at.timestamp():.0f}",
+                    partial(meeting_reminder, meeting=view, hours=closest),
                 )
         return notifier.queued

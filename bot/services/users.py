@@ -18,6 +18,7 @@ from bot.db.models import (
     User,
 )
 from bot.services import audit
+from bot.services.meetings import join_group
 from bot.services.regions import list_regions
 from conversations.ports import PersonalData, RegionView, Role, StaffMember, UserView
 
@@ -173,6 +174,8 @@ class UserDirectory:
             raise PermissionError("only staff can take the staff role")
         user.role = role.value
         user.region_id = await self._region_id(region_key)
+        if user.region_id is not None:
+            await join_group(self.session, user_id=user_id, region_id=user.region_id, now=self.now)
         user.display_name = (display_name or "").strip()[:200] or None
         user.consented_at = self.now
 
@@ -180,7 +183,10 @@ class UserDirectory:
         return bool(self.admins.intersection(await addresses(self.session, user_id)))
 
     async def set_region(self, user_id: int, region_key: str | None) -> None:
-        (await self._user(user_id)).region_id = await self._region_id(region_key)
+        user = await self._user(user_id)
+        user.region_id = await self._region_id(region_key)
+        if user.region_id is not None:
+            await join_group(self.session, user_id=user_id, region_id=user.region_id, now=self.now)
 
     async def regions(self) -> Sequence[RegionView]:
         return [RegionView(key=r.key, name=r.name) for r in await list_regions(self.session)]

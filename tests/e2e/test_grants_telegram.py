@@ -41,7 +41,7 @@ async def test_from_apply_to_the_approval_message(bot: RunningBot, fake: FakeBot
 
     await say(fake, ALICE, "/apply")
     await press(fake, ALICE, _("Start the application"))
-    for answer in ("عليا حداد", ):
+    for answer in ("عليا حداد",):
         await say(fake, ALICE, answer)
     await press(fake, ALICE, _("No, as a private person"))
     await say(fake, ALICE, "alia@example.org")
@@ -58,24 +58,26 @@ async def test_from_apply_to_the_approval_message(bot: RunningBot, fake: FakeBot
     await say(fake, ALICE, "قاعة")
     await say(fake, ALICE, "١٬٢٠٠")  # 1,200 EUR: over the cap
     assert fake.messages(ALICE)[-2].plain_text == _(
-        "That is {over_by} more than the {cap} an application may ask for.").format(
-        over_by=ar.format_money(20_000), cap=ar.format_money(100_000))
+        "That is {over_by} more than the {cap} an application may ask for."
+    ).format(over_by=ar.format_money(20_000), cap=ar.format_money(100_000))
     await say(fake, ALICE, "٨٠٠")
     await press(fake, ALICE, _("The cost plan is complete"))
     await press(fake, ALICE, _("Continue"))
     await press(fake, ALICE, _("I confirm all three and submit"))
     assert "MP-2026-0001" in fake.messages(ALICE)[-2].plain_text
 
-    await fake.wait_until(lambda: any("MP-2026-0001" in m.plain_text
-                                      for m in fake.messages(STAFF)))
+    await fake.wait_until(lambda: any("MP-2026-0001" in m.plain_text for m in fake.messages(STAFF)))
     await press(fake, STAFF, "Review applications")
     await press(fake, STAFF, fake.messages(STAFF)[-1].button_labels()[0])
     await press(fake, STAFF, "Approve €800.00")
     await fake.wait_until(lambda: ar.format_money(80_000) in fake.messages(ALICE)[-1].plain_text)
     approval = fake.messages(ALICE)[-1]
-    assert approval.plain_text.startswith(_(
-        "Good news: your application {reference} “{title}” has been approved with {amount}. "
-        "After the project, please report what it reached with /report.")[:10])
+    assert approval.plain_text.startswith(
+        _(
+            "Good news: your application {reference} “{title}” has been approved with {amount}. "
+            "After the project, please report what it reached with /report."
+        )[:10]
+    )
 
     await say(fake, STAFF, "/stats")
     assert "€800.00 approved, €9,200.00 left" in fake.messages(STAFF)[-1].plain_text
