@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from tests.e2e.conftest import ALICE, RunningBot
 from tests.e2e.fake_bot_api import FakeBotApi
+
+from tests.e2e.conftest import ALICE, RunningBot
 
 STAFF = 9000  # named in BOT_ADMINS by the fixture
 
