@@ -38,6 +38,10 @@ def _parser() -> argparse.ArgumentParser:
     round_actions.add_parser("list", help="the rounds with their money")
     close = round_actions.add_parser("close", help="close a round for new applications")
     close.add_argument("id", type=int)
+    content = commands.add_parser("content", help="information topics for newcomers")
+    content_actions = content.add_subparsers(dest="action", required=True, metavar="ACTION")
+    load = content_actions.add_parser("import", help="load every topic file (validated first)")
+    load.add_argument("--dir", default=None, help="the content folder (default: content/)")
     staff = commands.add_parser("staff", help="manage staff of the district office")
     staff.add_argument("action", choices=["add", "remove", "list"])
     staff.add_argument("address", nargs="?", help="CHANNEL:ID, e.g. telegram:12345")
@@ -165,6 +169,34 @@ async def _round(settings: Settings, arguments: argparse.Namespace) -> None:
         await app.close()
 
 
+async def _content(settings: Settings, directory: str | None) -> None:
+    from pathlib import Path
+
+    from bot.services import audit
+    from bot.services.info import CONTENT_DIR, ContentError, import_articles, load_directory
+
+    try:
+        articles = load_directory(Path(directory) if directory else CONTENT_DIR)
+    except ContentError as error:
+        raise ConfigError(f"content: {error}") from None
+    app = App(settings)
+    try:
+        await app.migrate()
+        async with app.database.transaction() as session:
+            count = await import_articles(session, articles, now=app.clock.now())
+            audit.record(
+                session,
+                actor="cli",
+                action="content.import",
+                at=app.clock.now(),
+                details={"articles": count},
+            )
+        topics = len({article.topic for article in articles})
+        print(f"Imported {count} texts: {topics} topics in {count // max(topics, 1)} languages.")
+    finally:
+        await app.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
     logging.basicConfig(
@@ -185,6 +217,8 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(_console(settings))
         elif arguments.command == "migrate":
             asyncio.run(_migrate(settings))
+        elif arguments.command == "content":
+            asyncio.run(_content(settings, arguments.dir))
         elif arguments.command == "round":
             asyncio.run(_round(settings, arguments))
         else:

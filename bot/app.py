@@ -25,6 +25,7 @@ from bot.i18n import Catalogs
 from bot.scheduling.reminders import remind_meetings, remind_reports
 from bot.scheduling.scheduler import build_scheduler
 from bot.services.grants import seed_default_round
+from bot.services.info import import_missing_articles
 from bot.services.regions import seed_regions
 from bot.settings import Settings
 from bot.turn import Turns
@@ -172,9 +173,11 @@ class App:
 
 
 async def seed_defaults(session: AsyncSession, *, now: datetime, tz: ZoneInfo) -> None:
-    """The five regions and the first funding round, where they are missing."""
+    """The five regions, the first funding round and the information topics, where missing
+    (texts staff have updated since are left as they are)."""
     await seed_regions(session)
     await seed_default_round(session, now=now, tz=tz)
+    await import_missing_articles(session, now=now)
 
 
 def install_stop_signals(stop: asyncio.Event) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.channels.base import ChannelFiles
 from bot.db.models import Conversation, ProcessedUpdate, User
 from bot.db.session import Database
 from bot.delivery import Dispatcher, enqueue
@@ -23,6 +24,7 @@ from bot.i18n import Catalogs
 from bot.services import users
 from bot.services.grant_reports import ReportDesk
 from bot.services.grants import GrantDesk
+from bot.services.info import InfoLibrary
 from bot.services.meetings import MeetingDesk
 from bot.services.notifications import Notifier
 from bot.settings import Settings
@@ -151,6 +153,10 @@ class Turns:
                         now=now,
                         tz=self.settings.tz,
                     ),
+                    info=InfoLibrary(
+                        session, actor_user_id=user.id, actor_is_staff=view.is_staff, now=now
+                    ),
+                    files=ChannelFiles(self.dispatcher.channels),
                     notifications=notifier,
                 ),
                 inbound=inbound,

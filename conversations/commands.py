@@ -8,6 +8,7 @@ from conversations.grant_application import ApplyForGrant, ContinueApplication, 
 from conversations.grant_figures import run_export, run_stats
 from conversations.grant_report import ReportOnProject, run_report
 from conversations.grant_review import ReviewApplications, run_review
+from conversations.info import Information, run_info, understand
 from conversations.markers import N_
 from conversations.meeting_planning import NewMeeting, run_new_meeting
 from conversations.meetings import (
@@ -40,7 +41,7 @@ async def run_cancel(ctx: Context) -> None:
 
 
 def build_engine() -> Engine:
-    engine = Engine(show_menu=show_menu)
+    engine = Engine(show_menu=show_menu, understand=understand)
     for flow in (
         Onboarding(),
         ChooseLanguage(),
@@ -53,6 +54,7 @@ def build_engine() -> Engine:
         NewMeeting(),
         ChangeMeeting(),
         Attendees(),
+        Information(),
     ):
         engine.add_flow(flow)
     for command in (
@@ -65,6 +67,7 @@ def build_engine() -> Engine:
         Command("myapplications", N_("Your applications and their state"), run_my_applications),
         Command("report", N_("Report on an approved project"), run_report),
         Command("meetings", N_("Coming network meetings"), run_meetings),
+        Command("info", N_("Information for newcomers"), run_info),
         Command("language", N_("Change the language"), run_language, before_onboarding=True),
         Command("settings", N_("Change language and region"), run_settings),
         Command("cancel", N_("Stop what you are doing"), run_cancel, before_onboarding=True),

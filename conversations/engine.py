@@ -137,6 +137,8 @@ class Engine:
     # Buttons that work whatever is open, e.g. the answer to an invitation: `prefix:arg:arg`.
     actions: dict[str, Action] = field(default_factory=dict)
     onboarding_flow: str = "onboarding"
+    # Tried in turn for what comes outside any conversation; True when it was understood.
+    understand: Callable[[Context], Awaitable[bool]] | None = None
 
     def add_flow(self, flow: Flow) -> None:
         self.flows[flow.name] = flow
@@ -163,6 +165,8 @@ class Engine:
             await self._continue(ctx)
         elif not ctx.user.onboarded:
             await self.start_flow(ctx, self.onboarding_flow)
+        elif self.understand is not None and await self.understand(ctx):
+            pass
         else:
             ctx.state.clear()
             _ = ctx.t.gettext

@@ -22,6 +22,7 @@ class MenuEntry:
 VOLUNTEERS = frozenset({Role.VOLUNTEER, Role.STAFF})
 
 MENU: tuple[MenuEntry, ...] = (
+    MenuEntry(N_("Information"), "info"),
     MenuEntry(N_("Apply for funding"), "apply", roles=VOLUNTEERS),
     MenuEntry(N_("My applications"), "myapplications", roles=VOLUNTEERS),
     MenuEntry(N_("Report on a project"), "report", roles=VOLUNTEERS),

@@ -414,6 +414,50 @@ class Meetings(Protocol):
     async def set_group(self, region_key: str, member: bool) -> None: ...
 
 
+@dataclass(frozen=True)
+class TopicView:
+    key: str
+    title: str
+
+
+@dataclass(frozen=True)
+class ArticleView:
+    topic: str
+    locale: str  # the language it is in, which may be a fall-back
+    title: str
+    html: str
+    reviewed_on: date
+
+
+class InfoRuleError(Exception):
+    """`code` names the rule; `detail` says, for a bad content file, the file, line and why."""
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        super().__init__(code, detail)
+        self.code = code
+        self.detail = detail
+
+
+class Info(Protocol):
+    async def topics(self, locale: str) -> Sequence[TopicView]: ...
+
+    async def article(self, topic: str, locale: str) -> ArticleView: ...
+
+    async def search(self, text: str, locale: str) -> Sequence[TopicView]: ...
+
+    async def local_contacts(self, region_key: str | None) -> str | None: ...
+
+    async def set_local_contacts(self, region_key: str, text: str) -> None: ...
+
+    async def import_file(self, name: str, content: bytes) -> ArticleView: ...
+
+
+class Files(Protocol):
+    """The bytes of a file a person sent, fetched from their channel."""
+
+    async def fetch(self, channel: str, attachment: Attachment) -> bytes: ...
+
+
 class Notifications(Protocol):
     """Messages to people other than the one in this turn, each in their own language."""
 
@@ -432,4 +476,6 @@ class Ports:
     grants: Grants
     reports: Reports
     meetings: Meetings
+    info: Info
+    files: Files
     notifications: Notifications

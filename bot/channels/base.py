@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Protocol
 
-from conversations.messages import Reply
+from conversations.messages import Attachment, Reply
 
 
 class DeliveryError(Exception):
@@ -42,3 +43,17 @@ class Channel(Protocol):
     async def send(self, address: str, reply: Reply, *, skip_parts: int = 0) -> str | None:
         """Send `reply`, leaving out the first `skip_parts` parts; returns the last message id."""
         ...
+
+    async def fetch(self, attachment: Attachment) -> bytes:
+        """The bytes of a file a person sent."""
+        ...
+
+
+class ChannelFiles:
+    """The `Files` port: fetches through whichever channel the file came from."""
+
+    def __init__(self, channels: Mapping[str, Channel]) -> None:
+        self.channels = channels
+
+    async def fetch(self, channel: str, attachment: Attachment) -> bytes:
+        return await self.channels[channel].fetch(attachment)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.channels.html import html_to_plain
-from conversations.messages import Choice, Inbound, InboundKind, Reply
+from conversations.messages import Attachment, Choice, Inbound, InboundKind, Reply
 
 
 class ConsoleChannel:
@@ -43,6 +43,9 @@ class ConsoleChannel:
         self.out.write("\n".join(lines) + "\n")
         self.out.flush()
         return None
+
+    async def fetch(self, attachment: Attachment) -> bytes:
+        return Path(attachment.file_ref).read_bytes()
 
     def inbound(self, line: str) -> Inbound:
         """A typed line: a number picks a shown choice, `/word` is a command, the rest is text."""

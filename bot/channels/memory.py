@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from bot.channels.base import DeliveryError
-from conversations.messages import Reply
+from conversations.messages import Attachment, Reply
 
 
 class MemoryChannel:
@@ -13,6 +13,7 @@ class MemoryChannel:
         self.name = name
         self.sent: dict[str, list[Reply]] = defaultdict(list)
         self._failures: dict[str, list[DeliveryError]] = defaultdict(list)
+        self.files: dict[str, bytes] = {}  # what people "uploaded", by file reference
 
     def fail_next(self, address: str, *errors: DeliveryError) -> None:
         self._failures[address].extend(errors)
@@ -22,6 +23,9 @@ class MemoryChannel:
             raise self._failures[address].pop(0)
         self.sent[address].append(reply)
         return str(len(self.sent[address]))
+
+    async def fetch(self, attachment: Attachment) -> bytes:
+        return self.files[attachment.file_ref]
 
     def take(self, address: str) -> list[Reply]:
         """What was sent to `address` since the last take."""

@@ -226,6 +226,10 @@ class TelegramChannel:
             raise TemporaryFailure(error.message, parts_sent=sent - skip_parts) from error
         return message_id
 
+    async def fetch(self, attachment: Attachment) -> bytes:
+        file = await self.application.bot.get_file(attachment.file_ref)
+        return bytes(await file.download_as_bytearray())
+
     async def publish_commands(
         self,
         menus: dict[str, list[tuple[str, str]]],

@@ -317,3 +317,31 @@ class Rsvp(Base):
     waiting_since: Mapped[datetime | None] = mapped_column(UtcDateTime)
     attended: Mapped[bool | None] = mapped_column(Boolean)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class InfoArticle(Base):
+    """A topic for newcomers in one language, imported from `content/`."""
+
+    __tablename__ = "info_articles"
+    __table_args__ = (Index("uq_info_articles_topic_locale", "topic", "locale", unique=True),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    topic: Mapped[str] = mapped_column(String(60))
+    locale: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    reviewed_on: Mapped[date] = mapped_column(Date)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class LocalContacts(Base):
+    """The contacts of one region that staff keep up to date, shown under every article."""
+
+    __tablename__ = "local_contacts"
+
+    region_id: Mapped[int] = mapped_column(
+        ForeignKey("regions.id", ondelete="CASCADE"), primary_key=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -1,0 +1,280 @@
+"""The information library for newcomers: topic files per language in `content/`, their import,
+search across languages, and each region's local contacts."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from html import escape
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import InfoArticle, LocalContacts, Region
+from bot.services import audit
+from conversations.languages import LANGUAGE_CODES
+from conversations.ports import ArticleView, InfoRuleError, TopicView
+
+CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
+HEADER_FIELDS = ("topic", "title", "order", "reviewed")
+FALLBACKS = ("en", "de")
+
+
+class ContentError(InfoRuleError):
+    """A content file that cannot be imported; says which file and line."""
+
+    def __init__(self, source: str, line: int, message: str) -> None:
+        super().__init__("bad_file", f"{source}:{line}: {message}")
+        self.source, self.line, self.message = source, line, message
+
+    def __str__(self) -> str:
+        return self.detail
+
+
+@dataclass(frozen=True)
+class ArticleFile:
+    topic: str
+    locale: str
+    title: str
+    order: int
+    reviewed: date
+    body: str
+    source: str
+
+
+def parse_article(text: str, *, source: str, locale: str) -> ArticleFile:
+    """A topic file: a header between `---` lines (topic, title, order, reviewed), then Markdown."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    if not lines or lines[0].strip() != "---":
+        raise ContentError(source, 1, "the file must start with a header line '---'")
+    header: dict[str, str] = {}
+    for number, line in enumerate(lines[1:], start=2):
+        if line.strip() == "---":
+            body = "\n".join(lines[number:]).strip()
+            break
+        key, colon, value = line.partition(":")
+        if not colon or key.strip() not in HEADER_FIELDS:
+            raise ContentError(
+                source,
+                number,
+                f"expected one of {', '.join(HEADER_FIELDS)}: value, got {line.strip()!r}",
+            )
+        header[key.strip()] = value.strip()
+    else:
+        raise ContentError(source, len(lines), "the header is not closed with '---'")
+    missing = [field for field in HEADER_FIELDS if not header.get(field)]
+    if missing:
+        raise ContentError(source, 1, f"the header lacks {', '.join(missing)}")
+    if not re.fullmatch(r"[a-z0-9-]{2,60}", header["topic"]):
+        raise ContentError(
+            source, 2, f"topic {header['topic']!r} must be lower-case words joined by '-'"
+        )
+    if not header["order"].isdigit():
+        raise ContentError(source, 2, f"order {header['order']!r} is not a whole number")
+    try:
+        reviewed = date.fromisoformat(header["reviewed"])
+    except ValueError:
+        raise ContentError(
+            source, 2, f"reviewed {header['reviewed']!r} is not a date like 2026-11-24"
+        ) from None
+    if len(body) < 50:
+        raise ContentError(source, len(lines), "the text is missing or too short")
+    return ArticleFile(
+        topic=header["topic"],
+        locale=locale,
+        title=header["title"][:200],
+        order=int(header["order"]),
+        reviewed=reviewed,
+        body=body,
+        source=source,
+    )
+
+
+def load_directory(directory: Path = CONTENT_DIR) -> list[ArticleFile]:
+    """Every topic in every language, or a ContentError naming what is wrong or missing."""
+    articles = []
+    topics = sorted(path for path in directory.iterdir() if path.is_dir())
+    for folder in topics:
+        for locale in LANGUAGE_CODES:
+            path = folder / f"{locale}.md"
+            if not path.exists():
+                raise ContentError(str(path), 0, f"topic {folder.name!r} has no {locale} text")
+            article = parse_article(
+                path.read_text(encoding="utf-8"), source=str(path), locale=locale
+            )
+            if article.topic != folder.name:
+                raise ContentError(
+                    str(path),
+                    2,
+                    f"topic {article.topic!r} does not match the folder {folder.name!r}",
+                )
+            articles.append(article)
+    return articles
+
+
+async def import_articles(
+    session: AsyncSession, articles: Iterable[ArticleFile], *, now: datetime
+) -> int:
+    count = 0
+    for article in articles:
+        row = await session.scalar(
+            select(InfoArticle).where(
+                InfoArticle.topic == article.topic, InfoArticle.locale == article.locale
+            )
+        )
+        if row is None:
+            row = InfoArticle(topic=article.topic, locale=article.locale)
+            session.add(row)
+        row.title, row.body, row.position = article.title, article.body, article.order
+        row.reviewed_on, row.updated_at = article.reviewed, now
+        count += 1
+    await session.flush()
+    return count
+
+
+async def import_missing_articles(
+    session: AsyncSession, *, now: datetime, directory: Path = CONTENT_DIR
+) -> int:
+    """The shipped topics that are not in the database yet."""
+    present = set((await session.execute(select(InfoArticle.topic, InfoArticle.locale))).all())
+    missing = [a for a in load_directory(directory) if (a.topic, a.locale) not in present]
+    return await import_articles(session, missing, now=now)
+
+
+def markdown_to_html(text: str) -> str:
+    """The little Markdown of the content files as Telegram HTML: headings, bold, links,
+    bullets; everything else is escaped."""
+    lines = []
+    for raw in text.split("\n"):
+        line = escape(raw.rstrip(), quote=False)
+        if line.startswith("#"):
+            line = f"<b>{line.lstrip('#').strip()}</b>"
+        elif line.startswith(("- ", "* ")):
+            line = "• " + line[2:]
+        line = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", line)
+        line = re.sub(r"\[([^\]]+)\]\((https?://[^)\s\"]+)\)", r'<a href="\2">\1</a>', line)
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _folded(text: str) -> str:
+    """Lower case without accents and Arabic diacritics, for matching typed words."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+class InfoLibrary:
+    """The `Info` port for one turn."""
+
+    def __init__(
+        self, session: AsyncSession, *, actor_user_id: int, actor_is_staff: bool, now: datetime
+    ) -> None:
+        self.session = session
+        self.actor_user_id = actor_user_id
+        self.actor_is_staff = actor_is_staff
+        self.now = now
+
+    async def _best(self, topic: str, locale: str) -> InfoArticle | None:
+        rows = {
+            a.locale: a
+            for a in (
+                await self.session.scalars(select(InfoArticle).where(InfoArticle.topic == topic))
+            ).all()
+        }
+        for candidate in (locale, *FALLBACKS):
+            if candidate in rows:
+                return rows[candidate]
+        return None
+
+    async def topics(self, locale: str) -> Sequence[TopicView]:
+        keys = (await self.session.scalars(select(InfoArticle.topic).distinct())).all()
+        topics = []
+        for key in keys:
+            article = await self._best(key, locale)
+            if article is not None:
+                topics.append((article.position, TopicView(key=key, title=article.title)))
+        return [topic for _, topic in sorted(topics, key=lambda pair: (pair[0], pair[1].key))]
+
+    async def article(self, topic: str, locale: str) -> ArticleView:
+        article = await self._best(topic, locale)
+        if article is None:
+            raise InfoRuleError("not_found")
+        return ArticleView(
+            topic=topic,
+            locale=article.locale,
+            title=article.title,
+            html=markdown_to_html(article.body),
+            reviewed_on=article.reviewed_on,
+        )
+
+    async def search(self, text: str, locale: str) -> Sequence[TopicView]:
+        words = [w for w in re.findall(r"\w{3,}", _folded(text))]
+        if not words:
+            return []
+        found: dict[str, int] = {}
+        for article in (await self.session.scalars(select(InfoArticle))).all():
+            title, body = _folded(article.title), _folded(article.body)
+            score = sum(3 * (word in title) + (word in body) for word in words)
+            if score:
+                found[article.topic] = max(found.get(article.topic, 0), score)
+        topics = {t.key: t for t in await self.topics(locale)}
+        ranked = sorted(found, key=lambda key: -found[key])
+        return [topics[key] for key in ranked if key in topics][:5]
+
+    async def local_contacts(self, region_key: str | None) -> str | None:
+        if region_key is None:
+            return None
+        row = await self.session.scalar(
+            select(LocalContacts)
+            .join(Region, Region.id == LocalContacts.region_id)
+            .where(Region.key == region_key)
+        )
+        return row.text if row else None
+
+    async def set_local_contacts(self, region_key: str, text: str) -> None:
+        if not self.actor_is_staff:
+            raise InfoRuleError("not_staff")
+        region_id = await self.session.scalar(select(Region.id).where(Region.key == region_key))
+        if region_id is None:
+            raise InfoRuleError("not_found")
+        row = await self.session.get(LocalContacts, region_id)
+        if row is None:
+            row = LocalContacts(region_id=region_id, text=text, updated_at=self.now)
+            self.session.add(row)
+        row.text, row.updated_at = text, self.now
+        audit.record(
+            self.session,
+            actor=f"user:{self.actor_user_id}",
+            action="contacts.update",
+            subject=region_key,
+            at=self.now,
+        )
+
+    async def import_file(self, name: str, content: bytes) -> ArticleView:
+        """A topic file sent by staff: `<topic>.<locale>.md` or any name with a valid header."""
+        if not self.actor_is_staff:
+            raise InfoRuleError("not_staff")
+        match = re.search(r"(?:^|[._-])(de|en|ar|fa|uk|ru)\.md$", name)
+        if not match:
+            raise ContentError(
+                name, 0, "name the file like topic.de.md (the language before the ending)"
+            )
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ContentError(name, 0, "the file is not UTF-8 text") from None
+        article = parse_article(text, source=name, locale=match.group(1))
+        await import_articles(self.session, [article], now=self.now)
+        audit.record(
+            self.session,
+            actor=f"user:{self.actor_user_id}",
+            action="content.import",
+            subject=f"{article.topic}/{article.locale}",
+            at=self.now,
+            details={"title": article.title},
+        )
+        return await self.article(article.topic, article.locale)

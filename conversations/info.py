@@ -1,0 +1,181 @@
+"""/info: practical information for newcomers in their language, with their region's local
+contacts; a typed question finds topics in any language; staff keep the contacts and the texts."""
+
+from __future__ import annotations
+
+from html import escape
+
+from conversations.engine import Answer, Context, Flow, Invalid, Question, command_choice
+from conversations.languages import endonym
+from conversations.messages import Choice, InboundKind, rows
+from conversations.ports import InfoRuleError
+from conversations.roles import Permission, allows
+
+PART = 1500  # characters per message: an article reads better in a few short messages
+
+
+def parts(html: str) -> list[str]:
+    """Paragraphs packed into messages of about PART characters."""
+    messages: list[str] = []
+    for paragraph in html.split("\n\n"):
+        if messages and len(messages[-1]) + len(paragraph) < PART:
+            messages[-1] += "\n\n" + paragraph
+        else:
+            messages.append(paragraph)
+    return messages
+
+
+class Information(Flow):
+    name = "info"
+    first_step = "topics"
+
+    async def ask_topics(self, ctx: Context) -> Question:
+        _ = ctx.t.gettext
+        topics = await ctx.ports.info.topics(ctx.user.locale)
+        buttons = [Choice(topic.title, f"topic:{topic.key}") for topic in topics]
+        if allows(ctx.user, Permission.STAFF):
+            buttons.append(Choice(_("Edit local contacts"), "topic:contacts"))
+        text = _("What would you like to know? Choose a topic, or just type your question.")
+        return Question(
+            text, rows(*buttons, command_choice(_("Main menu"), "menu")), free_text=True
+        )
+
+    async def on_topics(self, ctx: Context, answer: Answer) -> str | None:
+        if answer.data is None:
+            if not await ctx.ports.info.search(answer.text, ctx.user.locale):
+                raise Invalid(ctx.t.gettext("I found nothing on that. Please choose a topic."))
+            ctx.state.data["query"] = answer.text
+            return "found"
+        key = answer.data.removeprefix("topic:")
+        if key == "contacts":
+            return "contacts_region"
+        await show_article(ctx, key)
+        return "after"
+
+    async def ask_found(self, ctx: Context) -> Question:
+        _ = ctx.t.gettext
+        found = await ctx.ports.info.search(ctx.state.data["query"], ctx.user.locale)
+        return Question(
+            _("I found these topics:"),
+            rows(
+                *(Choice(topic.title, f"topic:{topic.key}") for topic in found),
+                Choice(_("All topics"), "after:topics"),
+                command_choice(_("Main menu"), "menu"),
+            ),
+            free_text=True,
+        )
+
+    async def on_found(self, ctx: Context, answer: Answer) -> str | None:
+        if answer.data == "after:topics":
+            return "topics"
+        return await self.on_topics(ctx, answer)
+
+    async def ask_after(self, ctx: Context) -> Question:
+        _ = ctx.t.gettext
+        return Question(
+            _("Anything else?"),
+            rows(Choice(_("Other topics"), "after:topics"), command_choice(_("Main menu"), "menu")),
+        )
+
+    async def on_after(self, ctx: Context, answer: Answer) -> str:
+        return "topics"
+
+    async def ask_contacts_region(self, ctx: Context) -> Question:
+        _ = ctx.t.gettext
+        regions = await ctx.ports.users.regions()
+        return Question(
+            _("The local contacts of which region?"),
+            rows(*(Choice(r.name, f"region:{r.key}") for r in regions), per_row=2),
+        )
+
+    async def on_contacts_region(self, ctx: Context, answer: Answer) -> str:
+        if not allows(ctx.user, Permission.STAFF):
+            raise Invalid(ctx.t.gettext("Sorry, only staff of the district office can do that."))
+        ctx.state.data["region"] = (answer.data or "").removeprefix("region:")
+        return "contacts_text"
+
+    async def ask_contacts_text(self, ctx: Context) -> Question:
+        _ = ctx.t.gettext
+        current = await ctx.ports.info.local_contacts(ctx.state.data["region"])
+        text = _(
+            "Write the local contacts of this region: offices, counselling, language "
+            "courses, with addresses, phone numbers and opening hours. They are shown "
+            "under every article, in this wording."
+        )
+        if current:
+            text += "\n\n" + _("Now: {value}").format(value=escape(current))
+        return Question(text, free_text=True)
+
+    async def on_contacts_text(self, ctx: Context, answer: Answer) -> str | None:
+        if not 10 <= len(answer.text) <= 3000:
+            raise Invalid(ctx.t.gettext("Please write between 10 and 3,000 characters."))
+        await ctx.ports.info.set_local_contacts(ctx.state.data["region"], answer.text)
+        ctx.say(ctx.t.gettext("The local contacts have been saved."))
+        return "topics"
+
+
+async def show_article(ctx: Context, topic: str) -> None:
+    _ = ctx.t.gettext
+    try:
+        article = await ctx.ports.info.article(topic, ctx.user.locale)
+    except InfoRuleError:
+        raise Invalid(_("This topic no longer exists.")) from None
+    if article.locale != ctx.user.locale:
+        ctx.say(
+            _("This topic is not yet available in your language; here it is in {language}.").format(
+                language=endonym(article.locale)
+            )
+        )
+    for number, part in enumerate(parts(article.html)):
+        heading = f"<b>{escape(article.title)}</b>\n\n" if number == 0 else ""
+        ctx.say(heading + part)
+    contacts = await ctx.ports.info.local_contacts(ctx.user.region_key)
+    if contacts:
+        ctx.say(_("<b>Local contacts in your region</b>") + "\n" + escape(contacts))
+    ctx.say(_("Last checked: {date}").format(date=ctx.t.format_date(article.reviewed_on)))
+
+
+async def search(ctx: Context, text: str) -> bool:
+    """Topics matching a typed question, as buttons; False when nothing matches."""
+    if not await ctx.ports.info.search(text, ctx.user.locale):
+        return False
+    await ctx.engine.start_flow(ctx, Information.name, {"query": text}, "found")
+    return True
+
+
+async def run_info(ctx: Context) -> None:
+    await ctx.engine.start_flow(ctx, Information.name)
+
+
+async def understand(ctx: Context) -> bool:
+    """What a person sends outside any conversation: a question to search, or, from staff, an
+    updated topic file."""
+    inbound = ctx.inbound
+    if inbound.kind is InboundKind.TEXT:
+        return await search(ctx, inbound.text)
+    if inbound.kind is InboundKind.DOCUMENT and inbound.attachment is not None:
+        if not allows(ctx.user, Permission.STAFF):
+            return False
+        await import_topic_file(ctx)
+        return True
+    return False
+
+
+async def import_topic_file(ctx: Context) -> None:
+    _ = ctx.t.gettext
+    attachment = ctx.inbound.attachment
+    assert attachment is not None
+    if (attachment.size or 0) > 1_000_000:
+        ctx.say(_("That file is too big for a topic."))
+        return
+    content = await ctx.ports.files.fetch(ctx.inbound.channel, attachment)
+    try:
+        article = await ctx.ports.info.import_file(attachment.name or "", content)
+    except InfoRuleError as error:
+        ctx.say(_("The file was not imported: {problem}").format(problem=escape(error.detail)))
+        return
+    ctx.say(
+        _("Imported: “{title}” ({language}).").format(
+            title=escape(article.title), language=endonym(article.locale)
+        )
+    )
