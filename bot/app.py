@@ -23,7 +23,7 @@ from bot.db.session import Database
 from bot.delivery import Dispatcher
 from bot.i18n import Catalogs
 from bot.scheduling.reminders import remind_meetings, remind_reports
-from bot.scheduling.scheduler import build_scheduler
+from bot.scheduling.scheduler import JobGuard, build_scheduler
 from bot.services.grants import seed_default_round
 from bot.services.info import import_missing_articles
 from bot.services.regions import seed_regions
@@ -52,11 +52,13 @@ class App:
             clock=self.clock,
             dispatcher=self.dispatcher,
         )
+        self.jobs = JobGuard()
         self.scheduler = build_scheduler(
             database=self.database,
             dispatcher=self.dispatcher,
             clock=self.clock,
             reminders=self.send_reminders,
+            guard=self.jobs,
         )
 
     async def migrate(self) -> None:
@@ -77,6 +79,8 @@ class App:
             await self.dispatcher.send_now(queued)
 
     async def close(self) -> None:
+        """Stop the jobs (letting a running one finish its transaction), then the database."""
+        await self.jobs.drain()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         await self.database.dispose()
@@ -132,6 +136,7 @@ class App:
             await updater.stop()
             await application.stop()
         finally:
+            await self.jobs.drain()
             if self.scheduler.running:
                 self.scheduler.shutdown(wait=False)
             await application.shutdown()

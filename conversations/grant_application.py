@@ -434,7 +434,8 @@ class ApplyForGrant(Flow):
 
     async def ask_item_description(self, ctx: Context) -> Question:
         _ = ctx.t.gettext
-        category = _(CATEGORIES[ctx.state.data["category"]])
+        key = ctx.state.data["category"]
+        category = _(CATEGORIES[key])
         return Question(
             _("{category}: what exactly is it for?").format(category=category), free_text=True
         )

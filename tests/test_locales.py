@@ -21,6 +21,8 @@ KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None, "ngettext": (1, 2)}
 PLACEHOLDER = re.compile(r"\{[a-z_]*\}")
 TAG = re.compile(r"</?[a-z]+[^>]*>")
 COMMAND = re.compile(r"(?<![\w/])/[a-z]+\b")
+# Words that are spelled alike in English and another language, reviewed one by one.
+SAME_WORDS = {"de": {"Organisation", "Region", "Region: {region}"}}
 
 
 def catalog(locale: str) -> Catalog:
@@ -92,6 +94,7 @@ def test_no_english_is_left_in_another_catalog(locale: str) -> None:
         and re.search(r"[a-z]{4,}", PLACEHOLDER.sub("", source))
         and not COMMAND.fullmatch(source.strip())
         and "python -m bot" not in source
+        and source not in SAME_WORDS.get(locale, set())
     ]
     assert untranslated == []
 

@@ -1,7 +1,12 @@
-"""APScheduler 3 (AsyncIOScheduler), owned by the app: the outbox and the housekeeping."""
+"""APScheduler 3 (AsyncIOScheduler), owned by the app: the outbox, reminders and housekeeping.
+
+Jobs run shielded and are awaited on shutdown, so a stop never cancels a job in the middle of a
+database transaction.
+"""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
@@ -13,28 +18,55 @@ from bot.scheduling import jobs
 from conversations.ports import Clock
 
 DISPATCH_EVERY_SECONDS = 2
+REMIND_EVERY_SECONDS = 60
+Job = Callable[[], Awaitable[object]]
+
+
+class JobGuard:
+    """Runs each job as its own task that a scheduler shutdown cannot cancel, and waits for the
+    running ones when the app stops."""
+
+    def __init__(self) -> None:
+        self.running: set[asyncio.Task[object]] = set()
+        self.stopping = False
+
+    def guarded(self, job: Job) -> Job:
+        async def run() -> None:
+            if self.stopping:
+                return
+            task: asyncio.Task[object] = asyncio.ensure_future(job())
+            self.running.add(task)
+            task.add_done_callback(self.running.discard)
+            await asyncio.shield(task)
+
+        return run
+
+    async def drain(self, *, timeout: float = 30) -> None:
+        self.stopping = True
+        if self.running:
+            await asyncio.wait(set(self.running), timeout=timeout)
 
 
 def build_scheduler(
-    *,
-    database: Database,
-    dispatcher: Dispatcher,
-    clock: Clock,
-    reminders: Callable[[], Awaitable[object]],
+    *, database: Database, dispatcher: Dispatcher, clock: Clock, reminders: Job, guard: JobGuard
 ) -> AsyncIOScheduler:
-    scheduler = _scheduler(database=database, dispatcher=dispatcher, clock=clock)
-    scheduler.add_job(
-        reminders, "interval", minutes=30, id="report-reminders", next_run_time=datetime.now(UTC)
-    )
-    return scheduler
-
-
-def _scheduler(*, database: Database, dispatcher: Dispatcher, clock: Clock) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(
         timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60}
     )
     scheduler.add_job(
-        dispatcher.dispatch_due, "interval", seconds=DISPATCH_EVERY_SECONDS, id="outbox"
+        guard.guarded(dispatcher.dispatch_due),
+        "interval",
+        seconds=DISPATCH_EVERY_SECONDS,
+        id="outbox",
     )
-    scheduler.add_job(jobs.clean_up, "interval", hours=6, args=[database, clock], id="clean-up")
+    scheduler.add_job(
+        guard.guarded(reminders),
+        "interval",
+        seconds=REMIND_EVERY_SECONDS,
+        id="reminders",
+        next_run_time=datetime.now(UTC),
+    )
+    scheduler.add_job(
+        guard.guarded(lambda: jobs.clean_up(database, clock)), "interval", hours=6, id="clean-up"
+    )
     return scheduler

@@ -164,7 +164,14 @@ async def test_the_fourth_yes_waits_and_moves_up_when_someone_declines(app: App)
     ).format(position=1)
     await people[1].press_data("rsvp:1:no")
     [moved] = people[3].channel.take("p3")
-    assert moved.text.startswith(_("A place has become free")[:10])
+    assert moved.text == _(
+        "A place has become free: you can come to “{title}” on {start}. Here is the calendar file."
+    ).format(
+        title="Vernetzungstreffen Parchim",
+        start=app.catalogs.translator("en").format_datetime(
+            datetime(2026, 12, 10, 17, 0, tzinfo=UTC)
+        ),
+    )
     assert moved.document is not None
     async with app.database.transaction() as session:
         answers = dict((await session.execute(select(Rsvp.user_id, Rsvp.answer))).all())

@@ -46,7 +46,10 @@ async def test_start_greets_in_the_telegram_language_and_offers_six_languages(ap
 async def test_unknown_telegram_language_falls_back_to_the_default(app: App) -> None:
     chat = Chat(app, language_code="pt-BR")
     await chat.send("/start")
-    assert chat.text.startswith(gettext(app, "de")("Welcome to <b>Gemeinsam</b>")[:10])
+    assert chat.replies[0].text == gettext(app, "de")(
+        "Welcome to <b>Gemeinsam</b>, the chat of Landkreis Ludwigslust-Parchim for volunteers "
+        "and newcomers.\n\nPlease choose your language."
+    )
 
 
 @pytest.mark.parametrize(
@@ -80,7 +83,14 @@ async def test_onboarding_in_each_language(app: App, language: str, locale: str)
 
     await chat.press(_("I agree"))
     assert chat.text.splitlines()[0] == _("Thank you! You are all set.")
-    assert chat.labels == [_("Settings"), _("Language"), _("Privacy and my data"), _("Help")]
+    assert chat.labels == [
+        _("Information"),
+        _("Meetings"),
+        _("Settings"),
+        _("Language"),
+        _("Privacy and my data"),
+        _("Help"),
+    ]
     if locale in ("ar", "fa"):
         assert ARABIC_SCRIPT.search(chat.text)
 
