@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.console import ConsoleChannel
@@ -144,23 +144,19 @@ class App:
     async def publish_commands(self, channel: TelegramChannel) -> None:
         everyone = {locale: self._command_menu(locale, staff=False) for locale in LANGUAGE_CODES}
         staff = {locale: self._command_menu(locale, staff=True) for locale in LANGUAGE_CODES}
+        # Only for staff who have written to the bot: Telegram knows no chat with anyone else.
+        admins = [a.split(":", 1)[1] for a in self.settings.admins if a.startswith("telegram:")]
         async with self.database.transaction() as session:
             rows = await session.execute(
                 select(ChannelIdentity.external_id, User.locale)
                 .join(User)
-                .where(ChannelIdentity.channel == "telegram", User.is_staff.is_(True))
+                .where(
+                    ChannelIdentity.channel == "telegram",
+                    User.consented_at.is_not(None),
+                    or_(User.is_staff.is_(True), ChannelIdentity.external_id.in_(admins)),
+                )
             )
             staff_chats = [(int(chat), locale) for chat, locale in rows]
-        admins = [
-            address.split(":", 1)[1]
-            for address in self.settings.admins
-            if address.startswith("telegram:")
-        ]
-        staff_chats += [
-            (int(chat), self.settings.default_locale)
-            for chat in admins
-            if int(chat) not in {c for c, _ in staff_chats}
-        ]
         await channel.publish_commands(
             everyone,
             default=self.settings.default_locale,

@@ -105,7 +105,8 @@ class TelegramChannel:
                         display_name=query.from_user.first_name,
                     )
                 )
-                await self._remove_buttons(message.chat.id, message.message_id)
+                if getattr(message, "reply_markup", None) is not None:
+                    await self._remove_buttons(message.chat.id, message.message_id)
         finally:
             try:
                 await query.answer()

@@ -7,10 +7,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 
 import pytest
-from tests.e2e.fake_bot_api import FakeBotApi
 
 from bot.app import App
 from bot.settings import Settings
+from tests.e2e.telegram_fake import FakeBotApi
 
 ALICE = 1001  # a person who writes to the bot in a private chat
 
@@ -46,13 +46,10 @@ class RunningBot:
         self.app = App(self.settings)
         await self.app.migrate()
         self._stop = asyncio.Event()
-        polls = sum(1 for r in self.fake.requests if r.method == "getUpdates")
+        polls = self.fake.polls
         self._task = asyncio.create_task(self.app.run_telegram(self._stop))
         await self.fake.wait_until(
-            lambda: (
-                sum(1 for r in self.fake.requests if r.method == "getUpdates") > polls
-                or (self._task is not None and self._task.done())
-            )
+            lambda: self.fake.polls > polls or (self._task is not None and self._task.done())
         )
         if self._task.done():
             self._task.result()

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
-from tests.e2e.fake_bot_api import FakeBotApi
+import asyncio
 
 from tests.e2e.conftest import ALICE, RunningBot
+from tests.e2e.telegram_fake import FakeBotApi
 
 STAFF = 9000  # named in BOT_ADMINS by the fixture
+
+
+async def settle(fake: FakeBotApi, chat: int, count: int) -> None:
+    """Wait for the answer: more than `count` messages, then none new for a moment."""
+    await fake.wait_for_messages(chat, count + 1)
+    while True:
+        seen = len(fake.messages(chat))
+        await asyncio.sleep(0.3)
+        if len(fake.messages(chat)) == seen:
+            return
 
 
 async def press(fake: FakeBotApi, chat: int, label: str) -> None:
@@ -14,13 +25,13 @@ async def press(fake: FakeBotApi, chat: int, label: str) -> None:
     message = next(m for m in reversed(fake.messages(chat)) if label in m.button_labels())
     count = len(fake.messages(chat))
     fake.press_button(chat, message.message_id, label=label)
-    await fake.wait_for_messages(chat, count + 1)
+    await settle(fake, chat, count)
 
 
 async def say(fake: FakeBotApi, chat: int, text: str) -> None:
     count = len(fake.messages(chat))
     fake.send_text(chat, text)
-    await fake.wait_for_messages(chat, count + 1)
+    await settle(fake, chat, count)
 
 
 async def onboard(fake: FakeBotApi, chat: int, language: str, role: str) -> None:
@@ -80,11 +91,15 @@ async def test_from_apply_to_the_approval_message(bot: RunningBot, fake: FakeBot
         )[:10]
     )
 
-    await say(fake, STAFF, "/stats")
-    assert "€800.00 approved, €9,200.00 left" in fake.messages(STAFF)[-1].plain_text
-    count = len(fake.messages(STAFF))
+    fake.send_text(STAFF, "/stats")
+    await fake.wait_until(
+        lambda: any(
+            "€800.00 approved, €9,200.00 left" in m.plain_text for m in fake.messages(STAFF)
+        )
+    )
     fake.send_text(STAFF, "/export")
-    [export] = (await fake.wait_for_messages(STAFF, count + 2))[count:][-1:]
-    assert export.document is not None
+    await fake.wait_until(lambda: any(m.document for m in fake.messages(STAFF)))
+    export = next(m for m in fake.messages(STAFF) if m.document)
+    assert export.document is not None and export.document["file_name"].endswith(".csv")
     assert "MP-2026-0001" in export.document["bytes"].decode("utf-8-sig")
     assert fake.rejected == []

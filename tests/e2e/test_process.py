@@ -10,9 +10,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from tests.e2e.fake_bot_api import FakeBotApi
-
 from tests.e2e.conftest import ALICE
+from tests.e2e.telegram_fake import FakeBotApi
 
 ROOT = Path(__file__).resolve().parents[2]
 

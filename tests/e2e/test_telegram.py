@@ -7,12 +7,12 @@ import re
 import time
 
 from sqlalchemy import select
-from tests.e2e.fake_bot_api import FakeBotApi
 
 from bot.channels.telegram import TelegramChannel
 from bot.db.models import OutboxMessage, User
 from conversations.messages import Reply
 from tests.e2e.conftest import ALICE, RunningBot
+from tests.e2e.telegram_fake import FakeBotApi
 
 LANGUAGES = ["Deutsch", "English", "العربية", "فارسی", "Українська", "Русский"]
 ARABIC = re.compile(r"[\u0600-\u06FF]")
@@ -42,7 +42,7 @@ async def test_onboarding_by_buttons_in_arabic(bot: RunningBot, fake: FakeBotApi
     fake.press_button(ALICE, privacy.message_id, label=ar(bot, "I agree"))
     messages = await fake.wait_for_messages(ALICE, 6)
     assert messages[4].plain_text == ar(bot, "Thank you! You are all set.")
-    assert messages[5].button_labels()[0] == ar(bot, "Settings")
+    assert ar(bot, "Settings") in messages[5].button_labels()
 
     await fake.wait_until(lambda: not fake.unanswered_callbacks())
     assert fake.rejected == []
