@@ -391,6 +391,17 @@ class FakeBotApi:
             ) from None
         return self.messages(chat_id)
 
+    async def wait_for_answer(
+        self, chat_id: int, count: int, *, quiet: float = 0.3, timeout: float = 10.0
+    ) -> list[SentMessage]:
+        """More than `count` messages in the chat, and then none new for `quiet` seconds."""
+        await self.wait_for_messages(chat_id, count + 1, timeout=timeout)
+        while True:
+            seen = len(self._messages[chat_id])
+            await asyncio.sleep(quiet)
+            if len(self._messages[chat_id]) == seen:
+                return self.messages(chat_id)
+
     def _dump(self) -> list[str]:
         return [f"{r.method}:{r.status}:{r.error or ''}" for r in self.requests[-15:]]
 

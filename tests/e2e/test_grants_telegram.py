@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from tests.e2e.conftest import ALICE, RunningBot
 from tests.e2e.telegram_fake import FakeBotApi
 
 STAFF = 9000  # named in BOT_ADMINS by the fixture
-
-
-async def settle(fake: FakeBotApi, chat: int, count: int) -> None:
-    """Wait for the answer: more than `count` messages, then none new for a moment."""
-    await fake.wait_for_messages(chat, count + 1)
-    while True:
-        seen = len(fake.messages(chat))
-        await asyncio.sleep(0.3)
-        if len(fake.messages(chat)) == seen:
-            return
 
 
 async def press(fake: FakeBotApi, chat: int, label: str) -> None:
@@ -25,13 +13,13 @@ async def press(fake: FakeBotApi, chat: int, label: str) -> None:
     message = next(m for m in reversed(fake.messages(chat)) if label in m.button_labels())
     count = len(fake.messages(chat))
     fake.press_button(chat, message.message_id, label=label)
-    await settle(fake, chat, count)
+    await fake.wait_for_answer(chat, count)
 
 
 async def say(fake: FakeBotApi, chat: int, text: str) -> None:
     count = len(fake.messages(chat))
     fake.send_text(chat, text)
-    await settle(fake, chat, count)
+    await fake.wait_for_answer(chat, count)
 
 
 async def onboard(fake: FakeBotApi, chat: int, language: str, role: str) -> None:
