@@ -22,6 +22,7 @@ from bot.db.models import ChannelIdentity, User
 from bot.db.session import Database
 from bot.delivery import Dispatcher
 from bot.i18n import Catalogs
+from bot.scheduling.progress import report_broadcasts
 from bot.scheduling.reminders import remind_meetings, remind_reports
 from bot.scheduling.scheduler import JobGuard, build_scheduler
 from bot.services.grants import seed_default_round
@@ -69,7 +70,7 @@ class App:
 
     async def send_reminders(self) -> None:
         """The scheduler's reminder scan; what it queues is sent at once."""
-        for remind in (remind_reports, remind_meetings):
+        for remind in (remind_reports, remind_meetings, report_broadcasts):
             queued = await remind(
                 database=self.database,
                 catalogs=self.catalogs,

@@ -28,6 +28,8 @@ from conversations.ports import Clock
 log = logging.getLogger(__name__)
 
 PENDING, SENDING, SENT, FAILED, UNREACHABLE = "pending", "sending", "sent", "failed", "unreachable"
+CANCELLED = "cancelled"  # a stopped broadcast's rows that were not sent yet
+ANNOUNCEMENT_PRIORITY = 10
 MAX_ATTEMPTS = 12
 MAX_BACKOFF = timedelta(minutes=30)
 
@@ -42,6 +44,7 @@ async def enqueue(
     now: datetime,
     user_id: int | None = None,
     not_before: datetime | None = None,
+    priority: int = 0,
 ) -> int | None:
     """Add a message to the outbox; returns its id, or None if that key was queued before."""
     values = {
@@ -50,6 +53,7 @@ async def enqueue(
         "address": address,
         "user_id": user_id,
         "payload": reply.to_payload(),
+        "priority": priority,
         "status": PENDING,
         "attempts": 0,
         "next_attempt_at": not_before or now,
@@ -78,7 +82,7 @@ class Dispatcher:
         clock: Clock,
         *,
         batch_size: int = 100,
-        lease: timedelta = timedelta(minutes=2),
+        lease: timedelta = timedelta(seconds=30),
         concurrency: int = 16,
     ) -> None:
         self.database = database
@@ -128,7 +132,7 @@ class Dispatcher:
         candidates = (
             select(OutboxMessage.id)
             .where(claimable, ~blocked, OutboxMessage.channel.in_(list(self.channels)))
-            .order_by(OutboxMessage.id)
+            .order_by(OutboxMessage.priority, OutboxMessage.id)
             .limit(self.batch_size)
             .with_for_update(skip_locked=True)
         )
@@ -203,9 +207,29 @@ class Dispatcher:
     async def _deliver_chat(self, rows: list[OutboxMessage]) -> None:
         async with self._slots:
             for position, row in enumerate(rows):
+                await self._keep_lease(rows[position:])
                 if not await self._deliver_row(row):
                     await self._release([r.id for r in rows[position + 1 :]])
                     return
+
+    async def _keep_lease(self, rows: list[OutboxMessage]) -> None:
+        """A short lease lets another process take over soon after this one died; it is renewed
+        while the rows still wait here (for a slot, or behind a long message)."""
+        now = self.clock.now()
+        if rows[0].lease_until is not None and rows[0].lease_until - now > self.lease / 2:
+            return
+        lease_until = now + self.lease
+        async with self.database.transaction() as session:
+            await session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id.in_([r.id for r in rows]),
+                    OutboxMessage.claim_token == rows[0].claim_token,
+                )
+                .values(lease_until=lease_until)
+            )
+        for row in rows:
+            row.lease_until = lease_until
 
     async def _deliver_row(self, row: OutboxMessage) -> bool:
         """Send one row and record the outcome; False when the rest of its chat must wait."""

@@ -22,11 +22,13 @@ from bot.db.session import Database
 from bot.delivery import Dispatcher, enqueue
 from bot.i18n import Catalogs
 from bot.services import users
+from bot.services.broadcasts import BroadcastDesk
 from bot.services.grant_reports import ReportDesk
 from bot.services.grants import GrantDesk
 from bot.services.info import InfoLibrary
 from bot.services.meetings import MeetingDesk
 from bot.services.notifications import Notifier
+from bot.services.surveys import SurveyDesk
 from bot.settings import Settings
 from conversations.engine import Context, Engine
 from conversations.languages import match_language
@@ -122,6 +124,14 @@ class Turns:
                 else FlowState()
             )
             view = await users.view(session, user, admins=self.settings.admins)
+            broadcasts = BroadcastDesk(
+                session,
+                actor_user_id=user.id,
+                actor_is_staff=view.is_staff,
+                channel=inbound.channel,
+                address=inbound.external_id,
+                now=now,
+            )
             notifier = Notifier(
                 session, catalogs=self.catalogs, admins=self.settings.admins, now=now
             )
@@ -157,6 +167,14 @@ class Turns:
                         session, actor_user_id=user.id, actor_is_staff=view.is_staff, now=now
                     ),
                     files=ChannelFiles(self.dispatcher.channels),
+                    broadcasts=broadcasts,
+                    surveys=SurveyDesk(
+                        session,
+                        actor_user_id=user.id,
+                        actor_is_staff=view.is_staff,
+                        now=now,
+                        tz=self.settings.tz,
+                    ),
                     notifications=notifier,
                 ),
                 inbound=inbound,
@@ -171,7 +189,7 @@ class Turns:
                 user_id=None if ctx.user_deleted else user.id,
                 now=now,
             )
-            return replies + notifier.queued
+            return replies + notifier.queued + broadcasts.queued
 
     async def _enqueue(
         self,

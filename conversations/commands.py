@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from conversations.attendance import Attendees, run_attendees
+from conversations.broadcast import SendBroadcast, run_broadcast, stop_broadcast
 from conversations.engine import Command, Context, Engine
 from conversations.grant_application import ApplyForGrant, ContinueApplication, run_apply
 from conversations.grant_figures import run_export, run_stats
@@ -25,6 +26,15 @@ from conversations.privacy import DeleteData, run_deletemydata, run_mydata, run_
 from conversations.roles import Permission
 from conversations.settings import ChooseLanguage, Settings, run_language, run_settings
 from conversations.staff import run_staff
+from conversations.survey import (
+    AnswerInWords,
+    NewSurvey,
+    SurveyResultsFlow,
+    answer_in_words,
+    choose_answer,
+    run_results,
+    run_survey,
+)
 
 
 async def run_cancel(ctx: Context) -> None:
@@ -55,6 +65,10 @@ def build_engine() -> Engine:
         ChangeMeeting(),
         Attendees(),
         Information(),
+        SendBroadcast(),
+        NewSurvey(),
+        AnswerInWords(),
+        SurveyResultsFlow(),
     ):
         engine.add_flow(flow)
     for command in (
@@ -88,6 +102,11 @@ def build_engine() -> Engine:
             "attendees", N_("Who comes to a meeting"), run_attendees, permission=Permission.STAFF
         ),
         Command(
+            "broadcast", N_("Send an announcement"), run_broadcast, permission=Permission.STAFF
+        ),
+        Command("survey", N_("Ask a needs survey"), run_survey, permission=Permission.STAFF),
+        Command("results", N_("Results of the surveys"), run_results, permission=Permission.STAFF),
+        Command(
             "stats", N_("Figures of the funding programme"), run_stats, permission=Permission.STAFF
         ),
         Command(
@@ -107,4 +126,7 @@ def build_engine() -> Engine:
     engine.add_action("rsvp", answer_invitation)
     engine.add_action("guests", choose_guests)
     engine.add_action("meetedit", change_meeting)
+    engine.add_action("bcstop", stop_broadcast)
+    engine.add_action("survey", choose_answer)
+    engine.add_action("surveytext", answer_in_words)
     return engine

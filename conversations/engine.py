@@ -135,6 +135,7 @@ class Engine:
     flows: dict[str, Flow] = field(default_factory=dict)
     commands: dict[str, Command] = field(default_factory=dict)
     # Buttons that work whatever is open, e.g. the answer to an invitation: `prefix:arg:arg`.
+    # Their prefixes are reserved: no flow may use them for its own buttons.
     actions: dict[str, Action] = field(default_factory=dict)
     onboarding_flow: str = "onboarding"
     # Tried in turn for what comes outside any conversation; True when it was understood.

@@ -81,6 +81,7 @@ class Reply:
     choices: tuple[tuple[Choice, ...], ...] = ()
     document: Document | None = None
     silent: bool = False
+    edit_of: str | None = None  # the channel's id of an earlier message to replace
 
     def all_choices(self) -> list[Choice]:
         return [choice for row in self.choices for choice in row]
@@ -92,6 +93,8 @@ class Reply:
         }
         if self.silent:
             payload["silent"] = True
+        if self.edit_of is not None:
+            payload["edit_of"] = self.edit_of
         if self.document is not None:
             payload["document"] = {
                 "name": self.document.name,
@@ -118,6 +121,7 @@ class Reply:
                 else None
             ),
             silent=bool(payload.get("silent", False)),
+            edit_of=payload.get("edit_of"),
         )
 
 

@@ -31,6 +31,7 @@ class UserView:
     is_admin: bool = False
     consented: bool = False
     display_name: str | None = None
+    muted: bool = False
 
     @property
     def onboarded(self) -> bool:
@@ -112,6 +113,8 @@ class Users(Protocol):
     ) -> None: ...
 
     async def set_region(self, user_id: int, region_key: str | None) -> None: ...
+
+    async def set_muted(self, user_id: int, muted: bool) -> None: ...
 
     async def regions(self) -> Sequence[RegionView]: ...
 
@@ -458,6 +461,86 @@ class Files(Protocol):
     async def fetch(self, channel: str, attachment: Attachment) -> bytes: ...
 
 
+@dataclass(frozen=True)
+class Audience:
+    """Empty means everyone: roles (volunteer, newcomer), region keys, language codes."""
+
+    roles: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class BroadcastView:
+    id: int
+    status: str
+    total: int
+    sent: int
+    waiting: int
+    failed: int
+    unreachable: int
+    cancelled: int
+
+
+class Broadcasts(Protocol):
+    async def count(self, audience: Audience) -> dict[str, int]: ...
+
+    async def send(
+        self, audience: Audience, texts: dict[str, str], fallback: str
+    ) -> BroadcastView: ...
+
+    async def stop(self, broadcast_id: int) -> BroadcastView: ...
+
+
+@dataclass(frozen=True)
+class SurveyView:
+    id: int
+    question: str
+    options: Sequence[str]
+    closes_at: datetime
+    total: int
+    open: bool
+    my_option: int | None = None
+    my_text: str | None = None
+
+
+@dataclass(frozen=True)
+class SurveyResults:
+    survey: SurveyView
+    counts: Sequence[int]  # per option
+    by_region: Sequence[tuple[str, Sequence[int]]]  # region name, counts per option
+    texts: Sequence[str]  # free-text answers, for staff only
+    answered: int
+
+
+class Surveys(Protocol):
+    async def create(
+        self, question: str, options: Sequence[str], audience: Audience, closes_at: datetime
+    ) -> SurveyView: ...
+
+    async def invitees(self, survey_id: int) -> Sequence[int]: ...
+
+    async def get(self, survey_id: int) -> SurveyView | None: ...
+
+    async def answer(
+        self, survey_id: int, *, option: int | None = None, text: str | None = None
+    ) -> SurveyView: ...
+
+    async def recent(self) -> Sequence[SurveyView]: ...
+
+    async def results(self, survey_id: int) -> SurveyResults: ...
+
+    async def results_csv(self, survey_id: int) -> bytes: ...
+
+    async def results_chart(self, survey_id: int) -> bytes: ...
+
+
+class SurveyRuleError(Exception):
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
 class Notifications(Protocol):
     """Messages to people other than the one in this turn, each in their own language."""
 
@@ -478,4 +561,6 @@ class Ports:
     meetings: Meetings
     info: Info
     files: Files
+    broadcasts: Broadcasts
+    surveys: Surveys
     notifications: Notifications

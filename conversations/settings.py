@@ -53,6 +53,10 @@ class Settings(Flow):
                 Choice(_("Change language"), "settings:language"),
                 Choice(_("Change region"), "settings:region"),
                 Choice(_("Groups and meetings"), "settings:groups"),
+                Choice(
+                    _("Receive announcements again") if ctx.user.muted else _("Mute announcements"),
+                    "settings:mute",
+                ),
                 command_choice(_("Main menu"), "menu"),
             ),
         )
@@ -61,6 +65,18 @@ class Settings(Flow):
         if answer.data == "settings:language":
             ctx.switch_to(ChooseLanguage.name)
             return None
+        if answer.data == "settings:mute":
+            await ctx.ports.users.set_muted(ctx.user.id, not ctx.user.muted)
+            ctx.user = replace(ctx.user, muted=not ctx.user.muted)
+            ctx.say(
+                ctx.t.gettext(
+                    "Announcements are muted; meeting invitations and answers to "
+                    "your applications still reach you."
+                )
+                if ctx.user.muted
+                else ctx.t.gettext("You receive announcements again.")
+            )
+            return "choose"
         return "groups" if answer.data == "settings:groups" else "region"
 
     async def ask_groups(self, ctx: Context) -> Question:

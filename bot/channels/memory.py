@@ -14,6 +14,8 @@ class MemoryChannel:
         self.sent: dict[str, list[Reply]] = defaultdict(list)
         self._failures: dict[str, list[DeliveryError]] = defaultdict(list)
         self.files: dict[str, bytes] = {}  # what people "uploaded", by file reference
+        self.edited: dict[str, dict[str, Reply]] = defaultdict(dict)  # message id -> latest
+        self.counter = 0
 
     def fail_next(self, address: str, *errors: DeliveryError) -> None:
         self._failures[address].extend(errors)
@@ -21,8 +23,12 @@ class MemoryChannel:
     async def send(self, address: str, reply: Reply, *, skip_parts: int = 0) -> str | None:
         if self._failures[address]:
             raise self._failures[address].pop(0)
+        if reply.edit_of is not None:
+            self.edited[address][reply.edit_of] = reply
+            return reply.edit_of
         self.sent[address].append(reply)
-        return str(len(self.sent[address]))
+        self.counter += 1
+        return str(self.counter)
 
     async def fetch(self, attachment: Attachment) -> bytes:
         return self.files[attachment.file_ref]

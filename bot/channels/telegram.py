@@ -194,6 +194,8 @@ class TelegramChannel:
         )
         sent = skip_parts
         message_id: str | None = None
+        if reply.edit_of is not None:
+            return await self._edit(address, reply, markup)
         try:
             for index, part in enumerate(parts):
                 if index < skip_parts:
@@ -226,6 +228,31 @@ class TelegramChannel:
         except NetworkError as error:  # includes time-outs and 5xx answers
             raise TemporaryFailure(error.message, parts_sent=sent - skip_parts) from error
         return message_id
+
+    async def _edit(
+        self, address: str, reply: Reply, markup: InlineKeyboardMarkup | None
+    ) -> str | None:
+        """Replace the text of an earlier message (a progress report, say)."""
+        assert reply.edit_of is not None
+        try:
+            await self.application.bot.edit_message_text(
+                chat_id=int(address),
+                message_id=int(reply.edit_of),
+                text=split_html(reply.text, MESSAGE_LIMIT)[0],
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+            )
+        except RetryAfter as error:
+            raise RetryLater(_seconds(error.retry_after)) from error
+        except Forbidden as error:
+            raise Unreachable(error.message) from error
+        except BadRequest as error:
+            if "not modified" in error.message.lower():
+                return reply.edit_of
+            raise Rejected(error.message) from error
+        except NetworkError as error:
+            raise TemporaryFailure(error.message) from error
+        return reply.edit_of
 
     async def fetch(self, attachment: Attachment) -> bytes:
         file = await self.application.bot.get_file(attachment.file_ref)

@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.db.base import Base, UtcDateTime
@@ -34,6 +45,9 @@ class User(Base):
     is_staff: Mapped[bool] = mapped_column(Boolean, default=False)
     consented_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     unreachable_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    announcements_muted: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     region: Mapped[Region | None] = relationship(lazy="raise")
@@ -104,6 +118,9 @@ class OutboxMessage(Base):
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Replies go first (0), announcements after them (10), so a big broadcast never holds up
+    # the answer to someone who is chatting.
+    priority: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     status: Mapped[str] = mapped_column(String(12), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -345,3 +362,53 @@ class LocalContacts(Base):
     )
     text: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Broadcast(Base):
+    """An announcement to an audience; each recipient's copy is an outbox row with its key."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    audience: Mapped[dict[str, Any]] = mapped_column(JSON)
+    texts: Mapped[dict[str, str]] = mapped_column(JSON)  # locale -> text; "de" always
+    fallback: Mapped[str] = mapped_column(String(8), default="de")
+    status: Mapped[str] = mapped_column(String(12), default="sending")
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    report_channel: Mapped[str] = mapped_column(String(20))
+    report_address: Mapped[str] = mapped_column(String(64))
+    report_text: Mapped[str | None] = mapped_column(Text)
+    report_edits: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class Survey(Base):
+    """A needs survey: a question with options or a free-text answer, open until it closes."""
+
+    __tablename__ = "surveys"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    question: Mapped[str] = mapped_column(Text)
+    options: Mapped[list[str]] = mapped_column(JSON)  # empty: a free-text answer
+    audience: Mapped[dict[str, Any]] = mapped_column(JSON)
+    closes_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class SurveyAnswer(Base):
+    __tablename__ = "survey_answers"
+
+    survey_id: Mapped[int] = mapped_column(
+        ForeignKey("surveys.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    option: Mapped[int | None] = mapped_column(Integer)
+    text: Mapped[str | None] = mapped_column(Text)
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id", ondelete="SET NULL"))
+    answered_at: Mapped[datetime] = mapped_column(UtcDateTime)

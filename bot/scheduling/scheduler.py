@@ -18,7 +18,7 @@ from bot.scheduling import jobs
 from conversations.ports import Clock
 
 DISPATCH_EVERY_SECONDS = 2
-REMIND_EVERY_SECONDS = 60
+REMIND_EVERY_SECONDS = 5  # reminders and broadcast reports: cheap scans
 Job = Callable[[], Awaitable[object]]
 
 

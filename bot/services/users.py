@@ -82,6 +82,7 @@ async def view(session: AsyncSession, user: User, *, admins: frozenset[str]) -> 
         is_admin=is_admin,
         consented=user.consented_at is not None,
         display_name=user.display_name,
+        muted=user.announcements_muted,
     )
 
 
@@ -187,6 +188,9 @@ class UserDirectory:
         user.region_id = await self._region_id(region_key)
         if user.region_id is not None:
             await join_group(self.session, user_id=user_id, region_id=user.region_id, now=self.now)
+
+    async def set_muted(self, user_id: int, muted: bool) -> None:
+        (await self._user(user_id)).announcements_muted = muted
 
     async def regions(self) -> Sequence[RegionView]:
         return [RegionView(key=r.key, name=r.name) for r in await list_regions(self.session)]

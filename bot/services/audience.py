@@ -1,0 +1,55 @@
+"""Who an announcement or a survey reaches: role, regions and languages, muted people left out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import ChannelIdentity, Region, User
+from conversations.ports import Audience
+
+
+def audience_json(audience: Audience) -> dict[str, Any]:
+    return {
+        "roles": list(audience.roles),
+        "regions": list(audience.regions),
+        "languages": list(audience.languages),
+    }
+
+
+def audience_of(data: dict[str, Any]) -> Audience:
+    return Audience(
+        roles=tuple(data.get("roles", ())),
+        regions=tuple(data.get("regions", ())),
+        languages=tuple(data.get("languages", ())),
+    )
+
+
+async def recipients(
+    session: AsyncSession, audience: Audience, *, include_muted: bool = False
+) -> Sequence[tuple[int, str, str, str]]:
+    """(user id, locale, channel, address) of everyone the audience names; an empty filter
+    means everyone."""
+    query = (
+        select(User.id, User.locale, ChannelIdentity.channel, ChannelIdentity.external_id)
+        .join(ChannelIdentity, ChannelIdentity.user_id == User.id)
+        .where(User.consented_at.is_not(None))
+        .order_by(User.id)
+    )
+    if audience.roles:
+        query = query.where(User.role.in_(list(audience.roles)))
+    if audience.regions:
+        query = query.join(Region, Region.id == User.region_id).where(
+            Region.key.in_(list(audience.regions))
+        )
+    if audience.languages:
+        query = query.where(User.locale.in_(list(audience.languages)))
+    if not include_muted:
+        query = query.where(User.announcements_muted.is_(False))
+    return [
+        (user_id, locale, channel, address)
+        for user_id, locale, channel, address in (await session.execute(query)).all()
+    ]

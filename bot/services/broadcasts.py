@@ -1,0 +1,136 @@
+"""Announcements: one outbox row per recipient, in their language, with a key so that nobody
+gets one twice however often sending is resumed; a progress report the sender sees edited."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Broadcast, OutboxMessage
+from bot.delivery import ANNOUNCEMENT_PRIORITY, CANCELLED, PENDING, SENDING, enqueue
+from bot.services import audit
+from bot.services.audience import audience_json, recipients
+from conversations.messages import Reply
+from conversations.ports import Audience, BroadcastView, SurveyRuleError
+
+
+def row_key(broadcast_id: int) -> str:
+    return f"broadcast:{broadcast_id}:to:"
+
+
+async def broadcast_view(session: AsyncSession, broadcast: Broadcast) -> BroadcastView:
+    rows = await session.execute(
+        select(OutboxMessage.status, func.count())
+        .where(OutboxMessage.dedup_key.like(row_key(broadcast.id) + "%"))
+        .group_by(OutboxMessage.status)
+    )
+    counts = Counter(dict(rows.all()))
+    return BroadcastView(
+        id=broadcast.id,
+        status=broadcast.status,
+        total=broadcast.total,
+        sent=counts["sent"],
+        waiting=counts[PENDING] + counts[SENDING],
+        failed=counts["failed"],
+        unreachable=counts["unreachable"],
+        cancelled=counts[CANCELLED],
+    )
+
+
+class BroadcastDesk:
+    """The `Broadcasts` port, for staff."""
+
+    def __init__(
+        self,
+        session: AsyncSession,
+        *,
+        actor_user_id: int,
+        actor_is_staff: bool,
+        channel: str,
+        address: str,
+        now: datetime,
+    ) -> None:
+        self.session = session
+        self.actor_user_id = actor_user_id
+        self.actor_is_staff = actor_is_staff
+        self.channel = channel
+        self.address = address
+        self.now = now
+        self.queued: list[int] = []
+
+    def _staff_only(self) -> None:
+        if not self.actor_is_staff:
+            raise SurveyRuleError("not_staff")
+
+    async def count(self, audience: Audience) -> dict[str, int]:
+        """How many people the audience reaches, per language."""
+        self._staff_only()
+        return dict(Counter(locale for _, locale, _, _ in await recipients(self.session, audience)))
+
+    async def send(self, audience: Audience, texts: dict[str, str], fallback: str) -> BroadcastView:
+        self._staff_only()
+        people = await recipients(self.session, audience)
+        broadcast = Broadcast(
+            created_by=self.actor_user_id,
+            audience=audience_json(audience),
+            texts=texts,
+            fallback=fallback,
+            status="sending",
+            total=len(people),
+            report_channel=self.channel,
+            report_address=self.address,
+            created_at=self.now,
+        )
+        self.session.add(broadcast)
+        await self.session.flush()
+        for user_id, locale, channel, address in people:
+            text = texts.get(locale) or texts.get(fallback) or texts["de"]
+            row = await enqueue(
+                self.session,
+                channel=channel,
+                address=address,
+                reply=Reply(text=text),
+                dedup_key=f"{row_key(broadcast.id)}{user_id}",
+                now=self.now,
+                user_id=user_id,
+                priority=ANNOUNCEMENT_PRIORITY,
+            )
+            if row is not None:
+                self.queued.append(row)
+        audit.record(
+            self.session,
+            actor=f"user:{self.actor_user_id}",
+            action="broadcast.send",
+            subject=f"broadcast:{broadcast.id}",
+            at=self.now,
+            details={"audience": audience_json(audience), "total": len(people)},
+        )
+        await self.session.flush()
+        return await broadcast_view(self.session, broadcast)
+
+    async def stop(self, broadcast_id: int) -> BroadcastView:
+        self._staff_only()
+        broadcast = await self.session.get(Broadcast, broadcast_id)
+        if broadcast is None:
+            raise SurveyRuleError("not_found")
+        if broadcast.status == "sending":
+            await self.session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.dedup_key.like(row_key(broadcast_id) + "%"),
+                    OutboxMessage.status == PENDING,
+                )
+                .values(status=CANCELLED)
+            )
+            broadcast.status = "stopped"
+            audit.record(
+                self.session,
+                actor=f"user:{self.actor_user_id}",
+                action="broadcast.stop",
+                subject=f"broadcast:{broadcast_id}",
+                at=self.now,
+            )
+        return await broadcast_view(self.session, broadcast)

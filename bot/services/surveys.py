@@ -1,0 +1,223 @@
+"""Needs surveys: a question to an audience, answers once per person (changeable until it
+closes), results per option and region, as text, a bar chart and a spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from PIL import Image, ImageDraw, ImageFont
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Region, Survey, SurveyAnswer, User
+from bot.services import audit
+from bot.services.audience import audience_json, audience_of, recipients
+from conversations.ports import Audience, SurveyResults, SurveyRuleError, SurveyView
+
+FONT_CANDIDATES = (
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/dejavu/DejaVuSans.ttf",
+)
+
+
+class SurveyDesk:
+    """The `Surveys` port for one person acting in one turn."""
+
+    def __init__(
+        self,
+        session: AsyncSession,
+        *,
+        actor_user_id: int,
+        actor_is_staff: bool,
+        now: datetime,
+        tz: ZoneInfo,
+    ) -> None:
+        self.session = session
+        self.actor_user_id = actor_user_id
+        self.actor_is_staff = actor_is_staff
+        self.now = now
+        self.tz = tz
+
+    def _staff_only(self) -> None:
+        if not self.actor_is_staff:
+            raise SurveyRuleError("not_staff")
+
+    async def _view(self, survey: Survey) -> SurveyView:
+        mine = await self.session.get(SurveyAnswer, (survey.id, self.actor_user_id))
+        return SurveyView(
+            id=survey.id,
+            question=survey.question,
+            options=list(survey.options),
+            closes_at=survey.closes_at,
+            total=survey.total,
+            open=self.now < survey.closes_at,
+            my_option=mine.option if mine else None,
+            my_text=mine.text if mine else None,
+        )
+
+    async def create(
+        self, question: str, options: Sequence[str], audience: Audience, closes_at: datetime
+    ) -> SurveyView:
+        self._staff_only()
+        if options and not 2 <= len(options) <= 8:
+            raise SurveyRuleError("options")
+        if closes_at <= self.now:
+            raise SurveyRuleError("closed")
+        survey = Survey(
+            created_by=self.actor_user_id,
+            question=question,
+            options=list(options),
+            audience=audience_json(audience),
+            closes_at=closes_at,
+            created_at=self.now,
+        )
+        self.session.add(survey)
+        await self.session.flush()
+        survey.total = len(await self.invitees(survey.id))
+        audit.record(
+            self.session,
+            actor=f"user:{self.actor_user_id}",
+            action="survey.create",
+            subject=f"survey:{survey.id}",
+            at=self.now,
+            details={"audience": survey.audience, "total": survey.total},
+        )
+        return await self._view(survey)
+
+    async def invitees(self, survey_id: int) -> Sequence[int]:
+        survey = await self.session.get(Survey, survey_id)
+        if survey is None:
+            raise SurveyRuleError("not_found")
+        people = await recipients(self.session, audience_of(survey.audience))
+        return list(dict.fromkeys(user_id for user_id, *_ in people))
+
+    async def get(self, survey_id: int) -> SurveyView | None:
+        survey = await self.session.get(Survey, survey_id)
+        return await self._view(survey) if survey else None
+
+    async def answer(
+        self, survey_id: int, *, option: int | None = None, text: str | None = None
+    ) -> SurveyView:
+        survey = await self.session.get(Survey, survey_id)
+        if survey is None:
+            raise SurveyRuleError("not_found")
+        if self.now >= survey.closes_at:
+            raise SurveyRuleError("closed")
+        if self.actor_user_id not in await self.invitees(survey_id):
+            raise SurveyRuleError("not_invited")
+        if survey.options:
+            if option is None or not 0 <= option < len(survey.options):
+                raise SurveyRuleError("options")
+            text = None
+        elif not text:
+            raise SurveyRuleError("options")
+        user = await self.session.get_one(User, self.actor_user_id)
+        answer = await self.session.get(SurveyAnswer, (survey_id, self.actor_user_id))
+        if answer is None:
+            answer = SurveyAnswer(
+                survey_id=survey_id, user_id=self.actor_user_id, answered_at=self.now
+            )
+            self.session.add(answer)
+        answer.option, answer.text = option, text
+        answer.region_id, answer.answered_at = user.region_id, self.now
+        await self.session.flush()
+        return await self._view(survey)
+
+    async def recent(self) -> Sequence[SurveyView]:
+        self._staff_only()
+        rows = await self.session.scalars(select(Survey).order_by(Survey.id.desc()).limit(20))
+        return [await self._view(survey) for survey in rows.all()]
+
+    async def results(self, survey_id: int) -> SurveyResults:
+        self._staff_only()
+        survey = await self.session.get(Survey, survey_id)
+        if survey is None:
+            raise SurveyRuleError("not_found")
+        rows = (
+            await self.session.execute(
+                select(SurveyAnswer.option, SurveyAnswer.text, Region.name)
+                .outerjoin(Region, Region.id == SurveyAnswer.region_id)
+                .where(SurveyAnswer.survey_id == survey_id)
+                .order_by(SurveyAnswer.answered_at)
+            )
+        ).all()
+        width = len(survey.options)
+        counts = [sum(1 for option, _, _ in rows if option == i) for i in range(width)]
+        regions: dict[str, list[int]] = {}
+        for option, _, region in rows:
+            if option is not None:
+                regions.setdefault(region or "", [0] * width)[option] += 1
+        return SurveyResults(
+            survey=await self._view(survey),
+            counts=counts,
+            by_region=sorted(regions.items()),
+            texts=[text for _, text, _ in rows if text],
+            answered=len(rows),
+        )
+
+    async def results_csv(self, survey_id: int) -> bytes:
+        results = await self.results(survey_id)
+        rows = (
+            await self.session.execute(
+                select(SurveyAnswer, Region.name)
+                .outerjoin(Region, Region.id == SurveyAnswer.region_id)
+                .where(SurveyAnswer.survey_id == survey_id)
+                .order_by(SurveyAnswer.answered_at)
+            )
+        ).all()
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+        writer.writerow(["Frage", "Antwort", "Region", "Zeitpunkt"])
+        options = results.survey.options
+        for answer, region in rows:
+            value = options[answer.option] if answer.option is not None else answer.text
+            writer.writerow(
+                [
+                    results.survey.question,
+                    value,
+                    region or "",
+                    answer.answered_at.astimezone(self.tz).strftime("%d.%m.%Y %H:%M"),
+                ]
+            )
+        return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+    async def results_chart(self, survey_id: int) -> bytes:
+        """A horizontal bar chart (PNG) of the answers per option."""
+        results = await self.results(survey_id)
+        return bar_chart(results.survey.options, results.counts)
+
+
+def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    for candidate in FONT_CANDIDATES:
+        if Path(candidate).exists():
+            return ImageFont.truetype(candidate, size)
+    return ImageFont.load_default(size=size)
+
+
+def bar_chart(options: Sequence[str], counts: Sequence[int]) -> bytes:
+    width, row, margin = 900, 56, 24
+    height = margin * 2 + row * max(len(options), 1)
+    image = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(image)
+    font = _font(20)
+    most = max([*counts, 1])
+    label_width = 330
+    for index, (option, count) in enumerate(zip(options, counts, strict=True)):
+        top = margin + index * row
+        label = f"{index + 1}. {option}"
+        if len(label) > 28:
+            label = label[:27] + "…"
+        draw.text((margin, top + 14), label, fill="#222222", font=font)
+        bar = int((width - label_width - margin * 2 - 60) * count / most)
+        draw.rectangle(
+            (label_width, top + 8, label_width + max(bar, 2), top + row - 8), fill="#2f6f9f"
+        )
+        draw.text((label_width + max(bar, 2) + 10, top + 14), str(count), fill="#222222", font=font)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()

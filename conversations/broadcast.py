@@ -1,0 +1,258 @@
+"""/broadcast for staff: the audience (role, regions, languages) with how many it reaches, the
+message in German and in other languages, a preview per language, then sending it."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from conversations.engine import Answer, Context, Flow, Invalid, Question
+from conversations.languages import LANGUAGES, endonym
+from conversations.messages import Choice, Reply, rows
+from conversations.ports import Audience, BroadcastView, SurveyRuleError, Translator
+from conversations.roles import Permission, allows
+
+ROLES = (("everyone", ()), ("volunteers", ("volunteer",)), ("newcomers", ("newcomer",)))
+MAX_TEXT = 3500
+
+
+def progress_reply(t: Translator, view: BroadcastView, *, edit_of: str | None = None) -> Reply:
+    _ = t.gettext
+    number = t.format_number
+    if view.status == "sending":
+        heading = _("<b>Announcement {id}: sending</b>")
+    elif view.status == "stopped":
+        heading = _("<b>Announcement {id}: stopped</b>")
+    else:
+        heading = _("<b>Announcement {id}: done</b>")
+    text = "\n".join(
+        [
+            heading.format(id=view.id),
+            _("Sent: {sent} of {total}").format(sent=number(view.sent), total=number(view.total)),
+            _("Waiting: {waiting}").format(waiting=number(view.waiting)),
+            _("Failed: {failed}").format(failed=number(view.failed)),
+            _("Unreachable (blocked the bot): {unreachable}").format(
+                unreachable=number(view.unreachable)
+            ),
+            _("Not sent because it was stopped: {cancelled}").format(
+                cancelled=number(view.cancelled)
+            ),
+        ]
+    )
+    stop = ((Choice(_("Stop sending"), f"bcstop:{view.id}"),),) if view.status == "sending" else ()
+    return Reply(text, stop, edit_of=edit_of)
+
+
+def audience_of(data: dict[str, Any]) -> Audience:
+    return Audience(
+        roles=tuple(data.get("roles", ())),
+        regions=tuple(data.get("regions", ())),
+        languages=tuple(data.get("languages", ())),
+    )
+
+
+class AudienceSteps:
+    """Role, regions and languages: shared by announcements and surveys."""
+
+    next_after_audience = "text"
+
+    async def ask_role(self, ctx: Context) -> Question:
+        _ = ctx.t.gettext
+        labels = {
+            "everyone": _("Everyone"),
+            "volunteers": _("Volunteers"),
+            "newcomers": _("Newcomers"),
+        }
+        return Question(
+            _("Whom should it reach?"),
+            rows(*(Choice(labels[key], f"role:{key}") for key, _r in ROLES)),
+        )
+
+    async def on_role(self, ctx: Context, answer: Answer) -> str:
+        key = (answer.data or "").removeprefix("role:")
+        ctx.state.data["roles"] = list(dict(ROLES)[key])
+        ctx.state.data.setdefault("regions", [])
+        return "regions"
+
+    async def ask_regions(self, ctx: Context) -> Question:
+        _ = ctx.t.gettext
+        chosen = set(ctx.state.data.get("regions", []))
+        buttons = [
+            Choice(("✓ " if r.key in chosen else "") + r.name, f"region:{r.key}")
+            for r in await ctx.ports.users.regions()
+        ]
+        return Question(
+            _("Which regions? Tap to choose; none chosen means all regions."),
+            rows(*buttons, Choice(_("Done"), "region:done"), per_row=2),
+        )
+
+    async def on_regions(self, ctx: Context, answer: Answer) -> str:
+        key = (answer.data or "").removeprefix("region:")
+        if key == "done":
+            ctx.state.data.setdefault("languages", [])
+            return "languages"
+        chosen = list(ctx.state.data.get("regions", []))
+        ctx.state.data["regions"] = (
+            [k for k in chosen if k != key] if key in chosen else [*chosen, key]
+        )
+        return "regions"
+
+    async def ask_languages(self, ctx: Context) -> Question:
+        _ = ctx.t.gettext
+        chosen = set(ctx.state.data.get("languages", []))
+        buttons = [
+            Choice(("✓ " if lang.code in chosen else "") + lang.endonym, f"language:{lang.code}")
+            for lang in LANGUAGES
+        ]
+        counts = await ctx.ports.broadcasts.count(audience_of(ctx.state.data))
+        total = sum(counts.values())
+        text = (
+            _("Which languages? Tap to choose; none chosen means all languages.")
+            + "\n"
+            + ctx.t.ngettext(
+                "This reaches {count} person.", "This reaches {count} people.", total
+            ).format(count=ctx.t.format_number(total))
+        )
+        return Question(text, rows(*buttons, Choice(_("Done"), "language:done"), per_row=3))
+
+    async def on_languages(self, ctx: Context, answer: Answer) -> str:
+        code = (answer.data or "").removeprefix("language:")
+        if code == "done":
+            counts = await ctx.ports.broadcasts.count(audience_of(ctx.state.data))
+            if not counts:
+                raise Invalid(ctx.t.gettext("Nobody matches this choice. Please choose again."))
+            return self.next_after_audience
+        chosen = list(ctx.state.data.get("languages", []))
+        ctx.state.data["languages"] = (
+            [c for c in chosen if c != code] if code in chosen else [*chosen, code]
+        )
+        return "languages"
+
+
+class SendBroadcast(AudienceSteps, Flow):
+    name = "broadcast"
+    first_step = "role"
+    permission = Permission.STAFF
+
+    async def ask_text(self, ctx: Context) -> Question:
+        return Question(ctx.t.gettext("Please write the announcement in German."), free_text=True)
+
+    async def on_text(self, ctx: Context, answer: Answer) -> str:
+        if not 3 <= len(answer.text) <= MAX_TEXT:
+            raise Invalid(ctx.t.gettext("Please write between 3 and 3,500 characters."))
+        ctx.state.data["texts"] = {"de": answer.text}
+        return "versions"
+
+    async def ask_versions(self, ctx: Context) -> Question:
+        _ = ctx.t.gettext
+        texts = ctx.state.data["texts"]
+        buttons = [
+            Choice(("✓ " if lang.code in texts else "") + lang.endonym, f"version:{lang.code}")
+            for lang in LANGUAGES
+            if lang.code != "de"
+        ]
+        return Question(
+            _(
+                "Add a version in another language? People without a version in "
+                "their language get the German or the English one."
+            ),
+            rows(*buttons, Choice(_("Done"), "version:done"), per_row=3),
+        )
+
+    async def on_versions(self, ctx: Context, answer: Answer) -> str:
+        code = (answer.data or "").removeprefix("version:")
+        if code == "done":
+            return "fallback" if "en" in ctx.state.data["texts"] else "preview"
+        ctx.state.data["language"] = code
+        return "version_text"
+
+    async def ask_version_text(self, ctx: Context) -> Question:
+        return Question(
+            ctx.t.gettext("Please write the version in {language}.").format(
+                language=endonym(ctx.state.data["language"])
+            ),
+            free_text=True,
+        )
+
+    async def on_version_text(self, ctx: Context, answer: Answer) -> str:
+        if not 3 <= len(answer.text) <= MAX_TEXT:
+            raise Invalid(ctx.t.gettext("Please write between 3 and 3,500 characters."))
+        ctx.state.data["texts"][ctx.state.data.pop("language")] = answer.text
+        return "versions"
+
+    async def ask_fallback(self, ctx: Context) -> Question:
+        _ = ctx.t.gettext
+        return Question(
+            _("Which version do people get whose language has none?"),
+            rows(Choice("Deutsch", "fallback:de"), Choice("English", "fallback:en")),
+        )
+
+    async def on_fallback(self, ctx: Context, answer: Answer) -> str:
+        ctx.state.data["fallback"] = (answer.data or "").removeprefix("fallback:")
+        return "preview"
+
+    async def ask_preview(self, ctx: Context) -> Question:
+        _ = ctx.t.gettext
+        counts = await ctx.ports.broadcasts.count(audience_of(ctx.state.data))
+        texts, fallback = ctx.state.data["texts"], ctx.state.data.get("fallback", "de")
+        for locale, count in sorted(counts.items()):
+            text = texts.get(locale) or texts.get(fallback) or texts["de"]
+            ctx.say(
+                ctx.t.ngettext(
+                    "{language}, {count} person, will read:",
+                    "{language}, {count} people, will read:",
+                    count,
+                ).format(language=endonym(locale), count=ctx.t.format_number(count))
+                + "\n\n"
+                + escape(text)
+            )
+        total = sum(counts.values())
+        return Question(
+            ctx.t.ngettext(
+                "Send it to {count} person?", "Send it to {count} people?", total
+            ).format(count=ctx.t.format_number(total)),
+            rows(Choice(_("Send"), "preview:send"), Choice(_("Start again"), "preview:again")),
+        )
+
+    async def on_preview(self, ctx: Context, answer: Answer) -> str | None:
+        if answer.data == "preview:again":
+            ctx.state.data.clear()
+            return "role"
+        data = ctx.state.data
+        texts = {locale: escape(text) for locale, text in data["texts"].items()}
+        view = await ctx.ports.broadcasts.send(audience_of(data), texts, data.get("fallback", "de"))
+        ctx.say(
+            ctx.t.ngettext(
+                "The announcement is on its way to {count} person. A report of the delivery "
+                "follows and stays up to date.",
+                "The announcement is on its way to {count} people. A report of the delivery "
+                "follows and stays up to date.",
+                view.total,
+            ).format(count=ctx.t.format_number(view.total))
+        )
+        await ctx.engine.show_menu(ctx)
+        return None
+
+
+async def run_broadcast(ctx: Context) -> None:
+    await ctx.engine.start_flow(ctx, SendBroadcast.name)
+
+
+async def stop_broadcast(ctx: Context, args: list[str]) -> None:
+    """`bcstop:<id>`, the button under the progress report."""
+    _ = ctx.t.gettext
+    if not allows(ctx.user, Permission.STAFF):
+        ctx.say(_("Sorry, only staff of the district office can do that."))
+        return
+    try:
+        view = await ctx.ports.broadcasts.stop(int(args[0]))
+    except SurveyRuleError:
+        ctx.say(_("That button is no longer valid."))
+        return
+    ctx.say(
+        ctx.t.ngettext(
+            "Stopped. {count} message was not sent.",
+            "Stopped. {count} messages were not sent.",
+            view.cancelled,
+        ).format(count=ctx.t.format_number(view.cancelled))
+    )

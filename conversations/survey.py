@@ -1,0 +1,299 @@
+"""/survey for staff: a question with options or a free-text answer to an audience, open until it
+closes; people answer by button (or in words) and may change it; /results shows what came in."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import partial
+from html import escape
+
+from conversations.broadcast import AudienceSteps, audience_of
+from conversations.engine import Answer, Context, Flow, Invalid, Question, command_choice
+from conversations.messages import Choice, Document, Reply, rows
+from conversations.ports import SurveyRuleError, SurveyView, Translator
+from conversations.roles import Permission
+
+CLOSING_DAYS = (1, 3, 7, 14)
+
+
+def refusal(t: Translator, error: SurveyRuleError) -> str:
+    _ = t.gettext
+    return {
+        "closed": _("This survey is closed."),
+        "not_invited": _("This survey is not for you."),
+        "not_found": _("This survey no longer exists."),
+        "options": _("Please choose one of the answers."),
+        "not_staff": _("Sorry, only staff of the district office can do that."),
+    }[error.code]
+
+
+def survey_question(t: Translator, survey: SurveyView) -> Reply:
+    _ = t.gettext
+    text = "\n".join(
+        [
+            _("<b>A question from the district office</b>"),
+            escape(survey.question),
+            _("You can answer until {date}.").format(date=t.format_datetime(survey.closes_at)),
+        ]
+    )
+    if survey.options:
+        buttons = rows(
+            *(
+                Choice(
+                    ("✓ " if survey.my_option == i else "") + option[:60], f"survey:{survey.id}:{i}"
+                )
+                for i, option in enumerate(survey.options)
+            )
+        )
+    else:
+        buttons = rows(Choice(_("Write my answer"), f"surveytext:{survey.id}"))
+    return Reply(text, buttons)
+
+
+class NewSurvey(AudienceSteps, Flow):
+    name = "new_survey"
+    first_step = "question"
+    permission = Permission.STAFF
+    next_after_audience = "closes"
+
+    async def ask_question(self, ctx: Context) -> Question:
+        return Question(ctx.t.gettext("<b>New survey</b>\nWhat is the question?"), free_text=True)
+
+    async def on_question(self, ctx: Context, answer: Answer) -> str:
+        if not 5 <= len(answer.text) <= 500:
+            raise Invalid(ctx.t.gettext("Please write between 5 and 500 characters."))
+        ctx.state.data.update(question=answer.text, options=[])
+        return "kind"
+
+    async def ask_kind(self, ctx: Context) -> Question:
+        _ = ctx.t.gettext
+        return Question(
+            _("How do people answer?"),
+            rows(
+                Choice(_("By choosing one of 2 to 8 answers"), "kind:options"),
+                Choice(_("In their own words"), "kind:text"),
+            ),
+        )
+
+    async def on_kind(self, ctx: Context, answer: Answer) -> str:
+        return "option" if answer.data == "kind:options" else "role"
+
+    async def ask_option(self, ctx: Context) -> Question:
+        _ = ctx.t.gettext
+        options = ctx.state.data["options"]
+        lines = [f"{i}. {escape(o)}" for i, o in enumerate(options, start=1)]
+        text = "\n".join([*lines, _("Write answer {number}.").format(number=len(options) + 1)])
+        done = rows(Choice(_("Done"), "option:done")) if len(options) >= 2 else ()
+        return Question(text, done, free_text=True)
+
+    async def on_option(self, ctx: Context, answer: Answer) -> str:
+        if answer.data == "option:done":
+            return "role"
+        if not 1 <= len(answer.text) <= 100:
+            raise Invalid(ctx.t.gettext("Please write between 1 and 100 characters."))
+        ctx.state.data["options"].append(answer.text)
+        return "role" if len(ctx.state.data["options"]) == 8 else "option"
+
+    async def ask_closes(self, ctx: Context) -> Question:
+        _ = ctx.t.gettext
+        return Question(
+            _("How long can people answer?"),
+            rows(
+                *(
+                    Choice(
+                        ctx.t.ngettext("{count} day", "{count} days", days).format(
+                            count=ctx.t.format_number(days)
+                        ),
+                        f"closes:{days}",
+                    )
+                    for days in CLOSING_DAYS
+                ),
+                per_row=2,
+            ),
+        )
+
+    async def on_closes(self, ctx: Context, answer: Answer) -> str:
+        ctx.state.data["days"] = int((answer.data or "").removeprefix("closes:"))
+        return "preview"
+
+    async def ask_preview(self, ctx: Context) -> Question:
+        _ = ctx.t.gettext
+        data = ctx.state.data
+        closes = ctx.ports.clock.now() + timedelta(days=int(data["days"]))
+        preview = SurveyView(
+            id=0,
+            question=data["question"],
+            options=data["options"],
+            closes_at=closes,
+            total=0,
+            open=True,
+        )
+        total = sum((await ctx.ports.broadcasts.count(audience_of(data))).values())
+        text = "\n\n".join(
+            [
+                _("This is how the question will look:"),
+                survey_question(ctx.t, preview).text,
+                ctx.t.ngettext(
+                    "Send it to {count} person?", "Send it to {count} people?", total
+                ).format(count=ctx.t.format_number(total)),
+            ]
+        )
+        return Question(
+            text, rows(Choice(_("Send"), "preview:send"), Choice(_("Start again"), "preview:again"))
+        )
+
+    async def on_preview(self, ctx: Context, answer: Answer) -> str | None:
+        if answer.data == "preview:again":
+            ctx.state.data.clear()
+            return "question"
+        data = ctx.state.data
+        survey = await ctx.ports.surveys.create(
+            data["question"],
+            data["options"],
+            audience_of(data),
+            ctx.ports.clock.now() + timedelta(days=int(data["days"])),
+        )
+        for user_id in await ctx.ports.surveys.invitees(survey.id):
+            await ctx.ports.notifications.to_user(
+                user_id, f"survey:{survey.id}:ask", partial(survey_question, survey=survey)
+            )
+        ctx.say(
+            ctx.t.ngettext(
+                "The question went to {count} person.",
+                "The question went to {count} people.",
+                survey.total,
+            ).format(count=ctx.t.format_number(survey.total))
+        )
+        await ctx.engine.show_menu(ctx)
+        return None
+
+
+async def choose_answer(ctx: Context, args: list[str]) -> None:
+    """`survey:<id>:<option>`: an answer by button, changeable until the survey closes."""
+    await record(ctx, int(args[0]), option=int(args[1]))
+
+
+async def record(
+    ctx: Context, survey_id: int, *, option: int | None = None, text: str | None = None
+) -> None:
+    _ = ctx.t.gettext
+    try:
+        survey = await ctx.ports.surveys.answer(survey_id, option=option, text=text)
+    except SurveyRuleError as error:
+        ctx.say(refusal(ctx.t, error))
+        return
+    answer = (
+        survey.options[survey.my_option] if survey.my_option is not None else survey.my_text or ""
+    )
+    ctx.say(
+        _("Thank you. Your answer: {answer}. You can change it until {date}.").format(
+            answer=escape(answer), date=ctx.t.format_datetime(survey.closes_at)
+        ),
+        survey_question(ctx.t, survey).choices,
+    )
+
+
+class AnswerInWords(Flow):
+    name = "survey_answer"
+    first_step = "text"
+
+    async def ask_text(self, ctx: Context) -> Question:
+        survey = await ctx.ports.surveys.get(int(ctx.state.data["survey_id"]))
+        question = escape(survey.question) if survey else ""
+        return Question(
+            question + "\n\n" + ctx.t.gettext("Please write your answer."), free_text=True
+        )
+
+    async def on_text(self, ctx: Context, answer: Answer) -> None:
+        if not 1 <= len(answer.text) <= 2000:
+            raise Invalid(ctx.t.gettext("Please write between 1 and 2,000 characters."))
+        await record(ctx, int(ctx.state.data["survey_id"]), text=answer.text)
+
+
+async def answer_in_words(ctx: Context, args: list[str]) -> None:
+    """`surveytext:<id>`: open the question for a free-text answer."""
+    await ctx.engine.start_flow(ctx, AnswerInWords.name, {"survey_id": int(args[0])})
+
+
+class SurveyResultsFlow(Flow):
+    name = "results"
+    first_step = "choose"
+    permission = Permission.STAFF
+
+    async def ask_choose(self, ctx: Context) -> Question:
+        _ = ctx.t.gettext
+        surveys = await ctx.ports.surveys.recent()
+        if not surveys:
+            return Question(
+                _("There are no surveys yet."), ((command_choice(_("Main menu"), "menu"),),)
+            )
+        return Question(
+            _("Which survey?"),
+            rows(*(Choice(f"{s.question[:50]}", f"pick:{s.id}") for s in surveys)),
+        )
+
+    async def on_choose(self, ctx: Context, answer: Answer) -> str:
+        ctx.state.data["survey_id"] = int((answer.data or "").removeprefix("pick:"))
+        return "show"
+
+    async def ask_show(self, ctx: Context) -> Question:
+        _ = ctx.t.gettext
+        t = ctx.t
+        results = await ctx.ports.surveys.results(int(ctx.state.data["survey_id"]))
+        survey = results.survey
+        lines = [
+            f"<b>{escape(survey.question)}</b>",
+            (_("Open until {date}.") if survey.open else _("Closed on {date}.")).format(
+                date=t.format_datetime(survey.closes_at)
+            ),
+            _("Answers: {answered} of {total} asked").format(
+                answered=t.format_number(results.answered), total=t.format_number(survey.total)
+            ),
+        ]
+        for number, (option, count) in enumerate(
+            zip(survey.options, results.counts, strict=True), start=1
+        ):
+            lines.append(f"{number}. {escape(option)}: {t.format_number(count)}")
+        for region, counts in results.by_region:
+            numbers = ", ".join(f"{i}: {t.format_number(c)}" for i, c in enumerate(counts, start=1))
+            lines.append(f"{escape(region or _('no region'))} – {numbers}")
+        if results.texts:
+            lines.append(_("<b>Answers in their own words (for staff only)</b>"))
+            lines += [f"• {escape(text)}" for text in results.texts[:30]]
+        buttons = [Choice(_("As a spreadsheet file"), "show:file")]
+        if survey.options:
+            buttons.insert(0, Choice(_("As a bar chart"), "show:chart"))
+        return Question("\n".join(lines), rows(*buttons, Choice(_("Other survey"), "show:back")))
+
+    async def on_show(self, ctx: Context, answer: Answer) -> str:
+        _ = ctx.t.gettext
+        survey_id = int(ctx.state.data["survey_id"])
+        if answer.data == "show:back":
+            return "choose"
+        if answer.data == "show:chart":
+            ctx.say(
+                _("The answers as a bar chart."),
+                document=Document(
+                    f"gemeinsam-survey-{survey_id}.png",
+                    "image/png",
+                    await ctx.ports.surveys.results_chart(survey_id),
+                ),
+            )
+        else:
+            ctx.say(
+                _("The answers as a spreadsheet file."),
+                document=Document(
+                    f"gemeinsam-survey-{survey_id}.csv",
+                    "text/csv",
+                    await ctx.ports.surveys.results_csv(survey_id),
+                ),
+            )
+        return "show"
+
+
+async def run_survey(ctx: Context) -> None:
+    await ctx.engine.start_flow(ctx, NewSurvey.name)
+
+
+async def run_results(ctx: Context) -> None:
+    await ctx.engine.start_flow(ctx, SurveyResultsFlow.name)

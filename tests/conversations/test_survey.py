@@ -1,0 +1,121 @@
+"""Needs surveys: the wizard, answers by button (changeable until the close), free text for
+staff only, and results that add up to the answers given."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+from PIL import Image
+from sqlalchemy import func, select
+
+from bot.app import App
+from bot.db.models import SurveyAnswer
+from tests.chat import Chat
+from tests.conftest import FakeClock
+from tests.conversations.test_broadcast import everyone
+from tests.conversations.test_grant_review import staff_member
+from tests.conversations.test_onboarding import gettext
+
+OPTIONS = ["Deutschkurse am Abend", "Kinderbetreuung", "Fahrdienst"]
+
+
+async def ask(staff: Chat, *, options: list[str] | None = OPTIONS, role: str = "Everyone") -> None:
+    en = gettext(staff.app, "en")
+    await staff.send("/survey")
+    await staff.send("Was brauchen Sie, um an Treffen teilzunehmen?")
+    if options is None:
+        await staff.press(en("In their own words"))
+    else:
+        await staff.press(en("By choosing one of 2 to 8 answers"))
+        for option in options:
+            await staff.send(option)
+        await staff.press(en("Done"))
+    await staff.press(en(role))
+    await staff.press(en("Done"))
+    await staff.press(en("Done"))
+    await staff.press(en("{count} days").replace("{count}", "7"))
+    await staff.press(en("Send"))
+
+
+def question_of(chat: Chat) -> None:
+    chat.replies = [r for r in chat.channel.take(chat.address) if r.choices]
+
+
+async def test_answers_add_up_and_can_be_changed_until_the_close(
+    app: App, clock: FakeClock
+) -> None:
+    staff = await staff_member(app)
+    chats = await everyone(app)
+    await ask(staff, role="Newcomers")
+    newcomers = [chats[a] for a in ("n-de-parchim", "n-ar-parchim", "n-uk-hagenow")]
+    for chat in newcomers:
+        question_of(chat)
+        assert len(chat.choices) == 3
+    assert chats["v-de-parchim"].channel.take("v-de-parchim") == []
+
+    await newcomers[0].press("Kinderbetreuung")
+    de = app.catalogs.translator("de")
+    assert newcomers[0].replies[0].text == de.gettext(
+        "Thank you. Your answer: {answer}. You can change it until {date}."
+    ).format(answer="Kinderbetreuung", date=de.format_datetime(clock.now() + timedelta(days=7)))
+    await newcomers[0].press("Deutschkurse am Abend")  # changed
+    await newcomers[1].press("Deutschkurse am Abend")
+    await newcomers[2].press("Fahrdienst")
+    async with app.database.transaction() as session:
+        assert await session.scalar(select(func.count()).select_from(SurveyAnswer)) == 3
+
+    en = gettext(app, "en")
+    await staff.send("/results")
+    await staff.press(staff.labels[0])
+    text = staff.text
+    assert "1. Deutschkurse am Abend: 2" in text and "2. Kinderbetreuung: 0" in text
+    assert "3. Fahrdienst: 1" in text
+    assert "Parchim – 1: 2, 2: 0, 3: 0" in text and "Hagenow – 1: 0, 2: 0, 3: 1" in text
+    assert en("Answers: {answered} of {total} asked").format(answered=3, total=3) in text
+    await staff.press(en("As a bar chart"))
+    chart = staff.replies[0].document
+    assert chart is not None and chart.mime_type == "image/png"
+    assert Image.open(io.BytesIO(chart.content)).size[0] == 900
+    await staff.press(en("As a spreadsheet file"))
+    spreadsheet = staff.replies[0].document
+    assert spreadsheet is not None
+    rows = list(csv.reader(io.StringIO(spreadsheet.content.decode("utf-8-sig")), delimiter=";"))
+    assert sorted(row[1] for row in rows[1:]) == [
+        "Deutschkurse am Abend",
+        "Deutschkurse am Abend",
+        "Fahrdienst",
+    ]
+
+    clock.advance(days=8)
+    await newcomers[2].press_data("survey:1:0")
+    assert newcomers[2].replies[0].text == gettext(app, "uk")("This survey is closed.")
+
+
+async def test_free_text_answers_are_for_staff_only(app: App) -> None:
+    staff = await staff_member(app)
+    chats = await everyone(app)
+    await ask(staff, options=None, role="Volunteers")
+    volunteer = chats["v-fa-hagenow"]
+    question_of(volunteer)
+    fa = gettext(app, "fa")
+    await volunteer.press(fa("Write my answer"))
+    await volunteer.send("یک اتاق گرم برای جلسه <و> قهوه")
+    assert volunteer.replies[0].text.startswith(
+        fa("Thank you. Your answer: {answer}. You can change it until {date}.")[:5]
+    )
+    await staff.send("/results")
+    await staff.press(staff.labels[0])
+    assert "یک اتاق گرم برای جلسه &lt;و&gt; قهوه" in "".join(r.text for r in staff.replies)
+    await volunteer.send("/results")
+    assert volunteer.replies[0].text == fa("Sorry, only staff of the district office can do that.")
+
+
+async def test_people_outside_the_audience_cannot_answer(app: App) -> None:
+    staff = await staff_member(app)
+    chats = await everyone(app)
+    await ask(staff, role="Newcomers")
+    volunteer = chats["v-de-parchim"]
+    await volunteer.press_data("survey:1:0")
+    assert volunteer.replies[0].text == gettext(app, "de")("This survey is not for you.")
