@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+
+# python-telegram-bot 22 announces timedelta values for retry_after; take them now.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
 import shutil
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
