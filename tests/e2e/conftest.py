@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
 
 from bot.app import App
 from bot.settings import Settings
+from tests.conftest import FakeClock
 from tests.e2e.telegram_fake import FakeBotApi
 
 ALICE = 1001  # a person who writes to the bot in a private chat
@@ -38,12 +40,13 @@ class RunningBot:
     def __init__(self, settings: Settings, fake: FakeBotApi) -> None:
         self.settings = settings
         self.fake = fake
+        self.clock = FakeClock(datetime.now(UTC))  # real time, but movable by the test
         self.app: App | None = None
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> App:
-        self.app = App(self.settings)
+        self.app = App(self.settings, clock=self.clock)
         await self.app.migrate()
         self._stop = asyncio.Event()
         polls = self.fake.polls
