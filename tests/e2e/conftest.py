@@ -5,13 +5,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.app import App
 from bot.settings import Settings
-from tests.conftest import FakeClock
 from tests.e2e.telegram_fake import FakeBotApi
 
 ALICE = 1001  # a person who writes to the bot in a private chat
@@ -34,13 +33,26 @@ def telegram_settings(settings: Settings, fake: FakeBotApi) -> Settings:
     )
 
 
+class ShiftedClock:
+    """Real time that runs on (so retries fall due), which a test can move ahead."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta()
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def jump_to(self, moment: datetime) -> None:
+        self.offset = moment - datetime.now(UTC)
+
+
 class RunningBot:
     """`python -m bot run` in this process: start, stop, start again on the same database."""
 
     def __init__(self, settings: Settings, fake: FakeBotApi) -> None:
         self.settings = settings
         self.fake = fake
-        self.clock = FakeClock(datetime.now(UTC))  # real time, but movable by the test
+        self.clock = ShiftedClock()
         self.app: App | None = None
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None

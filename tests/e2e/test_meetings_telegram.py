@@ -77,9 +77,9 @@ async def test_from_publishing_to_the_two_hour_reminder(bot: RunningBot, fake: F
     assert event.decoded("dtstart").hour == start.hour
 
     seen = len(fake.messages(ALICE))
-    bot.clock._now = start - timedelta(hours=24) + timedelta(minutes=1)
+    bot.clock.jump_to(start - timedelta(hours=24) + timedelta(minutes=1))
     await fake.wait_for_messages(ALICE, seen + 1, timeout=20)
-    bot.clock._now = start - timedelta(hours=2) + timedelta(minutes=1)
+    bot.clock.jump_to(start - timedelta(hours=2) + timedelta(minutes=1))
     await fake.wait_for_messages(ALICE, seen + 2, timeout=20)
     reminders = [m.plain_text for m in fake.messages(ALICE)[seen:]]
     for reminder, hours in zip(reminders, (24, 2), strict=True):
@@ -94,7 +94,7 @@ async def test_from_publishing_to_the_two_hour_reminder(bot: RunningBot, fake: F
                 start=ar.format_time(start),
             )
         )
-    bot.clock._now = start + timedelta(minutes=5)  # after the start: nothing more
+    bot.clock.jump_to(start + timedelta(minutes=5))  # after the start: nothing more
     await fake.wait_for_answer(ALICE, seen + 1, quiet=7)
     assert len(fake.messages(ALICE)) == seen + 2
     assert fake.rejected == []
