@@ -78,7 +78,39 @@ def time_question(ctx: Context, text: str) -> Question:
     )
 
 
-class NewMeeting(Flow):
+def typed_place(ctx: Context, answer: Answer) -> str:
+    if not 3 <= len(answer.text) <= 300:
+        raise Invalid(ctx.t.gettext("Please write between 3 and 300 characters."))
+    return answer.text
+
+
+class WhenAndWhereSteps:
+    """Day, start time and place, typed or tapped: for planning a meeting and for changing it.
+    The flow decides what follows the time (`on_time`) and the place (`on_place`)."""
+
+    async def ask_day(self, ctx: Context) -> Question:
+        return day_question(ctx, ctx.t.gettext("On which day?"))
+
+    async def on_day(self, ctx: Context, answer: Answer) -> str:
+        day = picked_day(ctx, answer)
+        if day is None:
+            return "day"
+        ctx.state.data["day"] = day.isoformat()
+        return "time"
+
+    async def ask_time(self, ctx: Context) -> Question:
+        return time_question(
+            ctx, ctx.t.gettext("At what time does it start? Tap or type, like 18:30.")
+        )
+
+    async def ask_place(self, ctx: Context) -> Question:
+        return Question(
+            ctx.t.gettext("Where? Write the address, or the link of an online meeting."),
+            free_text=True,
+        )
+
+
+class NewMeeting(WhenAndWhereSteps, Flow):
     name = "new_meeting"
     first_step = "regions"
     permission = Permission.STAFF
@@ -132,21 +164,6 @@ class NewMeeting(Flow):
         ctx.state.data["agenda"] = None if answer.data == SKIP else answer.text
         return "day"
 
-    async def ask_day(self, ctx: Context) -> Question:
-        return day_question(ctx, ctx.t.gettext("On which day?"))
-
-    async def on_day(self, ctx: Context, answer: Answer) -> str:
-        day = picked_day(ctx, answer)
-        if day is None:
-            return "day"
-        ctx.state.data["day"] = day.isoformat()
-        return "time"
-
-    async def ask_time(self, ctx: Context) -> Question:
-        return time_question(
-            ctx, ctx.t.gettext("At what time does it start? Tap or type, like 18:30.")
-        )
-
     async def on_time(self, ctx: Context, answer: Answer) -> str:
         moment = typed_moment(ctx, answer, date.fromisoformat(ctx.state.data["day"]))
         ctx.state.data["starts_at"] = moment.isoformat()
@@ -174,16 +191,8 @@ class NewMeeting(Flow):
         ctx.state.data["duration"] = int((answer.data or "").removeprefix("duration:"))
         return "place"
 
-    async def ask_place(self, ctx: Context) -> Question:
-        return Question(
-            ctx.t.gettext("Where? Write the address, or the link of an online meeting."),
-            free_text=True,
-        )
-
     async def on_place(self, ctx: Context, answer: Answer) -> str:
-        if not 3 <= len(answer.text) <= 300:
-            raise Invalid(ctx.t.gettext("Please write between 3 and 300 characters."))
-        ctx.state.data["place"] = answer.text
+        ctx.state.data["place"] = typed_place(ctx, answer)
         return "capacity"
 
     async def ask_capacity(self, ctx: Context) -> Question:

@@ -7,7 +7,7 @@ from datetime import date
 from html import escape
 
 from conversations.engine import Answer, Context, Flow, Invalid, Question, command_choice
-from conversations.meeting_planning import day_question, picked_day, time_question, typed_moment
+from conversations.meeting_planning import WhenAndWhereSteps, typed_moment, typed_place
 from conversations.meeting_texts import answer_buttons, changed, describe_meeting, moved_up
 from conversations.messages import Choice, rows
 from conversations.ports import MeetingRuleError, MeetingView, Translator
@@ -122,7 +122,7 @@ async def record(ctx: Context, meeting_id: int, answer: str, *, guests: int) -> 
             )
 
 
-class ChangeMeeting(Flow):
+class ChangeMeeting(WhenAndWhereSteps, Flow):
     """Staff change a meeting's time or place, or cancel it; who said yes or maybe is told."""
 
     name = "change_meeting"
@@ -151,36 +151,13 @@ class ChangeMeeting(Flow):
     async def on_choose(self, ctx: Context, answer: Answer) -> str:
         return {"change:time": "day", "change:place": "place"}.get(answer.data or "", "reason")
 
-    async def ask_day(self, ctx: Context) -> Question:
-        return day_question(ctx, ctx.t.gettext("On which day?"))
-
-    async def on_day(self, ctx: Context, answer: Answer) -> str:
-        day = picked_day(ctx, answer)
-        if day is None:
-            return "day"
-        ctx.state.data["day"] = day.isoformat()
-        return "time"
-
-    async def ask_time(self, ctx: Context) -> Question:
-        return time_question(
-            ctx, ctx.t.gettext("At what time does it start? Tap or type, like 18:30.")
-        )
-
     async def on_time(self, ctx: Context, answer: Answer) -> str | None:
         moment = typed_moment(ctx, answer, date.fromisoformat(ctx.state.data["day"]))
         await self.apply(ctx, starts_at=moment)
         return None
 
-    async def ask_place(self, ctx: Context) -> Question:
-        return Question(
-            ctx.t.gettext("Where? Write the address, or the link of an online meeting."),
-            free_text=True,
-        )
-
     async def on_place(self, ctx: Context, answer: Answer) -> str | None:
-        if not 3 <= len(answer.text) <= 300:
-            raise Invalid(ctx.t.gettext("Please write between 3 and 300 characters."))
-        await self.apply(ctx, place=answer.text)
+        await self.apply(ctx, place=typed_place(ctx, answer))
         return None
 
     async def ask_reason(self, ctx: Context) -> Question:
