@@ -77,18 +77,59 @@ class Turns:
     async def handle(self, inbound: Inbound) -> list[int]:
         """Handle one inbound message; returns the outbox ids of the replies (sent already)."""
         async with self._locks[(inbound.channel, inbound.external_id)]:
-            for attempt in range(1, MAX_TURN_ATTEMPTS + 1):
-                try:
-                    ids = await self._handle_once(inbound)
-                    break
-                except (StaleConversation, IntegrityError):
-                    if attempt == MAX_TURN_ATTEMPTS:
-                        raise
-                    log.info(
-                        "turn for %s:%s raced another; again", inbound.channel, inbound.external_id
-                    )
+            try:
+                ids = await self._handle_with_retries(inbound)
+            except Exception:
+                # The turn's transaction is rolled back, so the conversation stands where it
+                # stood; the person is told instead of being left without an answer.
+                log.exception("turn for %s:%s failed", inbound.channel, inbound.external_id)
+                ids = await self._apologize(inbound)
         await self.dispatcher.send_now(ids)
         return ids
+
+    async def _handle_with_retries(self, inbound: Inbound) -> list[int]:
+        for attempt in range(1, MAX_TURN_ATTEMPTS + 1):
+            try:
+                return await self._handle_once(inbound)
+            except (StaleConversation, IntegrityError):
+                if attempt == MAX_TURN_ATTEMPTS:
+                    raise
+                log.info(
+                    "turn for %s:%s raced another; again", inbound.channel, inbound.external_id
+                )
+        raise AssertionError("unreachable")
+
+    async def _apologize(self, inbound: Inbound) -> list[int]:
+        try:
+            async with self.database.transaction() as session:
+                user = await users.find(
+                    session, channel=inbound.channel, external_id=inbound.external_id
+                )
+                locale = (
+                    user.locale
+                    if user
+                    else match_language(inbound.language_code, self.settings.default_locale)
+                )
+                _ = self.catalogs.translator(locale).gettext
+                reply = Reply(
+                    _(
+                        "Sorry, something went wrong on my side. Please try again; "
+                        "your earlier answers are kept."
+                    )
+                )
+                row = await enqueue(
+                    session,
+                    channel=inbound.channel,
+                    address=inbound.external_id,
+                    reply=reply,
+                    dedup_key=f"apology:{inbound.update_key or uuid.uuid4()}",
+                    now=self.clock.now(),
+                    user_id=user.id if user else None,
+                )
+                return [row] if row is not None else []
+        except Exception:  # the database itself is away: nothing more to do than log it
+            log.exception("could not apologize to %s:%s", inbound.channel, inbound.external_id)
+            return []
 
     async def _handle_once(self, inbound: Inbound) -> list[int]:
         now = self.clock.now()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.app import App
@@ -112,3 +113,26 @@ async def test_writing_again_makes_an_unreachable_person_reachable(
     async with app.database.transaction() as session:
         user = await session.scalar(select(User))
         assert user is not None and user.unreachable_at is None
+
+
+async def test_a_failing_turn_is_apologized_for_and_the_state_is_kept(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chat = Chat(app, language_code="ar")
+    await chat.send("/start")
+    await chat.press("English")
+
+    async def broken(ctx: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(app.engine, "handle", broken)
+    await chat.press("I volunteer")
+    assert [r.text for r in chat.replies] == [
+        app.catalogs.translator("en").gettext(
+            "Sorry, something went wrong on my side. Please try again; your earlier answers are "
+            "kept."
+        )
+    ]
+    monkeypatch.undo()
+    await chat.press_data("role:volunteer")
+    assert chat.text.startswith("Which region")
