@@ -70,6 +70,7 @@ class ReviewApplications(Flow):
         return Question(
             describe_report(ctx.t, report),
             rows(
+                Choice(_("Show the receipts"), "checked:receipts"),
                 Choice(_("Accept the report"), "checked:accept"),
                 Choice(_("Ask for more information"), "checked:more"),
                 Choice(_("Back to the list"), "checked:back"),
@@ -79,6 +80,23 @@ class ReviewApplications(Flow):
     async def on_report(self, ctx: Context, answer: Answer) -> str:
         if answer.data == "checked:back":
             return "list"
+        if answer.data == "checked:receipts":
+            receipts = await ctx.ports.reports.receipts(
+                int(ctx.state.data["application_id"]), ctx.inbound.channel
+            )
+            for number, receipt in enumerate(receipts, start=1):
+                ctx.replies.append(
+                    Reply(
+                        ctx.t.gettext("Receipt {number}: {name}").format(
+                            number=ctx.t.format_number(number),
+                            name=escape(receipt.name or receipt.mime_type or ""),
+                        ),
+                        forward=receipt,
+                    )
+                )
+            if not receipts:
+                ctx.say(ctx.t.gettext("There are no receipts to show here."))
+            return "report"
         if answer.data == "checked:more":
             return "report_note"
         return await self.check_report(ctx, accept=True)

@@ -82,6 +82,7 @@ class Reply:
     document: Document | None = None
     silent: bool = False
     edit_of: str | None = None  # the channel's id of an earlier message to replace
+    forward: Attachment | None = None  # a file the channel already holds, sent on by reference
 
     def all_choices(self) -> list[Choice]:
         return [choice for row in self.choices for choice in row]
@@ -95,6 +96,13 @@ class Reply:
             payload["silent"] = True
         if self.edit_of is not None:
             payload["edit_of"] = self.edit_of
+        if self.forward is not None:
+            payload["forward"] = {
+                "file_ref": self.forward.file_ref,
+                "name": self.forward.name,
+                "mime_type": self.forward.mime_type,
+                "size": self.forward.size,
+            }
         if self.document is not None:
             payload["document"] = {
                 "name": self.document.name,
@@ -122,6 +130,7 @@ class Reply:
             ),
             silent=bool(payload.get("silent", False)),
             edit_of=payload.get("edit_of"),
+            forward=Attachment(**payload["forward"]) if payload.get("forward") else None,
         )
 
 

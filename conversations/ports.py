@@ -297,6 +297,8 @@ class Reports(Protocol):
         self, application_id: int, *, accept: bool, note: str | None = None
     ) -> ReportView: ...
 
+    async def receipts(self, application_id: int, channel: str) -> Sequence[Attachment]: ...
+
 
 @dataclass(frozen=True)
 class MeetingDraft:

@@ -209,6 +209,15 @@ class TelegramChannel:
                     disable_notification=reply.silent,
                 )
                 sent, message_id = index + 1, str(message.message_id)
+            if reply.forward is not None:  # a receipt, say: Telegram still has the file
+                send = (
+                    bot.send_photo
+                    if (reply.forward.mime_type or "").startswith("image/")
+                    and not reply.forward.name
+                    else bot.send_document
+                )
+                forwarded = await send(int(address), reply.forward.file_ref)
+                sent, message_id = len(parts) + 1, str(forwarded.message_id)
             if reply.document is not None:  # the part after the text
                 document = await bot.send_document(
                     chat_id=int(address),

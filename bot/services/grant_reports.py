@@ -193,3 +193,16 @@ class ReportDesk:
         )
         await self.session.flush()
         return await report_view(self.session, report)
+
+    async def receipts(self, application_id: int, channel: str) -> Sequence[Attachment]:
+        """The receipts of a report that can be sent on through `channel` (staff only)."""
+        if not self.actor_is_staff:
+            raise GrantRuleError("not_staff")
+        report = await self._report(application_id, create=False)
+        if report is None:
+            raise GrantRuleError("not_found")
+        return [
+            Attachment(f.file_ref, f.name, f.mime_type, f.size)
+            for f in report.files
+            if f.channel == channel
+        ]

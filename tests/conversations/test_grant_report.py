@@ -68,6 +68,12 @@ async def test_report_with_receipts_is_checked_by_staff(app: App) -> None:
     await staff.send("/review")
     await staff.press(en("Report {reference}").format(reference="MP-2026-0001"))
     assert "42" in staff.text and "rechnung.pdf" not in staff.text
+    await staff.press(en("Show the receipts"))
+    forwarded = [r for r in staff.replies if r.forward is not None]
+    assert [(r.text, r.forward.file_ref) for r in forwarded if r.forward] == [
+        (en("Receipt {number}: {name}").format(number=1, name="rechnung.pdf"), "file-rechnung.pdf"),
+        (en("Receipt {number}: {name}").format(number=2, name="quittung.jpg"), "file-quittung.jpg"),
+    ]
     await staff.press(en("Accept the report"))
     [thanks] = applicant.channel.take("v1")
     assert thanks.text == de("Thank you: your report on {reference} has been accepted.").format(
