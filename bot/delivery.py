@@ -28,7 +28,8 @@ from conversations.ports import Clock
 log = logging.getLogger(__name__)
 
 PENDING, SENDING, SENT, FAILED, UNREACHABLE = "pending", "sending", "sent", "failed", "unreachable"
-CANCELLED = "cancelled"  # a stopped broadcast's rows that were not sent yet
+CANCELLED = "cancelled"  # a stopped broadcast's rows, or reminders of a changed meeting
+EXPIRED = "expired"  # not sent before its `expires_at`: too late to make sense
 ANNOUNCEMENT_PRIORITY = 10
 MAX_ATTEMPTS = 12
 MAX_BACKOFF = timedelta(minutes=30)
@@ -44,6 +45,7 @@ async def enqueue(
     now: datetime,
     user_id: int | None = None,
     not_before: datetime | None = None,
+    expires_at: datetime | None = None,
     priority: int = 0,
 ) -> int | None:
     """Add a message to the outbox; returns its id, or None if that key was queued before."""
@@ -57,6 +59,7 @@ async def enqueue(
         "status": PENDING,
         "attempts": 0,
         "next_attempt_at": not_before or now,
+        "expires_at": expires_at,
         "created_at": now,
     }
     dialect = session.get_bind().dialect.name
@@ -115,10 +118,12 @@ class Dispatcher:
         now = self.clock.now()
         token = str(uuid.uuid4())
         earlier = aliased(OutboxMessage)
-        claimable = or_(
+        waiting = or_(
             and_(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= now),
             and_(OutboxMessage.status == SENDING, OutboxMessage.lease_until <= now),
         )
+        in_time = or_(OutboxMessage.expires_at.is_(None), OutboxMessage.expires_at > now)
+        claimable = and_(waiting, in_time)
         # Per chat, in order: nothing may overtake an earlier row that is in flight or waiting.
         blocked = exists().where(
             earlier.channel == OutboxMessage.channel,
@@ -139,6 +144,12 @@ class Dispatcher:
         if ids is not None:
             candidates = candidates.where(OutboxMessage.id.in_(list(ids)))
         async with self.database.transaction() as session:
+            if ids is None:
+                await session.execute(
+                    update(OutboxMessage)
+                    .where(waiting, ~in_time)
+                    .values(status=EXPIRED, claim_token=None, lease_until=None)
+                )
             await session.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.id.in_(candidates.scalar_subquery()))

@@ -549,8 +549,17 @@ class Notifications(Protocol):
     async def to_staff(self, key: str, render: Callable[[Translator], Reply]) -> None: ...
 
     async def to_user(
-        self, user_id: int, key: str, render: Callable[[Translator], Reply]
-    ) -> None: ...
+        self,
+        user_id: int,
+        key: str,
+        render: Callable[[Translator], Reply],
+        *,
+        expires_at: datetime | None = None,
+        bulk: bool = False,
+    ) -> None:
+        """`expires_at`: not sent at all after this moment (a reminder once the meeting began);
+        `bulk`: one of many (an invitation, a survey), queued behind replies to people chatting."""
+        ...
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import ChannelIdentity, User
-from bot.delivery import enqueue
+from bot.delivery import ANNOUNCEMENT_PRIORITY, enqueue
 from bot.i18n import Catalogs
 from conversations.messages import Reply
 from conversations.ports import Translator
@@ -45,17 +45,43 @@ class Notifier:
         for user_id, locale, channel, external_id in rows:
             await self._queue(user_id, locale, channel, external_id, key, render)
 
-    async def to_user(self, user_id: int, key: str, render: Render) -> None:
+    async def to_user(
+        self,
+        user_id: int,
+        key: str,
+        render: Render,
+        *,
+        expires_at: datetime | None = None,
+        bulk: bool = False,
+    ) -> None:
         rows = await self.session.execute(
             select(User.locale, ChannelIdentity.channel, ChannelIdentity.external_id)
             .join(ChannelIdentity)
             .where(User.id == user_id)
         )
         for locale, channel, external_id in rows:
-            await self._queue(user_id, locale, channel, external_id, key, render)
+            await self._queue(
+                user_id,
+                locale,
+                channel,
+                external_id,
+                key,
+                render,
+                expires_at=expires_at,
+                priority=ANNOUNCEMENT_PRIORITY if bulk else 0,
+            )
 
     async def _queue(
-        self, user_id: int, locale: str, channel: str, external_id: str, key: str, render: Render
+        self,
+        user_id: int,
+        locale: str,
+        channel: str,
+        external_id: str,
+        key: str,
+        render: Render,
+        *,
+        expires_at: datetime | None = None,
+        priority: int = 0,
     ) -> None:
         row_id = await enqueue(
             self.session,
@@ -65,6 +91,8 @@ class Notifier:
             dedup_key=f"{key}:to:{user_id}",
             now=self.now,
             user_id=user_id,
+            expires_at=expires_at,
+            priority=priority,
         )
         if row_id is not None:
             self.queued.append(row_id)
