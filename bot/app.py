@@ -18,7 +18,7 @@ from bot.channels.console import ConsoleChannel
 from bot.channels.telegram import TelegramChannel, build_application
 from bot.clock import SystemClock
 from bot.db import migrate
-from bot.db.models import ChannelIdentity, User
+from bot.db.models import AuditEntry, ChannelIdentity, User
 from bot.db.session import Database
 from bot.delivery import Dispatcher
 from bot.i18n import Catalogs
@@ -158,11 +158,21 @@ class App:
                 )
             )
             staff_chats = [(int(chat), locale) for chat, locale in rows]
+            # Who was staff once and is not now gets the menu for everyone back.
+            removed = await session.scalars(
+                select(AuditEntry.subject).where(AuditEntry.action == "staff.remove").distinct()
+            )
+            current = {str(chat) for chat, _locale in staff_chats} | set(admins)
+            chats = (subject.removeprefix("telegram:") for subject in removed if subject)
+            former_staff_chats = [
+                int(chat) for chat in chats if chat.lstrip("-").isdigit() and chat not in current
+            ]
         await channel.publish_commands(
             everyone,
             default=self.settings.default_locale,
             staff_menus=staff,
             staff_chats=staff_chats,
+            former_staff_chats=former_staff_chats,
         )
 
     def _command_menu(self, locale: str, *, staff: bool) -> list[tuple[str, str]]:

@@ -13,8 +13,8 @@ from typing import Any
 
 from telegram import (
     BotCommand,
+    BotCommandScopeAllPrivateChats,
     BotCommandScopeChat,
-    BotCommandScopeDefault,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
@@ -274,19 +274,25 @@ class TelegramChannel:
         default: str,
         staff_menus: dict[str, list[tuple[str, str]]],
         staff_chats: list[tuple[int, str]],
+        former_staff_chats: list[int],
     ) -> None:
-        """The localized command menus: per language for everyone, per chat for staff."""
+        """The localized command menus: per language for everyone, per chat for staff. Only in
+        private chats: in a group the bot answers only commands addressed to it by name."""
         bot = self.application.bot
 
         def commands(entries: list[tuple[str, str]]) -> list[BotCommand]:
             return [BotCommand(name, description) for name, description in entries]
 
         try:
-            await bot.set_my_commands(commands(menus[default]), scope=BotCommandScopeDefault())
+            private = BotCommandScopeAllPrivateChats()
+            await bot.set_my_commands(commands(menus[default]), scope=private)
             for locale, entries in menus.items():
-                await bot.set_my_commands(
-                    commands(entries), scope=BotCommandScopeDefault(), language_code=locale
-                )
+                await bot.set_my_commands(commands(entries), scope=private, language_code=locale)
+            for chat_id in former_staff_chats:
+                try:
+                    await bot.delete_my_commands(scope=BotCommandScopeChat(chat_id))
+                except BadRequest as error:
+                    log.info("no staff commands to remove in chat %s: %s", chat_id, error.message)
             for chat_id, locale in staff_chats:
                 try:
                     await bot.set_my_commands(

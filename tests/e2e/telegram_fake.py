@@ -739,20 +739,23 @@ class FakeBotApi:
         language = str(params.get("language_code") or "")
         if language and not re.fullmatch(r"[a-z]{2}", language):
             raise BadRequest("Bad Request: LANGUAGE_CODE_INVALID")
+        self.commands[self._scope_key(params)] = commands
+        return True
+
+    def _scope_key(self, params: dict[str, Any]) -> tuple[str, str]:
         scope = params.get("scope") or {"type": "default"}
         if isinstance(scope, str):
             scope = json.loads(scope)
-        key = scope["type"] if scope["type"] != "chat" else f"chat:{scope['chat_id']}"
         if scope["type"] == "chat":
             self._chat({"chat_id": scope["chat_id"]})
-        self.commands[(key, language)] = commands
-        return True
+        key = scope["type"] if scope["type"] != "chat" else f"chat:{scope['chat_id']}"
+        return key, str(params.get("language_code") or "")
 
     def _m_getMyCommands(self, params: dict[str, Any]) -> list[dict[str, str]]:
-        return self.commands.get(("default", str(params.get("language_code") or "")), [])
+        return self.commands.get(self._scope_key(params), [])
 
     def _m_deleteMyCommands(self, params: dict[str, Any]) -> bool:
-        self.commands.pop(("default", str(params.get("language_code") or "")), None)
+        self.commands.pop(self._scope_key(params), None)
         return True
 
     def _m_getFile(self, params: dict[str, Any]) -> dict[str, Any]:

@@ -171,12 +171,13 @@ async def test_group_chats_get_a_pointer_to_the_private_chat(
 async def test_command_menus_are_published_per_language(bot: RunningBot, fake: FakeBotApi) -> None:
     assert bot.app is not None
     for locale in ("de", "en", "ar", "fa", "uk", "ru"):
-        commands = fake.commands[("default", locale)]
+        commands = fake.commands[("all_private_chats", locale)]
         names = [c["command"] for c in commands]
         assert names[:3] == ["start", "menu", "help"] and "staff" not in names
         description = bot.app.catalogs.translator(locale).gettext("Show the main menu")
         assert commands[1]["description"] == description
-    assert fake.commands[("default", "")] == fake.commands[("default", "de")]
+    assert fake.commands[("all_private_chats", "")] == fake.commands[("all_private_chats", "de")]
+    assert not any(scope == "default" for scope, _language in fake.commands)  # not in groups
     assert fake.rejected == []
 
 
