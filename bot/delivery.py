@@ -13,8 +13,9 @@ import logging
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select, tuple_, update
+from sqlalchemy import and_, case, exists, func, or_, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -48,7 +49,13 @@ async def enqueue(
     expires_at: datetime | None = None,
     priority: int = 0,
 ) -> int | None:
-    """Add a message to the outbox; returns its id, or None if that key was queued before."""
+    """Add a message to the outbox; returns its id, or None if that key was queued before.
+    A message to someone who blocked us is recorded as unreachable and never tried, until they
+    write again."""
+    status: Any = PENDING
+    if user_id is not None:
+        blocked_us = exists().where(User.id == user_id, User.unreachable_at.is_not(None))
+        status = case((blocked_us, UNREACHABLE), else_=PENDING)
     values = {
         "dedup_key": dedup_key,
         "channel": channel,
@@ -56,7 +63,7 @@ async def enqueue(
         "user_id": user_id,
         "payload": reply.to_payload(),
         "priority": priority,
-        "status": PENDING,
+        "status": status,
         "attempts": 0,
         "next_attempt_at": not_before or now,
         "expires_at": expires_at,

@@ -148,6 +148,41 @@ async def test_blocked_people_are_marked_unreachable_and_never_retried(
         blocked = await session.get(User, user_id)
         assert blocked is not None and blocked.unreachable_at == clock.now() - timedelta(hours=1)
 
+    # What is queued for them later is not even tried, until they write to us again.
+    await queue(database, clock, "3", user_id=user_id)
+    assert await dispatcher.dispatch_due() == 0
+    assert channel.sent["a"] == []
+    async with database.transaction() as session:
+        back = await session.get(User, user_id)
+        assert back is not None
+        back.unreachable_at = None
+    await queue(database, clock, "4", user_id=user_id)
+    assert await dispatcher.dispatch_due() == 1
+    assert [r.text for r in channel.sent["a"]] == ["4"]
+    assert (await statuses(database))["3"] == "unreachable"
+
+
+async def test_a_message_past_its_expiry_is_not_sent_late(
+    database: Database, clock: FakeClock, dispatcher: Dispatcher, channel: MemoryChannel
+) -> None:
+    async with database.transaction() as session:
+        for text, minutes in (("soon", 5), ("later", 60), ("open", None)):
+            await enqueue(
+                session,
+                channel="memory",
+                address="a",
+                reply=Reply(text=text),
+                dedup_key=text,
+                now=clock.now(),
+                expires_at=clock.now() + timedelta(minutes=minutes) if minutes else None,
+            )
+    channel.fail_next("a", TemporaryFailure("Bad Gateway"))
+    await dispatcher.dispatch_due()
+    clock.advance(minutes=10)
+    await dispatcher.dispatch_due()
+    assert [r.text for r in channel.sent["a"]] == ["later", "open"]
+    assert await statuses(database) == {"soon": "expired", "later": "sent", "open": "sent"}
+
 
 async def test_a_rejected_message_is_not_retried_and_does_not_block_the_next(
     database: Database, clock: FakeClock, dispatcher: Dispatcher, channel: MemoryChannel
