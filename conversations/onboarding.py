@@ -92,8 +92,9 @@ class Onboarding(Flow):
         if answer.data == "privacy:decline":
             ctx.say(
                 _(
-                    "That is all right. I have not stored anything about you apart from the "
-                    "technical address needed to answer you. Send /start if you change your mind."
+                    "That is all right. I have stored nothing about you apart from the technical "
+                    "address needed to answer you and your language, and I delete both after a "
+                    "week if you do not write again. Send /start if you change your mind."
                 ),
                 ((command_choice(_("Start again"), "start"),),),
             )

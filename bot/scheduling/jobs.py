@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, func, or_, select
 
-from bot.db.models import OutboxMessage, ProcessedUpdate
+from bot.db.models import Conversation, OutboxMessage, ProcessedUpdate, User
 from bot.db.session import Database
-from bot.delivery import FAILED, SENT, UNREACHABLE
+from bot.delivery import CANCELLED, EXPIRED, FAILED, SENT, UNREACHABLE
 from conversations.ports import Clock
 
 UPDATE_KEYS_KEPT = timedelta(days=14)
 DELIVERED_KEPT = timedelta(days=30)
+UNFINISHED_SIGN_UP_KEPT = timedelta(days=7)  # as the privacy notice's decline message says
 
 
 async def clean_up(database: Database, clock: Clock) -> None:
-    """Forget update keys no channel redelivers any more, and messages long since delivered."""
+    """Forget update keys no channel redelivers any more, messages long since delivered, and
+    people who did not accept the privacy notice and have not written for a week (with what
+    they had answered before it)."""
     now = clock.now()
     async with database.transaction() as session:
         await session.execute(
@@ -24,7 +27,22 @@ async def clean_up(database: Database, clock: Clock) -> None:
         )
         await session.execute(
             delete(OutboxMessage).where(
-                OutboxMessage.status.in_([SENT, FAILED, UNREACHABLE]),
+                OutboxMessage.status.in_([SENT, FAILED, UNREACHABLE, CANCELLED, EXPIRED]),
                 OutboxMessage.created_at < now - DELIVERED_KEPT,
             )
         )
+        last_seen = func.coalesce(
+            select(Conversation.updated_at)
+            .where(Conversation.user_id == User.id)
+            .scalar_subquery(),
+            User.created_at,
+        )
+        unfinished = select(User.id).where(
+            User.consented_at.is_(None),
+            or_(User.is_staff.is_(False), User.is_staff.is_(None)),
+            last_seen < now - UNFINISHED_SIGN_UP_KEPT,
+        )
+        gone = list((await session.scalars(unfinished)).all())
+        if gone:
+            await session.execute(delete(OutboxMessage).where(OutboxMessage.user_id.in_(gone)))
+            await session.execute(delete(User).where(User.id.in_(gone)))
