@@ -329,14 +329,31 @@ class Dispatcher:
                 )
             )
             if isinstance(error, RetryLater):
-                # Flood control is per bot: hold the rest of this chat's queue as well.
+                # Hold the rest of this chat's queue as well; and when an announcement ran into
+                # flood control, the whole announcement slows down, not just this chat, while
+                # replies to people who are chatting go on.
+                same_chat = and_(
+                    OutboxMessage.channel == row.channel,
+                    OutboxMessage.address == row.address,
+                    OutboxMessage.id > row.id,
+                )
+                held = (
+                    or_(
+                        same_chat,
+                        and_(
+                            OutboxMessage.channel == row.channel,
+                            OutboxMessage.priority >= ANNOUNCEMENT_PRIORITY,
+                        ),
+                    )
+                    if row.priority >= ANNOUNCEMENT_PRIORITY
+                    else same_chat
+                )
                 await session.execute(
                     update(OutboxMessage)
                     .where(
-                        OutboxMessage.channel == row.channel,
-                        OutboxMessage.address == row.address,
+                        held,
                         OutboxMessage.status == PENDING,
-                        OutboxMessage.id > row.id,
+                        OutboxMessage.next_attempt_at < now + delay,
                     )
                     .values(next_attempt_at=now + delay)
                 )

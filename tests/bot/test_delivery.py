@@ -12,7 +12,7 @@ from bot.channels.base import Rejected, RetryLater, TemporaryFailure, Unreachabl
 from bot.channels.memory import MemoryChannel
 from bot.db.models import OutboxMessage, User
 from bot.db.session import Database
-from bot.delivery import Dispatcher, enqueue
+from bot.delivery import ANNOUNCEMENT_PRIORITY, Dispatcher, enqueue
 from conversations.messages import Reply
 from tests.conftest import FakeClock
 
@@ -98,6 +98,33 @@ async def test_flood_control_delays_the_chat_without_losing_or_reordering(
     clock.advance(seconds=2)
     await dispatcher.dispatch_due()
     assert [r.text for r in channel.sent["a"]] == ["1", "2", "3"]
+
+
+async def test_flood_control_during_an_announcement_slows_it_down_but_not_the_replies(
+    database: Database, clock: FakeClock, dispatcher: Dispatcher, channel: MemoryChannel
+) -> None:
+    async def announce(address: str) -> None:
+        async with database.transaction() as session:
+            await enqueue(
+                session,
+                channel="memory",
+                address=address,
+                reply=Reply(text="news"),
+                dedup_key=f"news:{address}",
+                now=clock.now(),
+                priority=ANNOUNCEMENT_PRIORITY,
+            )
+
+    await announce("a")
+    await announce("b")
+    await queue(database, clock, "answer", address="c")
+    channel.fail_next("a", RetryLater(5))
+    one_at_a_time = Dispatcher(database, {"memory": channel}, clock, batch_size=1)
+    await one_at_a_time.dispatch_due()
+    assert (channel.sent["a"], channel.sent["b"], len(channel.sent["c"])) == ([], [], 1)
+    clock.advance(seconds=5)
+    await one_at_a_time.dispatch_due()
+    assert [len(channel.sent[address]) for address in "abc"] == [1, 1, 1]
 
 
 async def test_a_failure_in_the_middle_holds_the_rest_of_the_chat(
