@@ -68,6 +68,14 @@ class Information(Flow):
     async def on_found(self, ctx: Context, answer: Answer) -> str | None:
         if answer.data == "after:topics":
             return "topics"
+        if answer.data is None:
+            # Text after a result is a new message, taken as it would be from the main menu.
+            if await ctx.ports.info.search(answer.text, ctx.user.locale):
+                ctx.state.data["query"] = answer.text
+                return "found"
+            ctx.say(ctx.t.gettext("I did not understand that. Please choose from the menu."))
+            await ctx.engine.show_menu(ctx)
+            return None
         return await self.on_topics(ctx, answer)
 
     async def ask_after(self, ctx: Context) -> Question:

@@ -1,12 +1,17 @@
-"""The command line: migrate, staff and funding rounds."""
+"""The command line: migrate, staff, funding rounds and the information topics."""
 
 from __future__ import annotations
 
+import shutil
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 
 from bot.__main__ import main
+from bot.services.info import CONTENT_DIR, load_directory
+from conversations.languages import LANGUAGE_CODES
 
 
 @pytest.fixture(autouse=True)
@@ -80,3 +85,34 @@ def test_bad_round_values_are_one_clear_line(
         values[flag] = value
     argv = [item for pair in values.items() for item in pair]
     assert run(capsys, "round", "create", *argv)[1:] == ("", message)
+
+
+def test_content_import_fills_a_fresh_database(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shipped = load_directory()
+    topics = {article.topic for article in shipped}
+    code, out, _ = run(capsys, "content", "import")
+    languages = len(LANGUAGE_CODES)
+    assert (code, out) == (
+        0,
+        f"Imported {len(shipped)} texts: {len(topics)} topics in {languages} languages.\n",
+    )
+    with closing(sqlite3.connect(tmp_path / "cli.sqlite3")) as database:
+        rows = set(database.execute("SELECT topic, locale FROM info_articles"))
+    assert rows == {(topic, locale) for topic in topics for locale in LANGUAGE_CODES}
+
+
+def test_a_bad_content_file_is_one_line_naming_the_file_and_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, content)
+    broken = content / "health" / "fa.md"
+    broken.write_text(
+        broken.read_text(encoding="utf-8").replace("order: 4", "order: four"), encoding="utf-8"
+    )
+    code, out, err = run(capsys, "content", "import", "--dir", str(content))
+    assert (code, out) == (2, "")
+    assert err == f"error: content: {broken}:4: order 'four' is not a whole number\n"
+    assert not (tmp_path / "cli.sqlite3").exists()

@@ -4,7 +4,6 @@ search across languages, and each region's local contacts."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -16,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import InfoArticle, LocalContacts, Region
 from bot.services import audit
+from bot.services.info_search import topic_scores
 from conversations.languages import LANGUAGE_CODES
 from conversations.ports import ArticleView, InfoRuleError, TopicView
 
@@ -25,10 +25,12 @@ FALLBACKS = ("en", "de")
 
 
 class ContentError(InfoRuleError):
-    """A content file that cannot be imported; says which file and line."""
+    """A content file or folder that cannot be imported; says which one and, in a file, the
+    line (None where no line is to blame, such as a missing file)."""
 
-    def __init__(self, source: str, line: int, message: str) -> None:
-        super().__init__("bad_file", f"{source}:{line}: {message}")
+    def __init__(self, source: str, line: int | None, message: str) -> None:
+        where = source if line is None else f"{source}:{line}"
+        super().__init__("bad_file", f"{where}: {message}")
         self.source, self.line, self.message = source, line, message
 
     def __str__(self) -> str:
@@ -46,12 +48,14 @@ class ArticleFile:
     source: str
 
 
-def parse_article(text: str, *, source: str, locale: str) -> ArticleFile:
-    """A topic file: a header between `---` lines (topic, title, order, reviewed), then Markdown."""
+def parse_article(text: str, *, source: str, locale: str, topic: str | None = None) -> ArticleFile:
+    """A topic file: a header between `---` lines (topic, title, order, reviewed), then Markdown.
+    `topic`, when given, is the folder's name, which the header must repeat."""
     lines = text.replace("\r\n", "\n").split("\n")
     if not lines or lines[0].strip() != "---":
         raise ContentError(source, 1, "the file must start with a header line '---'")
     header: dict[str, str] = {}
+    line_of: dict[str, int] = {}
     for number, line in enumerate(lines[1:], start=2):
         if line.strip() == "---":
             body = "\n".join(lines[number:]).strip()
@@ -64,6 +68,7 @@ def parse_article(text: str, *, source: str, locale: str) -> ArticleFile:
                 f"expected one of {', '.join(HEADER_FIELDS)}: value, got {line.strip()!r}",
             )
         header[key.strip()] = value.strip()
+        line_of[key.strip()] = number
     else:
         raise ContentError(source, len(lines), "the header is not closed with '---'")
     missing = [field for field in HEADER_FIELDS if not header.get(field)]
@@ -71,15 +76,27 @@ def parse_article(text: str, *, source: str, locale: str) -> ArticleFile:
         raise ContentError(source, 1, f"the header lacks {', '.join(missing)}")
     if not re.fullmatch(r"[a-z0-9-]{2,60}", header["topic"]):
         raise ContentError(
-            source, 2, f"topic {header['topic']!r} must be lower-case words joined by '-'"
+            source,
+            line_of["topic"],
+            f"topic {header['topic']!r} must be lower-case words joined by '-'",
+        )
+    if topic is not None and header["topic"] != topic:
+        raise ContentError(
+            source,
+            line_of["topic"],
+            f"topic {header['topic']!r} does not match the folder {topic!r}",
         )
     if not header["order"].isdigit():
-        raise ContentError(source, 2, f"order {header['order']!r} is not a whole number")
+        raise ContentError(
+            source, line_of["order"], f"order {header['order']!r} is not a whole number"
+        )
     try:
         reviewed = date.fromisoformat(header["reviewed"])
     except ValueError:
         raise ContentError(
-            source, 2, f"reviewed {header['reviewed']!r} is not a date like 2026-11-24"
+            source,
+            line_of["reviewed"],
+            f"reviewed {header['reviewed']!r} is not a date like 2026-11-24",
         ) from None
     if len(body) < 50:
         raise ContentError(source, len(lines), "the text is missing or too short")
@@ -94,25 +111,44 @@ def parse_article(text: str, *, source: str, locale: str) -> ArticleFile:
     )
 
 
+def _visible(path: Path) -> bool:
+    """Not hidden: editors, version control and file managers keep their own files here."""
+    return not path.name.startswith(".")
+
+
 def load_directory(directory: Path = CONTENT_DIR) -> list[ArticleFile]:
-    """Every topic in every language, or a ContentError naming what is wrong or missing."""
+    """Every topic in every language, or a ContentError naming what is wrong or missing.
+
+    A topic is a visible folder with Markdown files; anything else (hidden files and folders,
+    notes, pictures) is left alone."""
+    if not directory.is_dir():
+        raise ContentError(str(directory), None, "there is no such folder")
     articles = []
-    topics = sorted(path for path in directory.iterdir() if path.is_dir())
-    for folder in topics:
-        for locale in LANGUAGE_CODES:
-            path = folder / f"{locale}.md"
-            if not path.exists():
-                raise ContentError(str(path), 0, f"topic {folder.name!r} has no {locale} text")
-            article = parse_article(
-                path.read_text(encoding="utf-8"), source=str(path), locale=locale
+    for folder in sorted(directory.iterdir()):
+        if not (folder.is_dir() and _visible(folder)):
+            continue
+        texts = {
+            path.stem: path
+            for path in folder.iterdir()
+            if path.suffix == ".md" and path.is_file() and _visible(path)
+        }
+        if not texts:
+            continue
+        absent = [locale for locale in LANGUAGE_CODES if locale not in texts]
+        if absent:
+            raise ContentError(
+                str(folder),
+                None,
+                f"topic {folder.name!r} has no text in {', '.join(absent)} "
+                f"(expected {', '.join(f'{locale}.md' for locale in absent)})",
             )
-            if article.topic != folder.name:
-                raise ContentError(
-                    str(path),
-                    2,
-                    f"topic {article.topic!r} does not match the folder {folder.name!r}",
-                )
-            articles.append(article)
+        for locale in LANGUAGE_CODES:
+            path = texts[locale]
+            try:
+                text = path.read_text(encoding="utf-8-sig")
+            except UnicodeDecodeError:
+                raise ContentError(str(path), None, "the file is not UTF-8 text") from None
+            articles.append(parse_article(text, source=str(path), locale=locale, topic=folder.name))
     return articles
 
 
@@ -161,12 +197,6 @@ def markdown_to_html(text: str) -> str:
     return "\n".join(lines)
 
 
-def _folded(text: str) -> str:
-    """Lower case without accents and Arabic diacritics, for matching typed words."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
 class InfoLibrary:
     """The `Info` port for one turn."""
 
@@ -212,18 +242,19 @@ class InfoLibrary:
         )
 
     async def search(self, text: str, locale: str) -> Sequence[TopicView]:
-        words = [w for w in re.findall(r"\w{3,}", _folded(text))]
-        if not words:
+        """The topics, best first, whose text in any language holds at least half of the
+        words that matter in `text`."""
+        articles = (await self.session.scalars(select(InfoArticle))).all()
+        scores = topic_scores(text, ((a.topic, a.title, a.body) for a in articles))
+        if not scores:
             return []
-        found: dict[str, int] = {}
-        for article in (await self.session.scalars(select(InfoArticle))).all():
-            title, body = _folded(article.title), _folded(article.body)
-            score = sum(3 * (word in title) + (word in body) for word in words)
-            if score:
-                found[article.topic] = max(found.get(article.topic, 0), score)
-        topics = {t.key: t for t in await self.topics(locale)}
-        ranked = sorted(found, key=lambda key: -found[key])
-        return [topics[key] for key in ranked if key in topics][:5]
+        views = {topic.key: topic for topic in await self.topics(locale)}
+        order = list(views)
+        ranked = sorted(
+            (key for key in scores if key in views),
+            key=lambda key: (-scores[key], order.index(key)),
+        )
+        return [views[key] for key in ranked][:5]
 
     async def local_contacts(self, region_key: str | None) -> str | None:
         if region_key is None:
@@ -261,12 +292,12 @@ class InfoLibrary:
         match = re.search(r"(?:^|[._-])(de|en|ar|fa|uk|ru)\.md$", name)
         if not match:
             raise ContentError(
-                name, 0, "name the file like topic.de.md (the language before the ending)"
+                name, None, "name the file like topic.de.md (the language before the ending)"
             )
         try:
             text = content.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise ContentError(name, 0, "the file is not UTF-8 text") from None
+            raise ContentError(name, None, "the file is not UTF-8 text") from None
         article = parse_article(text, source=name, locale=match.group(1))
         await import_articles(self.session, [article], now=self.now)
         audit.record(

@@ -80,6 +80,15 @@ async def test_a_ukrainian_newcomer_reads_topics_in_ukrainian(app: App, english_
         ("uk", "лікар", "Здоров'я та надзвичайні ситуації"),
         ("de", "Integrationskurs", "Deutschkurse und Sprachhilfe"),
         ("en", "116 117", "Health and emergencies"),
+        ("de", "Arzt", "Gesundheit und Notfälle"),
+        ("ru", "врач", "Здоровье и экстренные случаи"),
+        ("uk", "Мені потрібен лікар", "Здоров'я та надзвичайні ситуації"),
+        ("fa", "Kita", "مدرسه و نگهداری از کودکان"),
+        ("en", "Jobcenter", "Work and recognition of qualifications"),
+        ("de", "Schul", "Schule und Kinderbetreuung"),
+        ("en", "schools", "School and childcare"),
+        ("ar", "أين المدرسة؟", "المدرسة ورعاية الأطفال"),
+        ("de", "Ich suche einen Deutschkurs", "Deutschkurse und Sprachhilfe"),
     ],
 )
 async def test_typed_questions_find_topics_in_any_language(
@@ -91,6 +100,65 @@ async def test_typed_questions_find_topics_in_any_language(
     assert title in chat.labels
     await chat.press(title)
     assert chat.replies[0].text.startswith(f"<b>{escape(title)}</b>")
+
+
+@pytest.mark.parametrize(
+    ("locale", "question", "first"),
+    [
+        ("de", "Schule", "Schule und Kinderbetreuung"),
+        ("en", "doctor", "Health and emergencies"),
+        ("ar", "Integrationskurs", "دورات اللغة الألمانية والمساعدة اللغوية"),
+    ],
+)
+async def test_the_best_topic_comes_first(app: App, locale: str, question: str, first: str) -> None:
+    chat = await person(app, "amal", locale, role="I am new in the district")
+    await chat.send(question)
+    assert chat.labels[0] == first
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "max@example.org",
+        "Siehe https://www.example.org/for-example",
+        "Wann ist das Treffen?",
+        "Hallo, ich bin neu",
+        "Wie geht es dir?",
+        "Привет, как дела?",
+    ],
+)
+async def test_small_talk_and_addresses_find_nothing(app: App, question: str) -> None:
+    chat = await person(app, "amal", "de", role="I am new in the district")
+    de = gettext(app, "de")
+    await chat.send(question)
+    assert chat.replies[0].text == de("I did not understand that. Please choose from the menu.")
+    await chat.send("/info")
+    await chat.send(question)
+    assert chat.replies[0].text == de("I found nothing on that. Please choose a topic.")
+
+
+async def test_a_new_message_after_a_result_is_taken_afresh(app: App) -> None:
+    chat = await person(app, "ben", "en", role="I am new in the district")
+    en = gettext(app, "en")
+    await chat.send("Kita")
+    assert chat.text.startswith(en("I found these topics:"))
+    assert chat.labels == ["School and childcare", en("All topics"), en("Main menu")]
+    await chat.send("I need a doctor")
+    assert chat.text.startswith(en("I found these topics:"))
+    assert chat.labels[0] == "Health and emergencies"
+    assert chat.labels[-2:] == [en("All topics"), en("Main menu")]
+    await chat.send("Wann ist das Treffen?")
+    assert [reply.text for reply in chat.replies] == [
+        en("I did not understand that. Please choose from the menu."),
+        en("What would you like to do?"),
+    ]
+    assert en("Information") in chat.labels
+    await chat.send("Kita")
+    assert chat.labels[0] == "School and childcare"
+    await chat.press(en("All topics"))
+    assert chat.replies[-1].text == en(
+        "What would you like to know? Choose a topic, or just type your question."
+    )
 
 
 async def test_nothing_found_gets_a_clear_answer(app: App) -> None:
@@ -175,7 +243,15 @@ def test_every_shipped_topic_file_parses_and_has_every_language() -> None:
         ("topic: x\n", "x.md:1: the file must start with a header line '---'"),
         (
             "---\ntopic: school\ntitle: T\norder: one\nreviewed: 2026-11-24\n---\n" + "x" * 60,
-            "x.md:2: order 'one' is not a whole number",
+            "x.md:4: order 'one' is not a whole number",
+        ),
+        (
+            "---\ntitle: T\norder: 1\ntopic: School\nreviewed: 2026-11-24\n---\n" + "x" * 60,
+            "x.md:4: topic 'School' must be lower-case words joined by '-'",
+        ),
+        (
+            "---\ntopic: school\ntitle: T\norder: 1\nreviewed: 24.11.2026\n---\n" + "x" * 60,
+            "x.md:5: reviewed '24.11.2026' is not a date like 2026-11-24",
         ),
         (
             "---\ntopic: school\ntitle: T\norder: 1\n---\n" + "x" * 60,
@@ -193,7 +269,39 @@ def test_a_bad_file_names_the_file_and_line(text: str, problem: str) -> None:
     assert str(raised.value) == problem
 
 
-def test_a_missing_language_is_named(tmp_path: Path) -> None:
+def test_a_header_naming_another_topic_is_found_on_its_line() -> None:
+    text = "---\ntitle: T\ntopic: school\norder: 1\nreviewed: 2026-11-24\n---\n" + "x" * 60
+    with pytest.raises(ContentError) as raised:
+        parse_article(text, source="health/en.md", locale="en", topic="health")
+    assert str(raised.value) == (
+        "health/en.md:3: topic 'school' does not match the folder 'health'"
+    )
+
+
+def test_missing_languages_are_named_with_the_topic_folder(tmp_path: Path) -> None:
     write(tmp_path, "school", "en", "School", "x" * 60, 1)
-    with pytest.raises(ContentError, match="topic 'school' has no de text"):
+    write(tmp_path, "school", "uk", "Школа", "x" * 60, 1)
+    with pytest.raises(ContentError) as raised:
         load_directory(tmp_path)
+    assert raised.value.line is None
+    assert str(raised.value) == (
+        f"{tmp_path / 'school'}: topic 'school' has no text in de, ar, fa, ru "
+        "(expected de.md, ar.md, fa.md, ru.md)"
+    )
+
+
+def test_hidden_and_other_files_are_skipped(tmp_path: Path) -> None:
+    for locale in ("de", "en", "ar", "fa", "uk", "ru"):
+        write(tmp_path, "school", locale, f"School {locale}", "x" * 60, 1)
+    (tmp_path / "README.md").write_text("How to write a topic", encoding="utf-8")
+    (tmp_path / ".DS_Store").write_bytes(b"\0\1")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "de.md").write_text("not a topic", encoding="utf-8")
+    (tmp_path / "pictures").mkdir()
+    (tmp_path / "pictures" / "map.png").write_bytes(b"\x89PNG")
+    (tmp_path / "school" / ".de.md.swp").write_bytes(b"\xff\xfe")
+    (tmp_path / "school" / "notes.txt").write_text("check the dates", encoding="utf-8")
+    articles = load_directory(tmp_path)
+    assert sorted((a.topic, a.locale) for a in articles) == sorted(
+        ("school", locale) for locale in ("de", "en", "ar", "fa", "uk", "ru")
+    )
