@@ -69,23 +69,30 @@ class Information(Flow):
         if answer.data == "after:topics":
             return "topics"
         if answer.data is None:
-            # Text after a result is a new message, taken as it would be from the main menu.
-            if await ctx.ports.info.search(answer.text, ctx.user.locale):
-                ctx.state.data["query"] = answer.text
-                return "found"
-            ctx.say(ctx.t.gettext("I did not understand that. Please choose from the menu."))
-            await ctx.engine.show_menu(ctx)
-            return None
+            return await self.new_question(ctx, answer.text)
         return await self.on_topics(ctx, answer)
+
+    async def new_question(self, ctx: Context, text: str) -> str | None:
+        """Text after a result or an article is a new message, taken as it would be from the
+        main menu: a question that finds topics, or else the menu."""
+        if await ctx.ports.info.search(text, ctx.user.locale):
+            ctx.state.data["query"] = text
+            return "found"
+        ctx.say(ctx.t.gettext("I did not understand that. Please choose from the menu."))
+        await ctx.engine.show_menu(ctx)
+        return None
 
     async def ask_after(self, ctx: Context) -> Question:
         _ = ctx.t.gettext
         return Question(
             _("Anything else?"),
             rows(Choice(_("Other topics"), "after:topics"), command_choice(_("Main menu"), "menu")),
+            free_text=True,
         )
 
-    async def on_after(self, ctx: Context, answer: Answer) -> str:
+    async def on_after(self, ctx: Context, answer: Answer) -> str | None:
+        if answer.data is None:
+            return await self.new_question(ctx, answer.text)
         return "topics"
 
     async def ask_contacts_region(self, ctx: Context) -> Question:

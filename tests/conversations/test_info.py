@@ -159,6 +159,11 @@ async def test_a_new_message_after_a_result_is_taken_afresh(app: App) -> None:
     assert chat.replies[-1].text == en(
         "What would you like to know? Choose a topic, or just type your question."
     )
+    await chat.press("School and childcare")
+    assert chat.replies[-1].text == en("Anything else?")
+    await chat.send("Arzt")  # after an article, too, a typed question finds topics
+    assert chat.text.startswith(en("I found these topics:"))
+    assert chat.labels[0] == "Health and emergencies"
 
 
 async def test_nothing_found_gets_a_clear_answer(app: App) -> None:
