@@ -155,7 +155,10 @@ class NewSurvey(AudienceSteps, Flow):
         )
         for user_id in await ctx.ports.surveys.invitees(survey.id):
             await ctx.ports.notifications.to_user(
-                user_id, f"survey:{survey.id}:ask", partial(survey_question, survey=survey)
+                user_id,
+                f"survey:{survey.id}:ask",
+                partial(survey_question, survey=survey),
+                bulk=True,
             )
         ctx.say(
             ctx.t.ngettext(
@@ -168,9 +171,20 @@ class NewSurvey(AudienceSteps, Flow):
         return None
 
 
+def button_numbers(args: list[str], count: int) -> list[int] | None:
+    """The button's numbers, or None when its data is not what this flow's buttons carry."""
+    if len(args) != count or not all(arg.isdecimal() and arg.isascii() for arg in args):
+        return None
+    return [int(arg) for arg in args]
+
+
 async def choose_answer(ctx: Context, args: list[str]) -> None:
     """`survey:<id>:<option>`: an answer by button, changeable until the survey closes."""
-    await record(ctx, int(args[0]), option=int(args[1]))
+    if (parsed := button_numbers(args, 2)) is None:
+        ctx.say(ctx.t.gettext("That button is no longer valid."))
+        return
+    survey_id, option = parsed
+    await record(ctx, survey_id, option=option)
 
 
 async def record(
@@ -212,7 +226,10 @@ class AnswerInWords(Flow):
 
 async def answer_in_words(ctx: Context, args: list[str]) -> None:
     """`surveytext:<id>`: open the question for a free-text answer."""
-    await ctx.engine.start_flow(ctx, AnswerInWords.name, {"survey_id": int(args[0])})
+    if (parsed := button_numbers(args, 1)) is None:
+        ctx.say(ctx.t.gettext("That button is no longer valid."))
+        return
+    await ctx.engine.start_flow(ctx, AnswerInWords.name, {"survey_id": parsed[0]})
 
 
 class SurveyResultsFlow(Flow):

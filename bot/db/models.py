@@ -415,3 +415,16 @@ class SurveyAnswer(Base):
     text: Mapped[str | None] = mapped_column(Text)
     region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id", ondelete="SET NULL"))
     answered_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class SurveyRecipient(Base):
+    """Someone a survey was sent to: they may answer, whatever they change or mute afterwards."""
+
+    __tablename__ = "survey_recipients"
+
+    survey_id: Mapped[int] = mapped_column(
+        ForeignKey("surveys.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )

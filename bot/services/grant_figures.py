@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -12,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Application, Decision, FundingRound, GrantReport, Region
+from bot.services.spreadsheet import Cell, Figure, csv_file
 from conversations.ports import RegionFigures, RoundFigures
 
 REPORTED = ("submitted", "accepted")
@@ -79,8 +78,8 @@ async def round_figures(session: AsyncSession, *, today: date) -> list[RoundFigu
     return figures
 
 
-def _euros(cents: int | None) -> str:
-    return "" if cents is None else f"{cents / 100:.2f}".replace(".", ",")
+def _euros(cents: int | None) -> Figure:
+    return Figure("" if cents is None else f"{cents / 100:.2f}".replace(".", ","))
 
 
 def _day(value: date | datetime | None, tz: ZoneInfo) -> str:
@@ -91,7 +90,7 @@ def _day(value: date | datetime | None, tz: ZoneInfo) -> str:
     return value.strftime("%d.%m.%Y")
 
 
-def _report_columns(report: GrantReport | None) -> list[object]:
+def _report_columns(report: GrantReport | None) -> list[Cell]:
     if report is None:
         return ["", "", "", "", "", ""]
     return [
@@ -110,41 +109,38 @@ async def applications_csv(session: AsyncSession, *, tz: ZoneInfo) -> bytes:
     reports = await reports_by_application(session)
     regions = {r.id: r.name for r in (await session.scalars(select(Region))).all()}
     rounds = {r.id: r.name for r in (await session.scalars(select(FundingRound))).all()}
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(
-        [
-            "Aktenzeichen",
-            "Förderrunde",
-            "Status",
-            "Antragsteller/in",
-            "Initiative",
-            "Kontakt",
-            "Region",
-            "Titel",
-            "Beschreibung",
-            "Themen",
-            "Ehrenamtliche (geplant)",
-            "Neuzugewanderte (geplant)",
-            "Beginn",
-            "Ende",
-            "Eingereicht",
-            "Summe beantragt (EUR)",
-            "Bewilligt (EUR)",
-            "Entscheidungen",
-            "Begründung",
-            "Bericht fällig",
-            "Bericht Status",
-            "Ehrenamtliche erreicht",
-            "Neuzugewanderte erreicht",
-            "Sachbericht",
-            "Ist-Kosten (EUR)",
-            "Belege",
-            "Kostenart",
-            "Kostenposition",
-            "Betrag (EUR)",
-        ]
-    )
+    header = [
+        "Aktenzeichen",
+        "Förderrunde",
+        "Status",
+        "Antragsteller/in",
+        "Initiative",
+        "Kontakt",
+        "Region",
+        "Titel",
+        "Beschreibung",
+        "Themen",
+        "Ehrenamtliche (geplant)",
+        "Neuzugewanderte (geplant)",
+        "Beginn",
+        "Ende",
+        "Eingereicht",
+        "Summe beantragt (EUR)",
+        "Bewilligt (EUR)",
+        "Entscheidungen",
+        "Begründung",
+        "Bericht fällig",
+        "Bericht Status",
+        "Ehrenamtliche erreicht",
+        "Neuzugewanderte erreicht",
+        "Sachbericht",
+        "Ist-Kosten (EUR)",
+        "Belege",
+        "Kostenart",
+        "Kostenposition",
+        "Betrag (EUR)",
+    ]
+    rows: list[list[Cell]] = []
     applications = (
         await session.scalars(
             select(Application).where(Application.status != "draft").order_by(Application.id)
@@ -158,7 +154,7 @@ async def applications_csv(session: AsyncSession, *, tz: ZoneInfo) -> bytes:
                 .order_by(Decision.at)
             )
         ).all()
-        common = [
+        common: list[Cell] = [
             application.reference,
             rounds.get(application.round_id, ""),
             application.status,
@@ -182,7 +178,7 @@ async def applications_csv(session: AsyncSession, *, tz: ZoneInfo) -> bytes:
             *_report_columns(reports.get(application.id)),
         ]
         if not application.items:
-            writer.writerow([*common, "", "", ""])
+            rows.append([*common, "", "", ""])
         for item in application.items:
-            writer.writerow([*common, item.category, item.description, _euros(item.amount_cents)])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+            rows.append([*common, item.category, item.description, _euros(item.amount_cents)])
+    return csv_file(header, rows)

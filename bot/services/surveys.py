@@ -3,10 +3,10 @@ closes), results per option and region, as text, a bar chart and a spreadsheet."
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from datetime import datetime
+from itertools import cycle
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -14,9 +14,10 @@ from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Region, Survey, SurveyAnswer, User
+from bot.db.models import Region, Survey, SurveyAnswer, SurveyRecipient, User
 from bot.services import audit
-from bot.services.audience import audience_json, audience_of, recipients
+from bot.services.audience import audience_json, recipients
+from bot.services.spreadsheet import csv_file
 from conversations.ports import Audience, SurveyResults, SurveyRuleError, SurveyView
 
 FONT_CANDIDATES = (
@@ -78,7 +79,11 @@ class SurveyDesk:
         )
         self.session.add(survey)
         await self.session.flush()
-        survey.total = len(await self.invitees(survey.id))
+        # Who is asked is fixed now: muting or moving later does not take the question back.
+        people = await recipients(self.session, audience)
+        invited = list(dict.fromkeys(user_id for user_id, *_ in people))
+        self.session.add_all(SurveyRecipient(survey_id=survey.id, user_id=u) for u in invited)
+        survey.total = len(invited)
         audit.record(
             self.session,
             actor=f"user:{self.actor_user_id}",
@@ -90,11 +95,15 @@ class SurveyDesk:
         return await self._view(survey)
 
     async def invitees(self, survey_id: int) -> Sequence[int]:
-        survey = await self.session.get(Survey, survey_id)
-        if survey is None:
+        """The people the survey was sent to, as recorded when it was created."""
+        if await self.session.get(Survey, survey_id) is None:
             raise SurveyRuleError("not_found")
-        people = await recipients(self.session, audience_of(survey.audience))
-        return list(dict.fromkeys(user_id for user_id, *_ in people))
+        rows = await self.session.scalars(
+            select(SurveyRecipient.user_id)
+            .where(SurveyRecipient.survey_id == survey_id)
+            .order_by(SurveyRecipient.user_id)
+        )
+        return rows.all()
 
     async def get(self, survey_id: int) -> SurveyView | None:
         survey = await self.session.get(Survey, survey_id)
@@ -108,7 +117,7 @@ class SurveyDesk:
             raise SurveyRuleError("not_found")
         if self.now >= survey.closes_at:
             raise SurveyRuleError("closed")
-        if self.actor_user_id not in await self.invitees(survey_id):
+        if await self.session.get(SurveyRecipient, (survey_id, self.actor_user_id)) is None:
             raise SurveyRuleError("not_invited")
         if survey.options:
             if option is None or not 0 <= option < len(survey.options):
@@ -170,26 +179,45 @@ class SurveyDesk:
                 .order_by(SurveyAnswer.answered_at)
             )
         ).all()
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-        writer.writerow(["Frage", "Antwort", "Region", "Zeitpunkt"])
         options = results.survey.options
-        for answer, region in rows:
-            value = options[answer.option] if answer.option is not None else answer.text
-            writer.writerow(
+        return csv_file(
+            ["Frage", "Antwort", "Region", "Zeitpunkt"],
+            [
                 [
                     results.survey.question,
-                    value,
+                    options[answer.option] if answer.option is not None else answer.text,
                     region or "",
                     answer.answered_at.astimezone(self.tz).strftime("%d.%m.%Y %H:%M"),
                 ]
-            )
-        return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+                for answer, region in rows
+            ],
+        )
 
     async def results_chart(self, survey_id: int) -> bytes:
-        """A horizontal bar chart (PNG) of the answers per option."""
+        """A horizontal bar chart (PNG) of the answers per option, each bar split by region."""
         results = await self.results(survey_id)
-        return bar_chart(results.survey.options, results.counts)
+        return bar_chart(results.survey.options, results.counts, results.by_region)
+
+
+# Okabe and Ito's colours, told apart with colour blindness too; grey for people without a region.
+REGION_COLOURS = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442")
+NO_REGION_COLOUR = "#999999"
+NO_REGION_LABEL = "–"  # a dash needs no translation
+
+
+def region_colours(by_region: Sequence[tuple[str, Sequence[int]]]) -> list[str]:
+    named = cycle(REGION_COLOURS)
+    return [next(named) if region else NO_REGION_COLOUR for region, _ in by_region]
+
+
+def region_segments(
+    by_region: Sequence[tuple[str, Sequence[int]]], options: int
+) -> list[list[tuple[int, int]]]:
+    """Each option's bar in parts: (the region's place in `by_region`, its count), none empty."""
+    return [
+        [(place, counts[option]) for place, (_, counts) in enumerate(by_region) if counts[option]]
+        for option in range(options)
+    ]
 
 
 def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
@@ -199,25 +227,55 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size=size)
 
 
-def bar_chart(options: Sequence[str], counts: Sequence[int]) -> bytes:
-    width, row, margin = 900, 56, 24
-    height = margin * 2 + row * max(len(options), 1)
+def bar_chart(
+    options: Sequence[str],
+    counts: Sequence[int],
+    by_region: Sequence[tuple[str, Sequence[int]]] = (),
+) -> bytes:
+    """One bar per option with its total; its parts coloured by region, named in a legend."""
+    width, row, margin, line = 900, 56, 24, 32
+    font = _font(20)
+    colours = region_colours(by_region)
+    legend: list[tuple[int, int, str, str]] = []  # left, line, name, colour
+    left, lines = margin, 0
+    for (region, _), colour in zip(by_region, colours, strict=True):
+        name = region or NO_REGION_LABEL
+        item = 26 + int(font.getlength(name)) + 28
+        if left + item > width - margin and left > margin:
+            left, lines = margin, lines + 1
+        legend.append((left, lines, name, colour))
+        left += item
+    bars_bottom = margin + row * max(len(options), 1)
+    height = bars_bottom + (margin + line * (lines + 1) if legend else 0) + margin
     image = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(image)
-    font = _font(20)
     most = max([*counts, 1])
     label_width = 330
+    scale = (width - label_width - margin * 2 - 60) / most
+    segments = region_segments(by_region, len(options))
     for index, (option, count) in enumerate(zip(options, counts, strict=True)):
         top = margin + index * row
         label = f"{index + 1}. {option}"
         if len(label) > 28:
             label = label[:27] + "…"
         draw.text((margin, top + 14), label, fill="#222222", font=font)
-        bar = int((width - label_width - margin * 2 - 60) * count / most)
-        draw.rectangle(
-            (label_width, top + 8, label_width + max(bar, 2), top + row - 8), fill="#2f6f9f"
-        )
-        draw.text((label_width + max(bar, 2) + 10, top + 14), str(count), fill="#222222", font=font)
+        end = label_width + max(int(scale * count), 2)
+        if not segments[index]:
+            draw.rectangle((label_width, top + 8, end, top + row - 8), fill="#2f6f9f")
+        done = 0
+        for place, part in segments[index]:
+            start = label_width + int(scale * done)
+            done += part
+            draw.rectangle(
+                (start, top + 8, label_width + int(scale * done), top + row - 8),
+                fill=colours[place],
+                outline="white",
+            )
+        draw.text((end + 10, top + 14), str(count), fill="#222222", font=font)
+    for left, number, name, colour in legend:
+        top = bars_bottom + margin + number * line
+        draw.rectangle((left, top + 6, left + 18, top + 24), fill=colour)
+        draw.text((left + 26, top + 3), name, fill="#222222", font=font)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()
