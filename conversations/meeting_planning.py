@@ -272,7 +272,11 @@ class NewMeeting(WhenAndWhereSteps, Flow):
         invitees = await ctx.ports.meetings.invitees(meeting.id)
         for user_id in invitees:
             await ctx.ports.notifications.to_user(
-                user_id, f"meeting:{meeting.id}:invite", partial(invitation, meeting=meeting)
+                user_id,
+                f"meeting:{meeting.id}:invite",
+                partial(invitation, meeting=meeting),
+                expires_at=meeting.starts_at,
+                bulk=True,
             )
         ctx.say(
             ctx.t.ngettext(

@@ -21,6 +21,9 @@ def refusal(t: Translator, error: MeetingRuleError) -> str:
         "started": _("This meeting has already begun."),
         "deadline": _("The time to answer has run out."),
         "not_invited": _("This meeting is not for your group."),
+        "no_room_for_guests": _(
+            "There is not enough room for that many guests. Your own place stays reserved."
+        ),
         "not_found": _("This meeting no longer exists."),
         "in_the_past": _("That time has already passed."),
         "not_staff": _("Sorry, only staff of the district office can do that."),
@@ -62,7 +65,7 @@ async def run_meetings(ctx: Context) -> None:
 async def answer_invitation(ctx: Context, args: list[str]) -> None:
     """`rsvp:<meeting>:<yes|maybe|no>` from an invitation or a list, whatever else is open."""
     meeting_id, answer = int(args[0]), args[1]
-    await record(ctx, meeting_id, answer, guests=0)
+    await record(ctx, meeting_id, answer, guests=None)
 
 
 async def choose_guests(ctx: Context, args: list[str]) -> None:
@@ -81,7 +84,7 @@ async def choose_guests(ctx: Context, args: list[str]) -> None:
     await record(ctx, meeting_id, "yes", guests=int(args[1]))
 
 
-async def record(ctx: Context, meeting_id: int, answer: str, *, guests: int) -> None:
+async def record(ctx: Context, meeting_id: int, answer: str, *, guests: int | None) -> None:
     _ = ctx.t.gettext
     try:
         outcome = await ctx.ports.meetings.answer(meeting_id, answer, guests)
@@ -119,6 +122,7 @@ async def record(ctx: Context, meeting_id: int, answer: str, *, guests: int) -> 
                 user_id,
                 f"meeting:{meeting_id}:moved-up:{ctx.ports.clock.now().timestamp():.0f}",
                 lambda t: moved_up(t, meeting, calendar),
+                expires_at=meeting.starts_at,
             )
 
 
@@ -186,6 +190,7 @@ class ChangeMeeting(WhenAndWhereSteps, Flow):
                 user_id,
                 f"meeting:{meeting.id}:changed:{meeting.sequence}",
                 lambda t: changed(t, meeting, calendar),
+                expires_at=meeting.starts_at,
             )
         ctx.say(
             ctx.t.ngettext(

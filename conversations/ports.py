@@ -173,6 +173,7 @@ class ApplicationView:
     approved_cents: int | None
     decision_reason: str | None
     decisions: int = 0
+    report_due_on: date | None = None
 
     @property
     def total_cents(self) -> int:
@@ -389,7 +390,9 @@ class Meetings(Protocol):
 
     async def upcoming(self) -> Sequence[MeetingView]: ...
 
-    async def answer(self, meeting_id: int, answer: str, guests: int = 0) -> RsvpOutcome: ...
+    async def answer(
+        self, meeting_id: int, answer: str, guests: int | None = None
+    ) -> RsvpOutcome: ...
 
     async def calendar_file(self, meeting_id: int) -> Document: ...
 

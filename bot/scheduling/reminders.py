@@ -20,6 +20,7 @@ from conversations.meeting_texts import reminder as meeting_reminder
 from conversations.ports import Clock
 
 DAYTIME = range(9, 20)  # local hours in which people are reminded
+STAFF_TOLD_WITHIN = timedelta(days=28)
 
 
 def reminder_windows(due: date) -> list[tuple[str, date, date]]:
@@ -67,7 +68,9 @@ async def remind_reports(
                         f"application:{application.id}:report:{kind}",
                         partial(reminder, kind=kind, reference=reference, title=title, due=due),
                     )
-            if today > due:
+            # Staff hear of it once: within four weeks of the deadline, while the outbox still
+            # keeps the row whose key makes it once (it forgets delivered rows after 30 days).
+            if due < today <= due + STAFF_TOLD_WITHIN:
                 await notifier.to_staff(
                     f"application:{application.id}:report:overdue",
                     partial(overdue_notice, reference=reference, title=title, due=due),
@@ -105,10 +108,13 @@ async def remind_meetings(
                 continue
             view = await desk.get(meeting.id)
             assert view is not None
+            # Sent late (after downtime, or a yes given since), it names the time really left.
+            hours_left = max(1, round((meeting.starts_at - now) / timedelta(hours=1)))
             for user_id in await desk.answered(meeting.id, ["yes", "maybe"]):
                 await notifier.to_user(
                     user_id,
                     f"meeting:{meeting.id}:reminder:{closest}h:{meeting.starts_at.timestamp():.0f}",
-                    partial(meeting_reminder, meeting=view, hours=closest),
+                    partial(meeting_reminder, meeting=view, hours=hours_left),
+                    expires_at=meeting.starts_at,
                 )
         return notifier.queued

@@ -6,18 +6,26 @@ consistent when many people press at once.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, delete, or_, select
+from sqlalchemy import ColumnElement, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import GroupMembership, Meeting, MeetingRegion, Region, Rsvp, User
+from bot.db.models import (
+    GroupMembership,
+    Meeting,
+    MeetingRegion,
+    OutboxMessage,
+    Region,
+    Rsvp,
+    User,
+)
+from bot.delivery import CANCELLED, PENDING
 from bot.services import audit
 from bot.services.calendar import meeting_ics
+from bot.services.spreadsheet import csv_file
 from conversations.messages import Document
 from conversations.ports import (
     AttendanceFigures,
@@ -199,8 +207,10 @@ class MeetingDesk:
             raise MeetingRuleError("not_found")
         return meeting
 
-    async def answer(self, meeting_id: int, answer: str, guests: int = 0) -> RsvpOutcome:
-        if answer not in ANSWERS or not 0 <= guests <= MAX_GUESTS:
+    async def answer(self, meeting_id: int, answer: str, guests: int | None = None) -> RsvpOutcome:
+        """Record an answer; `guests` None keeps the number given before. A confirmed place is
+        never lost by asking for more guests than there is room for."""
+        if answer not in ANSWERS or (guests is not None and not 0 <= guests <= MAX_GUESTS):
             raise ValueError(f"bad answer {answer!r} with {guests} guests")
         meeting = await self._locked(meeting_id)
         if meeting.status == "cancelled":
@@ -209,11 +219,15 @@ class MeetingDesk:
             raise MeetingRuleError("started")
         if meeting.rsvp_deadline is not None and self.now > meeting.rsvp_deadline:
             raise MeetingRuleError("deadline")
-        if self.actor_user_id not in await self.invitees(meeting_id):
-            raise MeetingRuleError("not_invited")
         rsvp = await self.session.scalar(
             select(Rsvp).where(Rsvp.meeting_id == meeting_id, Rsvp.user_id == self.actor_user_id)
         )
+        # Someone who left the group since can still take back an answer, not give a new one.
+        if self.actor_user_id not in await self.invitees(meeting_id) and (
+            rsvp is None or answer != "no"
+        ):
+            raise MeetingRuleError("not_invited")
+        before = rsvp.answer if rsvp is not None else None
         if rsvp is None:
             rsvp = Rsvp(
                 meeting_id=meeting_id,
@@ -224,11 +238,15 @@ class MeetingDesk:
             )
             self.session.add(rsvp)
         if answer == "yes":
+            if guests is None:
+                guests = rsvp.guests if before in ("yes", "waiting") else 0
             taken = await self._seats_taken(meeting_id, but=rsvp.id)
             if meeting.capacity is None or taken + 1 + guests <= meeting.capacity:
                 rsvp.answer, rsvp.waiting_since = "yes", None
+            elif before == "yes":
+                raise MeetingRuleError("no_room_for_guests")
             else:
-                if rsvp.answer != "waiting":
+                if before != "waiting":
                     rsvp.waiting_since = self.now
                 rsvp.answer = "waiting"
             rsvp.guests = guests
@@ -298,6 +316,8 @@ class MeetingDesk:
         if starts_at is not None:
             if starts_at <= self.now:
                 raise MeetingRuleError("in_the_past")
+            if meeting.rsvp_deadline is not None:  # the deadline keeps its distance to the start
+                meeting.rsvp_deadline += starts_at - meeting.starts_at
             meeting.starts_at = starts_at
         if place is not None:
             if place.startswith(("https://", "http://")):
@@ -306,6 +326,11 @@ class MeetingDesk:
                 meeting.place, meeting.online_link = place, None
         if cancel_reason is not None:
             meeting.status, meeting.cancel_reason = "cancelled", cancel_reason
+        if starts_at is not None or cancel_reason is not None:
+            await self._withdraw_unsent(
+                meeting_id,
+                ["reminder"] if cancel_reason is None else ["reminder", "invite", "moved-up"],
+            )
         meeting.sequence += 1
         meeting.updated_at = self.now
         audit.record(
@@ -318,6 +343,22 @@ class MeetingDesk:
         )
         await self.session.flush()
         return await self._view(meeting)
+
+    async def _withdraw_unsent(self, meeting_id: int, kinds: Sequence[str]) -> None:
+        """Messages queued for the old time, or for a meeting now cancelled, are not sent."""
+        await self.session.execute(
+            update(OutboxMessage)
+            .where(
+                or_(
+                    *(
+                        OutboxMessage.dedup_key.startswith(f"meeting:{meeting_id}:{kind}:")
+                        for kind in kinds
+                    )
+                ),
+                OutboxMessage.status == PENDING,
+            )
+            .values(status=CANCELLED)
+        )
 
     async def answered(self, meeting_id: int, answers: Sequence[str]) -> Sequence[int]:
         rows = await self.session.scalars(
@@ -360,12 +401,10 @@ class MeetingDesk:
         meeting = await self.session.get(Meeting, meeting_id)
         if meeting is None:
             raise MeetingRuleError("not_found")
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-        writer.writerow(["Treffen", "Beginn", "Name", "Antwort", "Gäste", "Anwesend"])
         start = meeting.starts_at.astimezone(self.tz).strftime("%d.%m.%Y %H:%M")
-        for attendee in await self.attendees(meeting_id):
-            writer.writerow(
+        return csv_file(
+            ["Treffen", "Beginn", "Name", "Antwort", "Gäste", "Anwesend"],
+            [
                 [
                     meeting.title,
                     start,
@@ -374,8 +413,9 @@ class MeetingDesk:
                     attendee.guests,
                     {True: "ja", False: "nein", None: ""}[attendee.attended],
                 ]
-            )
-        return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+                for attendee in await self.attendees(meeting_id)
+            ],
+        )
 
     async def groups(self) -> Sequence[str]:
         rows = await self.session.scalars(
@@ -403,13 +443,18 @@ class MeetingDesk:
             )
 
     async def attendance(self) -> Sequence[AttendanceFigures]:
-        """Per region and month of past meetings: how many, how many said yes, how many came."""
+        """Per region and month of the past year's meetings: how many, how many said yes, how
+        many came."""
         self._staff_only()
         rows = await self.session.execute(
             select(Region.name, Meeting)
             .join(MeetingRegion, MeetingRegion.region_id == Region.id)
             .join(Meeting, Meeting.id == MeetingRegion.meeting_id)
-            .where(Meeting.status == "published", Meeting.starts_at <= self.now)
+            .where(
+                Meeting.status == "published",
+                Meeting.starts_at <= self.now,
+                Meeting.starts_at > self.now - timedelta(days=365),
+            )
             .order_by(Region.position, Meeting.starts_at)
         )
         figures: dict[tuple[str, date], list[int]] = {}

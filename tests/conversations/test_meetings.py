@@ -39,6 +39,8 @@ async def plan(
     capacity: str | None = None,
     newcomers: bool = False,
     title: str = "Vernetzungstreffen Parchim",
+    deadline: str = "Until the start",
+    duration: str = "120",
 ) -> None:
     _ = gettext(staff.app, "en")
     await staff.send("/newmeeting")
@@ -49,14 +51,14 @@ async def plan(
     await staff.send("Rückblick, Planung 2027 & <Sonstiges>")
     await staff.send(day)
     await staff.send(time)
-    await staff.press(_("{count} minutes").replace("{count}", "120"))
+    await staff.press(_("{count} minutes").replace("{count}", duration))
     await staff.send("Rathaus Parchim, Schuhmarkt 1")
     if capacity is None:
         await staff.press(_("No limit"))
     else:
         await staff.send(capacity)
     await staff.send("Deutsch, Arabisch (Dolmetschung)")
-    await staff.press(_("Until the start"))
+    await staff.press(_(deadline))
     await staff.press(
         _("Yes, newcomers are welcome") if newcomers else _("No, only the group's volunteers")
     )
