@@ -10,13 +10,22 @@ from html import escape
 from conversations.answers import EXAMPLE_CENTS, typed_amount, typed_count
 from conversations.date_picker import DAY, MONTH, month_keyboard
 from conversations.engine import Answer, Context, Flow, Invalid, Question, command_choice
-from conversations.grant_summary import cost_lines, describe, refusal
+from conversations.grant_summary import (
+    AS_PRIVATE_PERSON,
+    cost_lines,
+    describe,
+    first_open_step,
+    refusal,
+)
 from conversations.grant_terms import CATEGORIES, TOPICS
 from conversations.messages import Choice, Reply, rows
-from conversations.onboarding import region_choices
+from conversations.my_applications import WIZARD
+from conversations.my_applications import ContinueApplication as ContinueApplication  # for wiring
 from conversations.ports import ApplicationView, GrantRuleError, Translator
 
 KEEP = "keep"
+DATE_RULES = ("in_the_past", "end_before_start", "outside_round")
+BUDGET_RULES = ("total_zero", "over_cap", "over_pot")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]{2,}$")
 PHONE = re.compile(r"^\+?[0-9 ()/.-]{6,24}$")
 LIMITS = {
@@ -59,7 +68,7 @@ def text_answer(ctx: Context, answer: Answer, limit: str) -> str:
 
 
 class ApplyForGrant(Flow):
-    name = "apply"
+    name = WIZARD
     first_step = "intro"
 
     async def application(self, ctx: Context) -> ApplicationView:
@@ -68,9 +77,12 @@ class ApplyForGrant(Flow):
             raise Invalid(ctx.t.gettext("This application no longer exists."))
         return application
 
-    def then(self, ctx: Context, step: str) -> str:
-        """The next step, or back to the summary when one part was being changed."""
-        return "summary" if ctx.state.data.get("editing") else step
+    async def then(self, ctx: Context) -> str:
+        """Back to the summary when one part was being changed, else the first question not
+        answered yet: the next one for a new draft, the one left open for a resumed one."""
+        if ctx.state.data.get("editing"):
+            return "summary"
+        return first_open_step(await self.application(ctx))
 
     def question(
         self,
@@ -131,7 +143,7 @@ class ApplyForGrant(Flow):
             await ctx.ports.grants.update(
                 ctx.state.data["application_id"], applicant_name=text_answer(ctx, answer, "name")
             )
-        return self.then(ctx, "organisation")
+        return await self.then(ctx)
 
     async def ask_organisation(self, ctx: Context) -> Question:
         _ = ctx.t.gettext
@@ -147,12 +159,14 @@ class ApplyForGrant(Flow):
     async def on_organisation(self, ctx: Context, answer: Answer) -> str:
         if answer.data != KEEP:
             organisation = (
-                None if answer.data == "none" else text_answer(ctx, answer, "organisation")
+                AS_PRIVATE_PERSON
+                if answer.data == "none"
+                else text_answer(ctx, answer, "organisation")
             )
             await ctx.ports.grants.update(
                 ctx.state.data["application_id"], organisation=organisation
             )
-        return self.then(ctx, "contact")
+        return await self.then(ctx)
 
     async def ask_contact(self, ctx: Context) -> Question:
         _ = ctx.t.gettext
@@ -178,26 +192,27 @@ class ApplyForGrant(Flow):
                     )
                 )
             await ctx.ports.grants.update(ctx.state.data["application_id"], contact=contact)
-        return self.then(ctx, "region")
+        return await self.then(ctx)
 
     async def ask_region(self, ctx: Context) -> Question:
         _ = ctx.t.gettext
         application = await self.application(ctx)
+        # A project takes place in one of the regions: unlike at the set-up, "not sure yet" is
+        # no answer here (the application has no place to keep it apart from "never asked").
+        regions = await ctx.ports.users.regions()
         question = self.question(
             ctx,
             _("In which region will the project take place?"),
             application.region_name,
-            await region_choices(ctx),
+            rows(*(Choice(region.name, f"region:{region.key}") for region in regions), per_row=2),
         )
         return Question(question.text, question.choices)  # buttons only
 
     async def on_region(self, ctx: Context, answer: Answer) -> str:
         if answer.data != KEEP:
             key = (answer.data or "").removeprefix("region:")
-            await ctx.ports.grants.update(
-                ctx.state.data["application_id"], region_key=None if key == "none" else key
-            )
-        return self.then(ctx, "title")
+            await ctx.ports.grants.update(ctx.state.data["application_id"], region_key=key)
+        return await self.then(ctx)
 
     async def ask_title(self, ctx: Context) -> Question:
         _ = ctx.t.gettext
@@ -211,7 +226,7 @@ class ApplyForGrant(Flow):
             await ctx.ports.grants.update(
                 ctx.state.data["application_id"], title=text_answer(ctx, answer, "title")
             )
-        return self.then(ctx, "description")
+        return await self.then(ctx)
 
     async def ask_description(self, ctx: Context) -> Question:
         _ = ctx.t.gettext
@@ -228,7 +243,7 @@ class ApplyForGrant(Flow):
                 ctx.state.data["application_id"],
                 description=text_answer(ctx, answer, "description"),
             )
-        return self.then(ctx, "topics")
+        return await self.then(ctx)
 
     async def ask_topics(self, ctx: Context) -> Question:
         _ = ctx.t.gettext
@@ -247,7 +262,7 @@ class ApplyForGrant(Flow):
     async def on_topics(self, ctx: Context, answer: Answer) -> str:
         key = (answer.data or "").removeprefix("topic:")
         if key == "done":
-            return self.then(ctx, "volunteers")
+            return await self.then(ctx)
         topics = list((await self.application(ctx)).topics)
         topics = [t for t in topics if t != key] if key in topics else [*topics, key]
         await ctx.ports.grants.update(
@@ -269,7 +284,7 @@ class ApplyForGrant(Flow):
             await ctx.ports.grants.update(
                 ctx.state.data["application_id"], volunteers_expected=typed_count(ctx, answer)
             )
-        return self.then(ctx, "newcomers")
+        return await self.then(ctx)
 
     async def ask_newcomers(self, ctx: Context) -> Question:
         application = await self.application(ctx)
@@ -285,7 +300,7 @@ class ApplyForGrant(Flow):
             await ctx.ports.grants.update(
                 ctx.state.data["application_id"], newcomers_expected=typed_count(ctx, answer)
             )
-        return self.then(ctx, "start")
+        return await self.then(ctx)
 
     async def date_question(
         self, ctx: Context, text: str, current: date | None, first: date
@@ -327,7 +342,7 @@ class ApplyForGrant(Flow):
 
     async def on_start(self, ctx: Context, answer: Answer) -> str:
         if answer.data == KEEP:
-            return self.then(ctx, "end")
+            return await self.then(ctx)
         starts_on = self.typed_date(ctx, answer)
         if starts_on is None:
             return "start"
@@ -340,7 +355,7 @@ class ApplyForGrant(Flow):
             else None
         )
         await ctx.ports.grants.update(application.id, starts_on=starts_on, ends_on=ends_on)
-        return "end" if ends_on is None else self.then(ctx, "end")
+        return "end" if ends_on is None else await self.then(ctx)
 
     async def ask_end(self, ctx: Context) -> Question:
         application = await self.application(ctx)
@@ -354,7 +369,7 @@ class ApplyForGrant(Flow):
 
     async def on_end(self, ctx: Context, answer: Answer) -> str:
         if answer.data == KEEP:
-            return self.then(ctx, "costs")
+            return await self.then(ctx)
         ends_on = self.typed_date(ctx, answer)
         if ends_on is None:
             return "end"
@@ -363,7 +378,7 @@ class ApplyForGrant(Flow):
         assert application.starts_on is not None
         self.check_dates(ctx, application, application.starts_on, ends_on)
         await ctx.ports.grants.update(application.id, ends_on=ends_on)
-        return self.then(ctx, "costs")
+        return await self.then(ctx)
 
     def check_dates(
         self, ctx: Context, application: ApplicationView, starts_on: date, ends_on: date | None
@@ -554,8 +569,7 @@ class ApplyForGrant(Flow):
         try:
             submitted = await grants.submit(application_id)
         except GrantRuleError as error:
-            ctx.say(refusal(ctx.t, error))
-            return "summary"
+            return await self.refused(ctx, error)
         ctx.say(
             _(
                 "Thank you! Your application {reference} has been submitted. The district "
@@ -565,6 +579,27 @@ class ApplyForGrant(Flow):
         await notify_staff(ctx, submitted)
         await ctx.engine.show_menu(ctx)
         return None
+
+    async def refused(self, ctx: Context, error: GrantRuleError) -> str:
+        """Why the submission was refused, and the question that can put it right."""
+        application = await self.application(ctx)  # perhaps moved into the round open now
+        if error.code in DATE_RULES and application.starts_on is not None:
+            # The start alone first: if it is fine, the end is at fault.
+            for step, ends_on in (("start", None), ("end", application.ends_on)):
+                try:
+                    self.check_dates(ctx, application, application.starts_on, ends_on)
+                except Invalid as invalid:
+                    ctx.say(invalid.message)
+                    return step
+        ctx.say(refusal(ctx.t, error))
+        if error.code in DATE_RULES:
+            return "start"
+        if error.code in BUDGET_RULES:
+            return "costs"
+        if error.code == "incomplete":
+            ctx.state.data["editing"] = False  # each missing answer in turn, then the summary
+            return first_open_step(application)
+        return "summary"
 
 
 async def notify_staff(ctx: Context, application: ApplicationView) -> None:
@@ -599,62 +634,3 @@ async def run_apply(ctx: Context) -> None:
         await ctx.engine.show_menu(ctx)
         return
     await ctx.engine.start_flow(ctx, ApplyForGrant.name)
-
-
-class ContinueApplication(Flow):
-    """An application is open already: continue it (at the summary) or discard the draft."""
-
-    name = "apply_open"
-    first_step = "choose"
-
-    async def ask_choose(self, ctx: Context) -> Question:
-        _ = ctx.t.gettext
-        application = await ctx.ports.grants.get(int(ctx.state.data["application_id"]))
-        assert application is not None
-        title = escape(application.title or _("without a title yet"))
-        choices = [Choice(_("Continue"), "open:continue")]
-        if application.status == "draft":
-            text = _("You have an unfinished application: “{title}”.").format(title=title)
-            choices.append(Choice(_("Discard it and start again"), "open:discard"))
-        else:
-            text = _(
-                "The district office asked for changes to your application {reference}: {reason}"
-            ).format(
-                reference=application.reference, reason=escape(application.decision_reason or "")
-            )
-        return Question(text, rows(*choices, command_choice(_("Main menu"), "menu")))
-
-    async def on_choose(self, ctx: Context, answer: Answer) -> None:
-        application_id = int(ctx.state.data["application_id"])
-        if answer.data == "open:discard":
-            await ctx.ports.grants.discard(application_id)
-            ctx.say(ctx.t.gettext("The draft has been discarded."))
-            ctx.switch_to(ApplyForGrant.name)
-            return
-        application = await ctx.ports.grants.get(application_id)
-        assert application is not None
-        step = first_open_step(application)
-        ctx.switch_to(
-            ApplyForGrant.name,
-            {"application_id": application_id, "editing": step == "summary"},
-            step,
-        )
-
-
-def first_open_step(application: ApplicationView) -> str:
-    """Where a draft stands: the first unanswered question, or the summary."""
-    for step, missing in (
-        ("name", application.applicant_name is None),
-        ("contact", application.contact is None),
-        ("title", application.title is None),
-        ("description", application.description is None),
-        ("topics", not application.topics),
-        ("volunteers", application.volunteers_expected is None),
-        ("newcomers", application.newcomers_expected is None),
-        ("start", application.starts_on is None),
-        ("end", application.ends_on is None),
-        ("costs", not application.items),
-    ):
-        if missing:
-            return step
-    return "summary"

@@ -145,22 +145,30 @@ class ReportOnProject(Flow):
     async def ask_receipts(self, ctx: Context) -> Question:
         _ = ctx.t.gettext
         report = await self.report(ctx)
-        choices = (
-            rows(Choice(_("All receipts are sent"), "receipts:done")) if report.receipts else ()
-        )
+        finish = _("All receipts are sent") if report.receipts else _("Finish without receipts")
         return Question(
             _(
                 "Please send photos or files of your receipts, one or several. "
                 "Files may be up to 20 MB."
-            ),
-            choices,
+            )
+            + " "
+            + _("You may also hand in receipts on paper at the district office."),
+            rows(Choice(finish, "receipts:done")),
+            free_text=True,  # to answer typed words with a hint rather than a refusal
             accepts_files=True,
         )
 
     async def on_receipts(self, ctx: Context, answer: Answer) -> str:
         _ = ctx.t.gettext
-        if answer.attachment is None:
+        if answer.data == "receipts:done":
             return "confirm"
+        if answer.attachment is None:
+            raise Invalid(
+                _(
+                    "I can only take photos or files here. When you are done, or if you hand in "
+                    "your receipts on paper, tap the button below."
+                )
+            )
         try:
             report = await ctx.ports.reports.add_receipt(
                 self.application_id(ctx), channel=ctx.inbound.channel, attachment=answer.attachment

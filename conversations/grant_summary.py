@@ -1,4 +1,5 @@
-"""How an application reads: for the applicant's summary, for staff review, in notifications."""
+"""How an application reads (for the applicant's summary, for staff review, in notifications) and
+where it stands."""
 
 from __future__ import annotations
 
@@ -6,6 +7,36 @@ from html import escape
 
 from conversations.grant_terms import CATEGORIES, STATUSES, TOPICS
 from conversations.ports import ApplicationView, GrantRuleError, Translator
+
+# The organisation of someone who applies as a private person; None means never asked.
+AS_PRIVATE_PERSON = ""
+
+
+def status_label(t: Translator, status: str) -> str:
+    """The status in words; a status without a label shows as its key rather than failing."""
+    return t.gettext(STATUSES.get(status, status))
+
+
+def first_open_step(application: ApplicationView) -> str:
+    """Where an application stands in the wizard: the first question never answered, else the
+    summary. Optional answers count once given, even when the answer was "none"."""
+    for step, answered in (
+        ("name", application.applicant_name is not None),
+        ("organisation", application.organisation is not None),
+        ("contact", application.contact is not None),
+        ("region", application.region_key is not None),
+        ("title", application.title is not None),
+        ("description", application.description is not None),
+        ("topics", bool(application.topics)),
+        ("volunteers", application.volunteers_expected is not None),
+        ("newcomers", application.newcomers_expected is not None),
+        ("start", application.starts_on is not None),
+        ("end", application.ends_on is not None),
+        ("costs", bool(application.items)),
+    ):
+        if not answered:
+            return step
+    return "summary"
 
 
 def cost_lines(t: Translator, application: ApplicationView) -> list[str]:
@@ -37,7 +68,7 @@ def describe(t: Translator, application: ApplicationView) -> str:
     heading = application.reference or _("Draft")
     lines = [
         f"<b>{escape(heading)}: {text(application.title)}</b>",
-        _("Status: {status}").format(status=_(STATUSES[application.status])),
+        _("Status: {status}").format(status=status_label(t, application.status)),
         "",
         _("Applicant: {name}").format(name=text(application.applicant_name)),
         _("Initiative or organisation: {organisation}").format(

@@ -26,4 +26,5 @@ STATUSES: dict[str, str] = {
     "changes_requested": N_("changes requested"),
     "approved": N_("approved"),
     "rejected": N_("rejected"),
+    "withdrawn": N_("withdrawn"),
 }

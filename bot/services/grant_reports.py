@@ -118,6 +118,8 @@ class ReportDesk:
         self, application_id: int, *, channel: str, attachment: Attachment
     ) -> ReportView:
         report = await self._editable(application_id)
+        # A channel may not know the size; such a file is taken, as Telegram hands a bot no file
+        # over 20 MB anyway. A size that is known is checked.
         if attachment.size is not None and attachment.size > MAX_RECEIPT_BYTES:
             raise GrantRuleError("file_too_big", limit=MAX_RECEIPT_BYTES // (1024 * 1024))
         report.files.append(

@@ -30,6 +30,7 @@ DEFAULT_POT_CENTS = 1_000_000
 DEFAULT_CAP_CENTS = 100_000
 EDITABLE = ("draft", "changes_requested")
 AWAITING = ("submitted",)
+WITHDRAWN = "withdrawn"  # by the applicant, once sent: the reference and the decisions stay
 DECISIONS = {"approve": "approved", "reject": "rejected", "changes": "changes_requested"}
 EDITABLE_FIELDS = {
     "applicant_name",
@@ -44,7 +45,23 @@ EDITABLE_FIELDS = {
     "starts_on",
     "ends_on",
     "confirmed_at",
+    "round_id",  # only into the round open now, once the application's own round has closed
 }
+# Answers an application needs before it is submitted. The organisation is optional, but asked:
+# "" is the answer "as a private person", None that the question was never put.
+REQUIRED = (
+    "applicant_name",
+    "organisation",
+    "contact",
+    "region_id",
+    "title",
+    "description",
+    "volunteers_expected",
+    "newcomers_expected",
+    "starts_on",
+    "ends_on",
+    "confirmed_at",
+)
 
 
 async def create_round(
@@ -144,6 +161,7 @@ async def application_view(session: AsyncSession, application: Application) -> A
         submitted_at=application.submitted_at,
         approved_cents=application.approved_cents,
         decision_reason=application.decision_reason,
+        report_due_on=application.report_due_on,
         decisions=await session.scalar(
             select(func.count())
             .select_from(Decision)
@@ -198,6 +216,11 @@ class GrantDesk:
     @property
     def today(self) -> date:
         return self.now.astimezone(self.tz).date()
+
+    def is_open(self, funding_round: FundingRound) -> bool:
+        return funding_round.closed_at is None and (
+            funding_round.opens_on <= self.today <= funding_round.closes_on
+        )
 
     async def open_round(self) -> RoundView | None:
         funding_round = await self.session.scalar(
@@ -255,6 +278,11 @@ class GrantDesk:
         if unknown:
             raise ValueError(f"not editable: {sorted(unknown)}")
         application = await self._own(application_id)
+        if "round_id" in fields:
+            round_id = fields.pop("round_id")
+            moved_to = await self._round_to_submit_in(application)
+            if moved_to.id != round_id:
+                raise ValueError(f"round {round_id} is not the round open now")
         if "region_key" in fields:
             key = fields.pop("region_key")
             application.region_id = (
@@ -291,36 +319,37 @@ class GrantDesk:
         return await application_view(self.session, application)
 
     async def discard(self, application_id: int) -> None:
+        """Withdraw a draft or an application sent back for changes. A draft that was never sent
+        is deleted; one that was sent keeps its reference and history, as withdrawn."""
         application = await self._own(application_id)
-        if application.status != "draft":
-            raise GrantRuleError("not_editable")
-        await self.session.delete(application)
+        if application.reference is None:
+            await self.session.delete(application)
+            return
+        application.status = WITHDRAWN
+        application.updated_at = self.now
+        audit.record(
+            self.session,
+            actor=f"user:{self.actor_user_id}",
+            action="application.withdraw",
+            subject=application.reference,
+            at=self.now,
+        )
+        await self.session.flush()
 
     async def submit(self, application_id: int) -> ApplicationView:
         application = await self._own(application_id)
-        funding_round = await self._locked_round(application.round_id)
-        view = await application_view(self.session, application)
-        missing = [
-            name
-            for name in (
-                "applicant_name",
-                "contact",
-                "title",
-                "description",
-                "volunteers_expected",
-                "newcomers_expected",
-                "starts_on",
-                "ends_on",
-                "confirmed_at",
-            )
-            if getattr(application, name) is None
-        ]
+        missing = [name for name in REQUIRED if getattr(application, name) is None]
         if missing or not application.topics or not application.items:
             raise GrantRuleError("incomplete")
-        if funding_round.closed_at is not None or not (
-            funding_round.opens_on <= self.today <= funding_round.closes_on
-        ):
-            raise GrantRuleError("round_closed")
+        funding_round = await self._round_to_submit_in(application)
+        view = await application_view(self.session, application)
+        assert application.starts_on is not None
+        check_dates(
+            starts_on=application.starts_on,
+            ends_on=application.ends_on,
+            today=self.today,
+            funding_round=view.round,
+        )
         check_budget(
             total_cents=view.total_cents,
             cap_cents=funding_round.cap_cents,
@@ -341,6 +370,19 @@ class GrantDesk:
         )
         await self.session.flush()
         return await application_view(self.session, application)
+
+    async def _round_to_submit_in(self, application: Application) -> FundingRound:
+        """The application's own round while it is open; once it has closed, the round open now,
+        which the application moves into (its dates, cap and pot are checked at submission)."""
+        funding_round = await self._locked_round(application.round_id)
+        if self.is_open(funding_round):
+            return funding_round
+        current = await self.open_round()
+        if current is None:
+            raise GrantRuleError("round_closed")
+        application.round_id = current.id
+        application.updated_at = self.now
+        return await self._locked_round(current.id)
 
     async def _locked_round(self, round_id: int) -> FundingRound:
         funding_round = await self.session.scalar(

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.app import App
 from bot.db.models import Application
 from conversations.messages import InboundKind
 from tests.chat import Chat
+from tests.conftest import FakeClock
 from tests.conversations.test_onboarding import gettext, onboard
 
 LANGUAGE = {"de": "Deutsch", "en": "English", "ar": "العربية"}
@@ -192,9 +193,7 @@ async def test_a_draft_survives_cancel_stickers_commands_and_can_be_continued(ap
     await chat.send("/apply")
     assert chat.text.startswith(_("You have an unfinished application"))
     await chat.press(_("Continue"))
-    assert chat.text == _(
-        "How can the district office reach you? Please write an e-mail address or a phone number."
-    )
+    assert chat.text.startswith(_("Do you apply for an initiative"))  # never answered
     await chat.send("/apply")
     await chat.press(_("Discard it and start again"))
     assert chat.replies[0].text == _("The draft has been discarded.")
@@ -221,3 +220,73 @@ async def test_the_cap_edge(app: App, amount: str, accepted: bool) -> None:
         assert chat.replies[0].text == _(
             "That is {over_by} more than the {cap} an application may ask for."
         ).format(over_by=t.format_money(1), cap=t.format_money(100_000))
+
+
+async def test_a_resumed_draft_asks_the_questions_it_never_asked(app: App) -> None:
+    _ = gettext(app, "en")
+    region = _("In which region will the project take place?")
+    chat = await volunteer(app, "en")
+    await chat.send("/apply")
+    await chat.press(_("Start the application"))
+    await chat.send("Vera Schulz")
+    await chat.press(_("No, as a private person"))
+    await chat.send("/cancel")
+    await chat.send("/apply")
+    await chat.press(_("Continue"))
+    assert chat.text.startswith(_("How can the district office reach you?"))  # answered: private
+    await chat.send("vera@example.org")
+    assert chat.text == region
+    assert _("Not sure yet") not in chat.labels  # a project takes place in one of the regions
+    await chat.send("/cancel")
+    await chat.send("/apply")
+    await chat.press(_("Continue"))
+    assert chat.text == region
+    await chat.press("Parchim")
+    assert chat.text == _("What is the project called? A short title is enough.")
+
+
+async def to_the_summary(chat: Chat, locale: str) -> None:
+    await fill_until_costs(chat, locale)
+    await add_item(chat, locale, "Room costs for joint events", "Saal", "500")
+    await chat.press(gettext(chat.app, locale)("The cost plan is complete"))
+
+
+async def test_an_application_without_a_region_is_not_submitted(app: App) -> None:
+    _ = gettext(app, "en")
+    chat = await volunteer(app, "en")
+    await to_the_summary(chat, "en")
+    async with app.database.transaction() as session:  # a draft from before regions were required
+        await session.execute(update(Application).values(region_id=None))
+    await chat.press(_("Continue"))
+    await chat.press(_("I confirm all three and submit"))
+    assert chat.replies[0].text == _("Some answers are still missing.")
+    assert chat.replies[1].text == _("In which region will the project take place?")
+    await chat.press("Ludwigslust")
+    assert "Ludwigslust" in chat.text  # back at the summary
+    await chat.press(_("Continue"))
+    await chat.press(_("I confirm all three and submit"))
+    assert "MP-2026-0001" in chat.replies[0].text
+
+
+async def test_the_dates_are_checked_again_at_submission(app: App, clock: FakeClock) -> None:
+    _ = gettext(app, "en")
+    t = app.catalogs.translator("en")
+    chat = await volunteer(app, "en")
+    await to_the_summary(chat, "en")  # from 5 to 19 December
+    clock.advance(days=13)  # 7 December: the start has passed
+    await chat.press(_("Continue"))
+    await chat.press(_("I confirm all three and submit"))
+    assert chat.replies[0].text == _("That date has already passed.")
+    assert chat.replies[1].text.startswith(_("When does the project start?"))
+    await chat.send(t.format_short_date(date(2026, 12, 10)))
+    assert "Vera Schulz" in chat.text  # the end still fits: back at the summary
+    await chat.press(_("Continue"))
+    await chat.press(_("I confirm all three and submit"))
+    assert "MP-2026-0001" in chat.replies[0].text
+    async with app.database.transaction() as session:
+        application = await session.scalar(select(Application))
+        assert application is not None
+        assert (application.starts_on, application.ends_on) == (
+            date(2026, 12, 10),
+            date(2026, 12, 19),
+        )

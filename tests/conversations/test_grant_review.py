@@ -5,15 +5,17 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select, update
 
 from bot.app import App
 from bot.db.models import Application, AuditEntry, FundingRound
-from bot.services.grants import GrantDesk
+from bot.services.grants import GrantDesk, create_round
 from conversations.ports import GrantRuleError
 from tests.chat import Chat
+from tests.conftest import FakeClock
 from tests.conversations.test_grant_application import add_item, fill_until_costs, volunteer
 from tests.conversations.test_onboarding import gettext, onboard
 
@@ -86,7 +88,6 @@ async def test_changes_requested_then_edited_and_resubmitted(app: App) -> None:
     await applicant.send("/myapplications")
     assert de("changes requested") in applicant.text
     await applicant.press(de("Change and resubmit"))
-    await applicant.press(de("Continue"))
     await applicant.press("✎ " + de("Description"))
     await applicant.send("Sprachcafé im Gemeindesaal Parchim, dienstags, für alle Neuen.")
     await applicant.press(de("Continue"))
@@ -183,3 +184,96 @@ async def test_two_staff_approving_at_once_never_overspend_the_pot(app: App) -> 
             )
         ).all()
         assert approved == [60_000]
+
+
+async def sent_back(app: App, staff: Chat, locale: str, address: str) -> Chat:
+    """An application of 500 EUR for 5 to 19 December 2026 that staff sent back for changes."""
+    applicant = await submitted(app, locale, address)
+    await staff.send("/review")
+    await staff.press(staff.labels[0])
+    await staff.press(gettext(app, "en")("Ask for changes"))
+    await staff.send("Bitte den Raum genauer angeben")
+    applicant.channel.take(address)
+    return applicant
+
+
+async def test_an_application_sent_back_after_its_round_closed_moves_to_the_open_round(
+    app: App, clock: FakeClock
+) -> None:
+    staff = await staff_member(app)
+    applicant = await sent_back(app, staff, "de", "v-de")
+    de = gettext(app, "de")
+    t = app.catalogs.translator("de")
+    clock._now = datetime(2027, 1, 12, 9, 0, tzinfo=UTC)  # the 2026 round has closed
+    async with app.database.transaction() as session:
+        new_round = await create_round(
+            session,
+            name="Mikroprojekte 2027",
+            pot_cents=500_000,
+            cap_cents=40_000,
+            opens_on=date(2027, 1, 1),
+            closes_on=date(2027, 12, 31),
+            now=clock.now(),
+        )
+        new_round_id = new_round.id
+
+    await applicant.send("/apply")
+    await applicant.press(de("Continue"))
+    await applicant.press(de("Continue"))
+    await applicant.press(de("I confirm all three and submit"))
+    assert applicant.replies[0].text == de("That date has already passed.")
+    await applicant.send(t.format_short_date(date(2027, 2, 6)))
+    assert applicant.text.startswith(de("When does the project end?"))
+    await applicant.send(t.format_short_date(date(2027, 2, 20)))
+    await applicant.press(de("Continue"))
+    await applicant.press(de("I confirm all three and submit"))
+    assert applicant.replies[0].text == de(  # the cap of the new round
+        "That is {over_by} more than the {cap} an application may ask for."
+    ).format(over_by=t.format_money(10_000), cap=t.format_money(40_000))
+    await applicant.press(de("Remove an item"))
+    await applicant.press(next(label for label in applicant.labels if "Saal" in label))
+    await applicant.press(de("Room costs for joint events"))
+    await applicant.send("Saal")
+    await applicant.send("400")
+    await applicant.press(de("The cost plan is complete"))
+    await applicant.press(de("Continue"))
+    await applicant.press(de("I confirm all three and submit"))
+    assert "MP-2026-0001" in applicant.replies[0].text
+    async with app.database.transaction() as session:
+        application = await session.scalar(select(Application))
+        assert application is not None
+        assert (application.status, application.round_id) == ("submitted", new_round_id)
+
+
+async def test_an_application_sent_back_can_be_withdrawn(app: App, clock: FakeClock) -> None:
+    staff = await staff_member(app)
+    applicant = await sent_back(app, staff, "de", "v-de")
+    de = gettext(app, "de")
+    clock._now = datetime(2027, 1, 12, 9, 0, tzinfo=UTC)  # closed, and no round open
+    await applicant.send("/apply")
+    await applicant.press(de("Withdraw the application"))
+    assert applicant.text == de(
+        "Do you really want to withdraw the application “{title}”? This cannot be undone."
+    ).format(title="Deutsch-Café")
+    await applicant.press(de("Back"))
+    await applicant.press(de("Withdraw the application"))
+    await applicant.press(de("Yes, withdraw it"))
+    assert applicant.replies[0].text == de(
+        "Your application {reference} has been withdrawn."
+    ).format(reference="MP-2026-0001")
+    assert applicant.replies[1].text == de("There is no open funding round at the moment.")
+    await applicant.send("/myapplications")
+    assert de("withdrawn") in applicant.text and "MP-2026-0001" in applicant.text
+    await applicant.send("/apply")
+    assert applicant.replies[0].text == de("There is no open funding round at the moment.")
+
+    await staff.send("/stats")
+    assert "€0.00 approved" in staff.text
+    await staff.send("/export")
+    document = staff.replies[-1].document
+    assert document is not None
+    rows = list(csv.reader(io.StringIO(document.content.decode("utf-8-sig")), delimiter=";"))
+    assert dict(zip(rows[0], rows[1], strict=True))["Status"] == "withdrawn"
+    async with app.database.transaction() as session:
+        actions = (await session.scalars(select(AuditEntry.action))).all()
+        assert "application.withdraw" in actions
