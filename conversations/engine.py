@@ -159,7 +159,12 @@ class Engine:
             await self._run_command(ctx, name)
         elif (action := self._action(ctx)) is not None:
             before = (ctx.state.flow, ctx.state.step)
-            await action(ctx, (ctx.inbound.data or "").split(":")[1:])
+            try:
+                await action(ctx, (ctx.inbound.data or "").split(":")[1:])
+            except (ValueError, IndexError):  # forged or garbled data: no number, too few parts
+                ctx.say(ctx.t.gettext("That button is no longer valid."))
+                if not ctx.state.active:
+                    await self.show_menu(ctx)
             if ctx.state.active and (ctx.state.flow, ctx.state.step) == before:
                 await self.ask_again(ctx)  # the open question, after the answer
         elif ctx.state.active and ctx.state.flow in self.flows:
@@ -250,7 +255,15 @@ class Engine:
             await self._ask(ctx, flow, next_step)
 
     async def _ask(self, ctx: Context, flow: Flow, step: str) -> None:
-        question = await flow.ask(ctx, step)
+        try:
+            question = await flow.ask(ctx, step)
+        except Invalid as error:
+            # The question cannot be asked any more (what it was about is gone): say why and
+            # leave the flow, rather than fail the turn.
+            ctx.state.clear()
+            ctx.say(error.message)
+            await self.show_menu(ctx)
+            return
         ctx.say(question.text, question.choices)
 
     async def _refuse(self, ctx: Context) -> None:

@@ -13,6 +13,10 @@ from bot.db.models import Conversation, OutboxMessage, ProcessedUpdate, User
 from conversations.messages import Inbound, InboundKind
 from tests.chat import Chat
 from tests.conftest import FakeClock
+from tests.conversations.test_onboarding import onboard
+
+APOLOGY = "Sorry, something went wrong on my side. Please try again; your earlier answers are kept."
+VOLUNTEER, STAFF = "I volunteer", "I work for the district office"
 
 
 async def count(app: App, model: type) -> int:  # type: ignore[type-arg]
@@ -127,12 +131,80 @@ async def test_a_failing_turn_is_apologized_for_and_the_state_is_kept(
 
     monkeypatch.setattr(app.engine, "handle", broken)
     await chat.press("I volunteer")
-    assert [r.text for r in chat.replies] == [
-        app.catalogs.translator("en").gettext(
-            "Sorry, something went wrong on my side. Please try again; your earlier answers are "
-            "kept."
-        )
-    ]
+    assert [r.text for r in chat.replies] == [app.catalogs.translator("en").gettext(APOLOGY)]
     monkeypatch.undo()
     await chat.press_data("role:volunteer")
     assert chat.text.startswith("Which region")
+
+
+async def test_one_update_handled_at_once_by_two_processes_is_one_turn(app: App) -> None:
+    """Telegram redelivers an update while two bot processes poll: eight concurrent handlings of
+    one update key make one outbox row, one processed key and one reply."""
+    channel = app.dispatcher.channels["memory"]
+    others = [App(app.settings, clock=app.clock) for _ in range(3)]
+    for other in others:
+        other.dispatcher.add_channel(channel)
+    inbound = Inbound(
+        channel="memory",
+        external_id="u7",
+        kind=InboundKind.COMMAND,
+        command="start",
+        text="/start",
+        update_key="memory:dup-1",
+        language_code="de",
+    )
+    try:
+        results = await asyncio.gather(
+            *(instance.turns.handle(inbound) for instance in [app, *others] for _ in range(2))
+        )
+    finally:
+        for other in others:
+            await other.close()
+    assert sorted(len(ids) for ids in results) == [0] * 7 + [1]
+    assert await count(app, OutboxMessage) == 1
+    assert await count(app, ProcessedUpdate) == 1
+    assert await count(app, User) == 1
+    async with app.database.transaction() as session:
+        conversation = await session.scalar(select(Conversation))
+        assert conversation is not None and conversation.version == 1  # the engine ran once
+    replies = channel.take("u7")  # type: ignore[attr-defined]
+    assert len(replies) == 1 and len(replies[0].all_choices()) == 6
+
+
+@pytest.mark.parametrize(
+    ("role", "data"),
+    [
+        *(
+            (VOLUNTEER, data)
+            for data in [
+                "rsvp:99999:yes",
+                "guests:99999:2",
+                "survey:x",
+                "surveytext:x",
+                "meetedit:99999:cancel",
+                "bcstop:x",
+                "cmd:x",
+                "lang:xx",
+                "zz:" + "q" * 61,
+            ]
+        ),
+        (STAFF, "bcstop:99999"),
+        (STAFF, "survey:99999:1"),
+        (VOLUNTEER, "rsvp:x:yes"),
+        (VOLUNTEER, "rsvp:1"),
+        (VOLUNTEER, "guests:x:y"),
+        (STAFF, "bcstop:x"),
+        (STAFF, "meetedit:x"),
+        (STAFF, "meetedit:99999:cancel"),
+    ],
+)
+async def test_a_forged_button_press_is_refused_and_never_fails_the_turn(
+    app: App, role: str, data: str
+) -> None:
+    """Callback data comes from the client: whatever it holds, the person gets a polite answer,
+    not the apology for a failed turn (section 4 of the architecture)."""
+    chat = Chat(app, "admin" if role == STAFF else "v1", language_code="en")
+    await onboard(chat, "English", "en", role=role)
+    await chat.press_data(data)
+    assert chat.replies, data
+    assert app.catalogs.translator("en").gettext(APOLOGY) not in [r.text for r in chat.replies]
