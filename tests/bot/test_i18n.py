@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -28,6 +28,10 @@ catalogs = Catalogs(timezone="Europe/Berlin")
         ("ar", "1,000.50", 100050),
         ("fa", "۱۰۰۰٫۵", 100050),
         ("fa", "۲۵۰ یورو", 25000),
+        ("fa", "۱٬۰۰۰٫۵۰", 100050),
+        ("fa", "۰٫۰۵", 5),
+        ("ar", "\u200f١٬٠٠٠٫٥٠ €", 100050),
+        ("ar", "١٢٫٥", 1250),
         ("uk", "1 000,50", 100050),
         ("ru", "1\u00a0000,50 €", 100050),
         ("uk", "300 євро", 30000),
@@ -48,6 +52,8 @@ def test_amounts_are_parsed_in_the_locales_form(locale: str, typed: str, cents: 
         ("de", "1,005"),
         ("en", "12.345.6"),
         ("de", "€"),
+        ("fa", "۱۲٫۳۴۵"),
+        ("ar", "١٢٫٥٫٠"),
     ],
 )
 def test_what_is_not_an_amount_is_refused(locale: str, typed: str) -> None:
@@ -62,12 +68,41 @@ def test_what_is_not_an_amount_is_refused(locale: str, typed: str) -> None:
         ("en", "€1,000.50", "Nov 24, 2026, 6:30\u202fPM"),
         ("uk", "1\u00a0000,50\u00a0EUR", "24 лист. 2026\u202fр., 18:30"),
         ("ru", "1\u00a0000,50\u00a0€", "24 нояб. 2026\u202fг., 18:30"),
+        # Latin digits (see bot/i18n.py); the marks keep the order right in right-to-left text.
+        ("ar", "\u200f1,000.50\u00a0€", "24\u200f/11\u200f/2026، 6:30 م"),
+        ("fa", "\u200e€\u00a01,000.50", "24 نوامبر 2026،\u200f 18:30"),
     ],
 )
 def test_money_and_times_are_formatted_for_the_locale(locale: str, money: str, moment: str) -> None:
     translator = catalogs.translator(locale)
     assert translator.format_money(100050) == money
     assert translator.format_datetime(datetime(2026, 11, 24, 17, 30, tzinfo=UTC)) == moment
+
+
+@pytest.mark.parametrize(
+    ("locale", "day", "clock", "month"),
+    [
+        ("ar", "24\u200f/11\u200f/2026", "6:30 م", "ديسمبر 2026"),
+        ("fa", "24 نوامبر 2026", "18:30", "دسامبر 2026"),
+    ],
+)
+def test_dates_and_times_in_right_to_left_locales(
+    locale: str, day: str, clock: str, month: str
+) -> None:
+    translator = catalogs.translator(locale)
+    moment = datetime(2026, 11, 24, 17, 30, tzinfo=UTC)
+    assert translator.format_date(moment) == day
+    assert translator.format_time(moment) == clock
+    assert translator.format_month(date(2026, 12, 1)) == month
+
+
+@pytest.mark.parametrize("locale", ["de", "en", "ar", "fa", "uk", "ru"])
+def test_what_the_bot_shows_can_be_typed_back(locale: str) -> None:
+    translator = catalogs.translator(locale)
+    assert translator.parse_amount(translator.format_money(100050)) == 100050
+    assert translator.parse_date(translator.format_short_date(date(2026, 12, 24))) == date(
+        2026, 12, 24
+    )
 
 
 def test_times_are_shown_in_berlin_across_daylight_saving() -> None:
