@@ -40,12 +40,12 @@ bench: setup
 
 # Re-extract the source strings and merge them into every catalog (translate, then commit).
 i18n: $(STAMP)
-	$(BABEL) extract --no-location --sort-output --add-comments=TRANSLATORS: \
+	$(BABEL) extract --no-location --sort-output --width=100 --add-comments=TRANSLATORS: \
 		--keywords=N_ --keywords=ngettext:1,2 --project=gemeinsam-bot \
 		-o locales/messages.pot bot conversations
 	for lang in $(LANGS); do \
 		if [ -f locales/$$lang/LC_MESSAGES/messages.po ]; then \
-			$(BABEL) update --no-fuzzy-matching --ignore-obsolete -D messages \
+			$(BABEL) update --no-fuzzy-matching --ignore-obsolete --width=100 -D messages \
 				-i locales/messages.pot -l $$lang -d locales || exit 1; \
 		else \
 			$(BABEL) init -D messages -i locales/messages.pot -l $$lang -d locales || exit 1; \
