@@ -108,10 +108,20 @@ class Translator:
         """Typed money in this locale's form, in cents: `1.000,50` (de), `1,000.50` (en), `٥٠`."""
         cleaned = _normalize_number(text, self._babel)
         lowered = cleaned.casefold()
-        for word in _CURRENCY_WORDS:
-            lowered = lowered.replace(word, "")
+        for word in sorted(_CURRENCY_WORDS, key=len, reverse=True):  # "euros" before "eur"
+            lowered = lowered.replace(word, " ")
+        if re.search(r"\d\s+\d", lowered):  # "12€50": a currency between digits
+            raise AmountError(text)
         cleaned = lowered.strip().removesuffix(",-").removesuffix(".-")
         if not cleaned or not any(ch.isdigit() for ch in cleaned):
+            raise AmountError(text)
+        decimal = numbers.get_decimal_symbol(self._babel)
+        group = numbers.get_group_symbol(self._babel)
+        if any(not ch.isdigit() and ch not in (decimal, group) for ch in cleaned):
+            raise AmountError(text)  # 1e3, -5, 12€50: not an amount as people write it
+        if decimal in cleaned and len(cleaned.rsplit(decimal, 1)[1]) > 2:
+            # "1,000" in German or "1.000" in English: probably the other country's form of a
+            # thousand, which would silently be read as one euro.
             raise AmountError(text)
         try:
             value = numbers.parse_decimal(cleaned, locale=self._babel, strict=True)
@@ -131,18 +141,25 @@ class Translator:
         return int(cleaned)
 
     def parse_date(self, text: str) -> date:
-        """A typed date in the locale's numeric form (24.12.2026, 12/24/2026) or ISO 2026-12-24."""
+        """A typed date in the locale's numeric form (24.12.2026, 12/24/2026) or ISO 2026-12-24.
+        Dots always mean day.month.year, as on German forms, whatever the language."""
         cleaned = _normalize_number(text.replace(" ", ""), self._babel)
         try:
-            return date.fromisoformat(cleaned)
+            parsed = date.fromisoformat(cleaned)
         except ValueError:
-            pass
-        try:
-            parsed = dates.parse_date(cleaned, locale=self._babel, format="short")
-        except (ValueError, IndexError):
-            raise ValueError(text) from None
+            dotted = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})\.?", cleaned)
+            try:
+                if dotted:
+                    day, month, year = (int(part) for part in dotted.groups())
+                    parsed = date(year, month, day)
+                else:
+                    parsed = dates.parse_date(cleaned, locale=self._babel, format="short")
+            except (ValueError, IndexError):
+                raise ValueError(text) from None
         if parsed.year < 100:
             parsed = parsed.replace(year=2000 + parsed.year)
+        if not 2000 <= parsed.year <= 2100:  # e.g. a date of the Persian calendar, 1405/10/03
+            raise ValueError(text)
         return parsed
 
     def parse_time(self, text: str) -> time:

@@ -35,6 +35,8 @@ catalogs = Catalogs(timezone="Europe/Berlin")
         ("uk", "1 000,50", 100050),
         ("ru", "1\u00a0000,50 €", 100050),
         ("uk", "300 євро", 30000),
+        ("de", "12 Euro", 1200),
+        ("en", "40 euros", 4000),
     ],
 )
 def test_amounts_are_parsed_in_the_locales_form(locale: str, typed: str, cents: int) -> None:
@@ -54,11 +56,38 @@ def test_amounts_are_parsed_in_the_locales_form(locale: str, typed: str, cents: 
         ("de", "€"),
         ("fa", "۱۲٫۳۴۵"),
         ("ar", "١٢٫٥٫٠"),
+        ("de", "1,000"),  # an English thousand: not read as one euro
+        ("en", "1.000"),  # a German thousand
+        ("de", "1e3"),
+        ("en", "12€50"),
     ],
 )
 def test_what_is_not_an_amount_is_refused(locale: str, typed: str) -> None:
     with pytest.raises(AmountError):
         catalogs.translator(locale).parse_amount(typed)
+
+
+@pytest.mark.parametrize(
+    ("locale", "typed", "expected"),
+    [
+        ("de", "24.12.2026", date(2026, 12, 24)),
+        ("fa", "24.12.26", date(2026, 12, 24)),  # dots: day.month.year, as on German forms
+        ("ar", "٢٤.١٢.٢٠٢٦", date(2026, 12, 24)),
+        ("en", "12/24/26", date(2026, 12, 24)),
+        ("uk", "2026-12-24", date(2026, 12, 24)),
+    ],
+)
+def test_typed_dates(locale: str, typed: str, expected: date) -> None:
+    assert catalogs.translator(locale).parse_date(typed) == expected
+
+
+@pytest.mark.parametrize(
+    ("locale", "typed"),
+    [("fa", "۱۴۰۵/۱۰/۰۳"), ("de", "31.02.2026"), ("de", "24.12.1926"), ("en", "tomorrow")],
+)
+def test_what_is_not_a_date_is_refused(locale: str, typed: str) -> None:
+    with pytest.raises(ValueError):
+        catalogs.translator(locale).parse_date(typed)
 
 
 @pytest.mark.parametrize(
