@@ -31,13 +31,13 @@ def audience_of(data: dict[str, Any]) -> Audience:
 async def recipients(
     session: AsyncSession, audience: Audience, *, include_muted: bool = False
 ) -> Sequence[tuple[int, str, str, str]]:
-    """(user id, locale, channel, address) of everyone the audience names; an empty filter
-    means everyone."""
+    """(user id, locale, channel, address) of everyone the audience names, once per person
+    (on the channel they first wrote on); an empty filter means everyone."""
     query = (
         select(User.id, User.locale, ChannelIdentity.channel, ChannelIdentity.external_id)
         .join(ChannelIdentity, ChannelIdentity.user_id == User.id)
         .where(User.consented_at.is_not(None))
-        .order_by(User.id)
+        .order_by(User.id, ChannelIdentity.id)
     )
     if audience.roles:
         query = query.where(User.role.in_(list(audience.roles)))
@@ -49,7 +49,7 @@ async def recipients(
         query = query.where(User.locale.in_(list(audience.languages)))
     if not include_muted:
         query = query.where(User.announcements_muted.is_(False))
-    return [
-        (user_id, locale, channel, address)
-        for user_id, locale, channel, address in (await session.execute(query)).all()
-    ]
+    people: dict[int, tuple[int, str, str, str]] = {}
+    for user_id, locale, channel, address in (await session.execute(query)).all():
+        people.setdefault(user_id, (user_id, locale, channel, address))
+    return list(people.values())

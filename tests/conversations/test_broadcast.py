@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 
 from bot.app import App
 from bot.channels.base import RetryLater, TemporaryFailure, Unreachable
-from bot.db.models import Broadcast, OutboxMessage, User
+from bot.db.models import Broadcast, ChannelIdentity, OutboxMessage, User
 from bot.scheduling.progress import report_broadcasts
 from bot.services.audience import recipients
 from conversations.ports import Audience
@@ -57,6 +57,9 @@ async def everyone(app: App) -> dict[str, Chat]:
         ),
         (Audience(languages=("ar", "uk")), {"n-ar-parchim", "n-uk-hagenow"}),
         (Audience(roles=("newcomer",), regions=("parchim",), languages=("de",)), {"n-de-parchim"}),
+        (Audience(roles=("volunteer",), languages=("fa", "ar")), {"v-fa-hagenow"}),
+        (Audience(regions=("parchim",), languages=("ar",)), {"n-ar-parchim"}),
+        (Audience(regions=("hagenow",), languages=("de",)), set()),
         (Audience(regions=("sternberg-crivitz",)), set()),
     ],
 )
@@ -81,7 +84,46 @@ async def test_muted_people_are_left_out(app: App) -> None:
     await muted.press(en("Mute announcements"))
     async with app.database.transaction() as session:
         found = {address for _, _, _, address in await recipients(session, Audience())}
+        in_parchim = {
+            address
+            for _, _, _, address in await recipients(
+                session, Audience(roles=("newcomer",), regions=("parchim",))
+            )
+        }
     assert "n-de-parchim" not in found and "n-ar-parchim" in found
+    assert in_parchim == {"n-ar-parchim"}
+
+
+async def test_people_who_have_not_accepted_the_privacy_notice_are_not_reached(
+    app: App,
+) -> None:
+    await everyone(app)
+    stranger = Chat(app, "stranger", language_code="de")
+    await stranger.send("/start")
+    async with app.database.transaction() as session:
+        found = {address for _, _, _, address in await recipients(session, Audience())}
+    assert "stranger" not in found and len(found) == len(PEOPLE)
+
+
+async def test_a_person_on_two_channels_is_counted_and_reached_once(app: App) -> None:
+    chats = await everyone(app)
+    async with app.database.transaction() as session:
+        user_id = await session.scalar(
+            select(ChannelIdentity.user_id).where(ChannelIdentity.external_id == "n-de-parchim")
+        )
+        session.add(
+            ChannelIdentity(
+                user_id=user_id,
+                channel="signal",
+                external_id="+49170000",
+                created_at=app.clock.now(),
+            )
+        )
+    async with app.database.transaction() as session:
+        people = await recipients(session, Audience(roles=("newcomer",)))
+    assert [address for _, _, _, address in people].count("n-de-parchim") == 1
+    assert "+49170000" not in {address for _, _, _, address in people}
+    assert len(people) == 3 and len(chats) == len(PEOPLE)
 
 
 async def test_an_announcement_reaches_exactly_its_audience_in_their_language(
