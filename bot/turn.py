@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections import defaultdict
+import weakref
 from datetime import datetime
 
 from sqlalchemy import update
@@ -71,12 +71,22 @@ class Turns:
         self.settings = settings
         self.clock = clock
         self.dispatcher = dispatcher
-        # In one process, one person's messages are handled one at a time and in order.
-        self._locks: defaultdict[tuple[str, str], asyncio.Lock] = defaultdict(asyncio.Lock)
+        # In one process, one person's messages are handled one at a time and in order; a lock
+        # lives as long as someone holds or waits for it, so the table does not grow for ever.
+        self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
+
+    def _lock(self, inbound: Inbound) -> asyncio.Lock:
+        key = (inbound.channel, inbound.external_id)
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = self._locks[key] = asyncio.Lock()
+        return lock
 
     async def handle(self, inbound: Inbound) -> list[int]:
         """Handle one inbound message; returns the outbox ids of the replies (sent already)."""
-        async with self._locks[(inbound.channel, inbound.external_id)]:
+        async with self._lock(inbound):
             try:
                 ids = await self._handle_with_retries(inbound)
             except Exception:

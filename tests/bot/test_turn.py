@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 
 import pytest
 from sqlalchemy import func, select
@@ -87,6 +88,30 @@ async def test_concurrent_messages_of_one_person_are_all_handled(app: App) -> No
     async with app.database.transaction() as session:
         conversation = await session.scalar(select(Conversation))
         assert conversation is not None and conversation.version == 6
+
+
+async def test_one_persons_messages_wait_for_each_other_and_no_lock_outlives_them(
+    app: App,
+) -> None:
+    chats = [Chat(app, f"p{i}") for i in range(20)]
+    order: list[str] = []
+    original = app.turns._handle_with_retries
+
+    async def slow(inbound: Inbound) -> list[int]:
+        order.append(f"{inbound.external_id}:{inbound.update_key}:in")
+        await asyncio.sleep(0.01)
+        ids = await original(inbound)
+        order.append(f"{inbound.external_id}:{inbound.update_key}:out")
+        return ids
+
+    app.turns._handle_with_retries = slow  # type: ignore[method-assign]
+    await asyncio.gather(
+        *(chat.send("/start", update_key=f"k{n}:{chat.address}") for chat in chats for n in (1, 2))
+    )
+    p0 = [step for step in order if step.startswith("p0:")]
+    assert p0 == ["p0:k1:p0:in", "p0:k1:p0:out", "p0:k2:p0:in", "p0:k2:p0:out"]
+    gc.collect()
+    assert len(app.turns._locks) == 0
 
 
 async def test_a_group_command_points_to_the_private_chat_once(app: App) -> None:
