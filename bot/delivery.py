@@ -101,14 +101,23 @@ class Dispatcher:
         self.batch_size = batch_size
         self.lease = lease
         self._slots = asyncio.Semaphore(concurrency)
+        self._announcements_held: dict[str, datetime] = {}  # channel -> until, after a 429
 
     def add_channel(self, channel: Channel) -> None:
         self.channels[channel.name] = channel
 
     async def send_now(self, ids: Sequence[int]) -> None:
-        """Send these rows at once (right after the turn that wrote them committed)."""
-        if ids:
+        """Send these rows at once (right after the turn that wrote them committed). A failure
+        here is the dispatcher's to mend: the rows wait in the outbox, claimed or not, and are
+        sent by `dispatch_due`; the turn that wrote them is done."""
+        if not ids:
+            return
+        try:
             await self._deliver(await self._claim(ids=ids))
+        except Exception:
+            log.exception(
+                "sending %s outbox rows at once failed; the dispatcher takes them", len(ids)
+            )
 
     async def dispatch_due(self, *, max_rounds: int = 50) -> int:
         """Send every due row; the scheduler runs this every few seconds. Returns rows handled."""
@@ -131,6 +140,15 @@ class Dispatcher:
         )
         in_time = or_(OutboxMessage.expires_at.is_(None), OutboxMessage.expires_at > now)
         claimable = and_(waiting, in_time)
+        held = [channel for channel, until in self._announcements_held.items() if until > now]
+        if held:
+            claimable = and_(
+                claimable,
+                or_(
+                    OutboxMessage.channel.not_in(held),
+                    OutboxMessage.priority < ANNOUNCEMENT_PRIORITY,
+                ),
+            )
         # Per chat, in order: nothing may overtake an earlier row that is in flight or waiting.
         blocked = exists().where(
             earlier.channel == OutboxMessage.channel,
@@ -329,34 +347,23 @@ class Dispatcher:
                 )
             )
             if isinstance(error, RetryLater):
-                # Hold the rest of this chat's queue as well; and when an announcement ran into
-                # flood control, the whole announcement slows down, not just this chat, while
-                # replies to people who are chatting go on.
-                same_chat = and_(
-                    OutboxMessage.channel == row.channel,
-                    OutboxMessage.address == row.address,
-                    OutboxMessage.id > row.id,
-                )
-                held = (
-                    or_(
-                        same_chat,
-                        and_(
-                            OutboxMessage.channel == row.channel,
-                            OutboxMessage.priority >= ANNOUNCEMENT_PRIORITY,
-                        ),
-                    )
-                    if row.priority >= ANNOUNCEMENT_PRIORITY
-                    else same_chat
-                )
+                # Flood control: hold the rest of this chat's queue as well.
                 await session.execute(
                     update(OutboxMessage)
                     .where(
-                        held,
+                        OutboxMessage.channel == row.channel,
+                        OutboxMessage.address == row.address,
                         OutboxMessage.status == PENDING,
-                        OutboxMessage.next_attempt_at < now + delay,
+                        OutboxMessage.id > row.id,
                     )
                     .values(next_attempt_at=now + delay)
                 )
+        if isinstance(error, RetryLater) and row.priority >= ANNOUNCEMENT_PRIORITY:
+            # An announcement that ran into it slows down as a whole, not just in this chat,
+            # while replies to people who are chatting go on. Held here rather than by updating
+            # every waiting row, which concurrent 429s would do in clashing orders.
+            until = max(self._announcements_held.get(row.channel, now), now + delay)
+            self._announcements_held[row.channel] = until
 
     async def _release(self, ids: list[int]) -> None:
         if not ids:

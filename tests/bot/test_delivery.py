@@ -127,6 +127,22 @@ async def test_flood_control_during_an_announcement_slows_it_down_but_not_the_re
     assert [len(channel.sent[address]) for address in "abc"] == [1, 1, 1]
 
 
+async def test_a_database_failure_while_sending_at_once_leaves_the_rows_to_the_dispatcher(
+    database: Database, clock: FakeClock, dispatcher: Dispatcher, channel: MemoryChannel
+) -> None:
+    ids = await queue(database, clock, "1")
+    claim = dispatcher._claim
+
+    async def deadlock(*args: object, **kwargs: object) -> list[OutboxMessage]:
+        raise RuntimeError("deadlock detected")
+
+    dispatcher._claim = deadlock  # type: ignore[method-assign]
+    await dispatcher.send_now(ids)  # the turn that wrote the row does not fail
+    dispatcher._claim = claim  # type: ignore[method-assign]
+    assert await dispatcher.dispatch_due() == 1
+    assert [r.text for r in channel.sent["a"]] == ["1"]
+
+
 async def test_a_failure_in_the_middle_holds_the_rest_of_the_chat(
     database: Database, clock: FakeClock, dispatcher: Dispatcher, channel: MemoryChannel
 ) -> None:
