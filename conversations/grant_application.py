@@ -4,37 +4,20 @@ the applicant change any part without retyping the rest."""
 from __future__ import annotations
 
 import re
-from datetime import date
-from html import escape
 
-from conversations.answers import EXAMPLE_CENTS, typed_amount, typed_count
-from conversations.date_picker import DAY, MONTH, month_keyboard
-from conversations.engine import Answer, Context, Flow, Invalid, Question, command_choice
-from conversations.grant_summary import (
-    AS_PRIVATE_PERSON,
-    cost_lines,
-    describe,
-    first_open_step,
-    refusal,
-)
-from conversations.grant_terms import CATEGORIES, TOPICS
-from conversations.messages import Choice, Reply, rows
+from conversations.answers import typed_count
+from conversations.engine import Answer, Context, Invalid, Question, command_choice
+from conversations.grant_costs import CostPlanSteps
+from conversations.grant_steps import KEEP, text_answer
+from conversations.grant_submission import SubmissionSteps
+from conversations.grant_summary import AS_PRIVATE_PERSON, describe
+from conversations.grant_terms import TOPICS
+from conversations.messages import Choice, rows
 from conversations.my_applications import WIZARD
 from conversations.my_applications import ContinueApplication as ContinueApplication  # for wiring
-from conversations.ports import ApplicationView, GrantRuleError, Translator
 
-KEEP = "keep"
-DATE_RULES = ("in_the_past", "end_before_start", "outside_round")
-BUDGET_RULES = ("total_zero", "over_cap", "over_pot")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]{2,}$")
 PHONE = re.compile(r"^\+?[0-9 ()/.-]{6,24}$")
-LIMITS = {
-    "name": (2, 200),
-    "organisation": (2, 200),
-    "title": (3, 120),
-    "description": (20, 2000),
-    "item": (2, 200),
-}
 # The summary's "change" buttons: which step each opens.
 EDITS = (
     ("name", "Applicant"),
@@ -52,50 +35,9 @@ EDITS = (
 )
 
 
-def text_answer(ctx: Context, answer: Answer, limit: str) -> str:
-    _ = ctx.t.gettext
-    low, high = LIMITS[limit]
-    text = " ".join(answer.text.split()) if limit != "description" else answer.text.strip()
-    if len(text) < low:
-        raise Invalid(_("Please write at least {count} characters.").format(count=low))
-    if len(text) > high:
-        raise Invalid(
-            _("Please write at most {count} characters; you wrote {length}.").format(
-                count=ctx.t.format_number(high), length=ctx.t.format_number(len(text))
-            )
-        )
-    return text
-
-
-class ApplyForGrant(Flow):
+class ApplyForGrant(SubmissionSteps, CostPlanSteps):
     name = WIZARD
     first_step = "intro"
-
-    async def application(self, ctx: Context) -> ApplicationView:
-        application = await ctx.ports.grants.get(int(ctx.state.data["application_id"]))
-        if application is None:
-            raise Invalid(ctx.t.gettext("This application no longer exists."))
-        return application
-
-    async def then(self, ctx: Context) -> str:
-        """Back to the summary when one part was being changed, else the first question not
-        answered yet: the next one for a new draft, the one left open for a resumed one."""
-        if ctx.state.data.get("editing"):
-            return "summary"
-        return first_open_step(await self.application(ctx))
-
-    def question(
-        self,
-        ctx: Context,
-        text: str,
-        current: str | None = None,
-        choices: tuple[tuple[Choice, ...], ...] = (),
-    ) -> Question:
-        _ = ctx.t.gettext
-        if ctx.state.data.get("editing") and current:
-            text += "\n\n" + _("Now: {value}").format(value=escape(current))
-            choices = (*choices, (Choice(_("Keep it"), KEEP),))
-        return Question(text, choices, free_text=True)
 
     async def ask_intro(self, ctx: Context) -> Question:
         _ = ctx.t.gettext
@@ -302,213 +244,6 @@ class ApplyForGrant(Flow):
             )
         return await self.then(ctx)
 
-    async def date_question(
-        self, ctx: Context, text: str, current: date | None, first: date
-    ) -> Question:
-        application = await self.application(ctx)
-        shown = date.fromisoformat(ctx.state.data.get("month", first.isoformat()))
-        keyboard = month_keyboard(ctx.t, shown, first=first, last=application.round.closes_on)
-        example = ctx.t.format_short_date(first)
-        text += "\n" + ctx.t.gettext("Type it (like {example}) or tap a day.").format(
-            example=example
-        )
-        return self.question(ctx, text, ctx.t.format_date(current) if current else None, keyboard)
-
-    def typed_date(self, ctx: Context, answer: Answer) -> date | None:
-        """The chosen day, or None after the calendar moved to another month."""
-        if answer.data and answer.data.startswith(MONTH):
-            ctx.state.data["month"] = answer.data.removeprefix(MONTH)
-            return None
-        if answer.data and answer.data.startswith(DAY):
-            return date.fromisoformat(answer.data.removeprefix(DAY))
-        try:
-            return ctx.t.parse_date(answer.text)
-        except ValueError:
-            raise Invalid(
-                ctx.t.gettext("I could not read that date. Please write it like {example}.").format(
-                    example=ctx.t.format_short_date(ctx.t.local_date(ctx.ports.clock.now()))
-                )
-            ) from None
-
-    async def ask_start(self, ctx: Context) -> Question:
-        application = await self.application(ctx)
-        today = ctx.t.local_date(ctx.ports.clock.now())
-        return await self.date_question(
-            ctx,
-            ctx.t.gettext("When does the project start?"),
-            application.starts_on,
-            max(today, application.round.opens_on),
-        )
-
-    async def on_start(self, ctx: Context, answer: Answer) -> str:
-        if answer.data == KEEP:
-            return await self.then(ctx)
-        starts_on = self.typed_date(ctx, answer)
-        if starts_on is None:
-            return "start"
-        ctx.state.data.pop("month", None)
-        application = await self.application(ctx)
-        self.check_dates(ctx, application, starts_on, None)
-        ends_on = (
-            application.ends_on
-            if application.ends_on and application.ends_on >= starts_on
-            else None
-        )
-        await ctx.ports.grants.update(application.id, starts_on=starts_on, ends_on=ends_on)
-        return "end" if ends_on is None else await self.then(ctx)
-
-    async def ask_end(self, ctx: Context) -> Question:
-        application = await self.application(ctx)
-        assert application.starts_on is not None
-        return await self.date_question(
-            ctx,
-            ctx.t.gettext("When does the project end?"),
-            application.ends_on,
-            application.starts_on,
-        )
-
-    async def on_end(self, ctx: Context, answer: Answer) -> str:
-        if answer.data == KEEP:
-            return await self.then(ctx)
-        ends_on = self.typed_date(ctx, answer)
-        if ends_on is None:
-            return "end"
-        ctx.state.data.pop("month", None)
-        application = await self.application(ctx)
-        assert application.starts_on is not None
-        self.check_dates(ctx, application, application.starts_on, ends_on)
-        await ctx.ports.grants.update(application.id, ends_on=ends_on)
-        return await self.then(ctx)
-
-    def check_dates(
-        self, ctx: Context, application: ApplicationView, starts_on: date, ends_on: date | None
-    ) -> None:
-        today = ctx.t.local_date(ctx.ports.clock.now())
-        if starts_on < today or (ends_on is not None and ends_on < today):
-            raise Invalid(refusal(ctx.t, GrantRuleError("in_the_past")))
-        if ends_on is not None and ends_on < starts_on:
-            raise Invalid(refusal(ctx.t, GrantRuleError("end_before_start")))
-        last = ends_on or starts_on
-        if starts_on < application.round.opens_on or last > application.round.closes_on:
-            raise Invalid(
-                refusal(ctx.t, GrantRuleError("outside_round"))
-                + " "
-                + ctx.t.gettext("The round runs from {start} to {end}.").format(
-                    start=ctx.t.format_date(application.round.opens_on),
-                    end=ctx.t.format_date(application.round.closes_on),
-                )
-            )
-
-    async def ask_costs(self, ctx: Context) -> Question:
-        _ = ctx.t.gettext
-        application = await self.application(ctx)
-        lines = [_("<b>Cost plan</b>")]
-        if application.items:
-            lines += cost_lines(ctx.t, application)
-        lines += [
-            "",
-            _("Up to {cap} per application; {remaining} left in this round.").format(
-                cap=ctx.t.format_money(application.round.cap_cents),
-                remaining=ctx.t.format_money(application.round.remaining_cents),
-            ),
-            _("Add a cost item by choosing its kind:"),
-        ]
-        buttons = [
-            Choice(_(CATEGORIES[key]), f"cost:{key}")
-            for key in application.round.categories
-            if key in CATEGORIES
-        ]
-        if application.items:
-            buttons += [
-                Choice(_("Remove an item"), "cost:remove"),
-                Choice(_("The cost plan is complete"), "cost:done"),
-            ]
-        return Question("\n".join(lines), rows(*buttons))
-
-    async def on_costs(self, ctx: Context, answer: Answer) -> str:
-        key = (answer.data or "").removeprefix("cost:")
-        if key == "remove":
-            return "remove_item"
-        if key == "done":
-            application = await self.application(ctx)
-            self.check_total(ctx, application, application.total_cents)
-            return "summary"
-        ctx.state.data["category"] = key
-        return "item_description"
-
-    def check_total(self, ctx: Context, application: ApplicationView, total: int) -> None:
-        budget = application.round
-        for code, limit, name in (
-            ("over_cap", budget.cap_cents, "cap"),
-            ("over_pot", budget.remaining_cents, "remaining"),
-        ):
-            if total > limit:
-                raise Invalid(
-                    refusal(ctx.t, GrantRuleError(code, over_by=total - limit, **{name: limit}))
-                )
-
-    async def ask_item_description(self, ctx: Context) -> Question:
-        _ = ctx.t.gettext
-        key = ctx.state.data["category"]
-        category = _(CATEGORIES[key])
-        return Question(
-            _("{category}: what exactly is it for?").format(category=category), free_text=True
-        )
-
-    async def on_item_description(self, ctx: Context, answer: Answer) -> str:
-        ctx.state.data["description"] = text_answer(ctx, answer, "item")
-        return "item_amount"
-
-    async def ask_item_amount(self, ctx: Context) -> Question:
-        _ = ctx.t.gettext
-        return Question(
-            _("How much does it cost, in euros? For example {example}.").format(
-                example=ctx.t.format_money(EXAMPLE_CENTS)
-            ),
-            free_text=True,
-        )
-
-    async def on_item_amount(self, ctx: Context, answer: Answer) -> str:
-        _ = ctx.t.gettext
-        cents = typed_amount(ctx, answer)
-        application = await self.application(ctx)
-        if cents <= 0:
-            raise Invalid(refusal(ctx.t, GrantRuleError("item_zero")))
-        self.check_total(ctx, application, application.total_cents + cents)
-        updated = await ctx.ports.grants.add_item(
-            application.id,
-            category=ctx.state.data.pop("category"),
-            description=ctx.state.data.pop("description"),
-            amount_cents=cents,
-        )
-        ctx.say(
-            _("Added. The total is now {total}.").format(
-                total=ctx.t.format_money(updated.total_cents)
-            )
-        )
-        return "costs"
-
-    async def ask_remove_item(self, ctx: Context) -> Question:
-        _ = ctx.t.gettext
-        application = await self.application(ctx)
-        buttons = [
-            Choice(
-                f"✕ {item.description[:40]} – {ctx.t.format_money(item.amount_cents)}",
-                f"item:{item.id}",
-            )
-            for item in application.items
-        ]
-        return Question(
-            _("Which item should be removed?"), rows(*buttons, Choice(_("Back"), "item:back"))
-        )
-
-    async def on_remove_item(self, ctx: Context, answer: Answer) -> str:
-        item = (answer.data or "").removeprefix("item:")
-        if item != "back":
-            await ctx.ports.grants.remove_item(ctx.state.data["application_id"], int(item))
-            ctx.say(ctx.t.gettext("The item has been removed."))
-        return "costs"
-
     async def ask_summary(self, ctx: Context) -> Question:
         _ = ctx.t.gettext
         ctx.state.data["editing"] = True
@@ -538,86 +273,6 @@ class ApplyForGrant(Flow):
     async def on_summary(self, ctx: Context, answer: Answer) -> str:
         step = (answer.data or "").removeprefix("edit:")
         return "confirm" if step == "done" else step
-
-    async def ask_confirm(self, ctx: Context) -> Question:
-        _ = ctx.t.gettext
-        return Question(
-            "\n".join(
-                [
-                    _("Before you submit, please confirm:"),
-                    _("1. The project is non-profit and serves the integration of newcomers."),
-                    _("2. All information is true and complete."),
-                    _(
-                        "3. I agree that the district office stores and processes the data of this "
-                        "application to decide on it and to account for the funding."
-                    ),
-                ]
-            ),
-            rows(
-                Choice(_("I confirm all three and submit"), "confirm:yes"),
-                Choice(_("Back to the summary"), "confirm:back"),
-            ),
-        )
-
-    async def on_confirm(self, ctx: Context, answer: Answer) -> str | None:
-        _ = ctx.t.gettext
-        if answer.data == "confirm:back":
-            return "summary"
-        grants = ctx.ports.grants
-        application_id = ctx.state.data["application_id"]
-        await grants.update(application_id, confirmed_at=ctx.ports.clock.now())
-        try:
-            submitted = await grants.submit(application_id)
-        except GrantRuleError as error:
-            return await self.refused(ctx, error)
-        ctx.say(
-            _(
-                "Thank you! Your application {reference} has been submitted. The district "
-                "office will review it, and you will get the decision here."
-            ).format(reference=submitted.reference)
-        )
-        await notify_staff(ctx, submitted)
-        await ctx.engine.show_menu(ctx)
-        return None
-
-    async def refused(self, ctx: Context, error: GrantRuleError) -> str:
-        """Why the submission was refused, and the question that can put it right."""
-        application = await self.application(ctx)  # perhaps moved into the round open now
-        if error.code in DATE_RULES and application.starts_on is not None:
-            # The start alone first: if it is fine, the end is at fault.
-            for step, ends_on in (("start", None), ("end", application.ends_on)):
-                try:
-                    self.check_dates(ctx, application, application.starts_on, ends_on)
-                except Invalid as invalid:
-                    ctx.say(invalid.message)
-                    return step
-        ctx.say(refusal(ctx.t, error))
-        if error.code in DATE_RULES:
-            return "start"
-        if error.code in BUDGET_RULES:
-            return "costs"
-        if error.code == "incomplete":
-            ctx.state.data["editing"] = False  # each missing answer in turn, then the summary
-            return first_open_step(application)
-        return "summary"
-
-
-async def notify_staff(ctx: Context, application: ApplicationView) -> None:
-    def render(t: Translator) -> Reply:
-        _ = t.gettext
-        return Reply(
-            _("New application {reference}: “{title}” for {amount}.").format(
-                reference=application.reference,
-                title=escape(application.title or ""),
-                amount=t.format_money(application.total_cents),
-            ),
-            ((command_choice(_("Review applications"), "review"),),),
-        )
-
-    # Each submission (the first, and each after a request for changes) is told once.
-    await ctx.ports.notifications.to_staff(
-        f"application:{application.id}:submitted:{application.decisions}", render
-    )
 
 
 async def run_apply(ctx: Context) -> None:
