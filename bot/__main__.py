@@ -114,7 +114,7 @@ def _day(value: str, name: str) -> date:
 
 async def _round(settings: Settings, arguments: argparse.Namespace) -> None:
     from bot.db.models import FundingRound
-    from bot.services import audit, grants
+    from bot.services import audit, funding_rounds
 
     app = App(settings)
     try:
@@ -126,7 +126,7 @@ async def _round(settings: Settings, arguments: argparse.Namespace) -> None:
                 opens = _day(arguments.opens, "--opens")
                 closes = _day(arguments.closes, "--closes")
                 try:
-                    created = await grants.create_round(
+                    created = await funding_rounds.create_round(
                         session,
                         name=arguments.name,
                         pot_cents=pot,
@@ -155,7 +155,7 @@ async def _round(settings: Settings, arguments: argparse.Namespace) -> None:
                 for funding_round in (
                     await session.scalars(select(FundingRound).order_by(FundingRound.id))
                 ).all():
-                    approved = await grants.approved_total(session, funding_round.id)
+                    approved = await funding_rounds.approved_total(session, funding_round.id)
                     state = "closed" if funding_round.closed_at else "open"
                     print(
                         f"{funding_round.id}\t{funding_round.name}\t{state}\t"

@@ -25,7 +25,7 @@ from bot.i18n import Catalogs
 from bot.scheduling.progress import report_broadcasts
 from bot.scheduling.reminders import remind_meetings, remind_reports
 from bot.scheduling.scheduler import JobGuard, build_scheduler
-from bot.services.grants import seed_default_round
+from bot.services.funding_rounds import seed_default_round
 from bot.services.info import import_missing_articles
 from bot.services.regions import seed_regions
 from bot.settings import Settings

@@ -1,7 +1,8 @@
-"""Micro-grants: funding rounds, applications with their cost plans, and the budget rules.
+"""Micro-grants: applications with their cost plans, the budget rules, and staff decisions.
 
 Approvals are booked against the pot in the transaction that checks it, with the round's row
-locked, so that two staff members approving at once can never spend more than the pot.
+locked, so that two staff members approving at once can never spend more than the pot. The rounds
+themselves, and what is left of their pots, are in `funding_rounds`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Application, CostItem, Decision, FundingRound, Region
-from bot.services import audit
+from bot.services import audit, funding_rounds
 from bot.services.grant_figures import applications_csv, round_figures
 from conversations.grant_terms import CATEGORIES, TOPICS
 from conversations.ports import (
@@ -26,8 +27,6 @@ from conversations.ports import (
     RoundView,
 )
 
-DEFAULT_POT_CENTS = 1_000_000
-DEFAULT_CAP_CENTS = 100_000
 EDITABLE = ("draft", "changes_requested")
 AWAITING = ("submitted",)
 WITHDRAWN = "withdrawn"  # by the applicant, once sent: the reference and the decisions stay
@@ -64,81 +63,12 @@ REQUIRED = (
 )
 
 
-async def create_round(
-    session: AsyncSession,
-    *,
-    name: str,
-    pot_cents: int,
-    cap_cents: int,
-    opens_on: date,
-    closes_on: date,
-    now: datetime,
-    report_weeks: int = 8,
-) -> FundingRound:
-    if pot_cents <= 0 or cap_cents <= 0 or cap_cents > pot_cents:
-        raise ValueError("the pot and the cap must be positive, the cap not above the pot")
-    if closes_on < opens_on:
-        raise ValueError("a round cannot close before it opens")
-    funding_round = FundingRound(
-        name=name,
-        pot_cents=pot_cents,
-        cap_cents=cap_cents,
-        opens_on=opens_on,
-        closes_on=closes_on,
-        categories=list(CATEGORIES),
-        report_weeks=report_weeks,
-        created_at=now,
-    )
-    session.add(funding_round)
-    await session.flush()
-    return funding_round
-
-
-async def seed_default_round(session: AsyncSession, *, now: datetime, tz: ZoneInfo) -> bool:
-    """The first programme: 10,000 EUR, at most 1,000 EUR an application, this calendar year."""
-    if await session.scalar(select(func.count()).select_from(FundingRound)):
-        return False
-    year = now.astimezone(tz).year
-    await create_round(
-        session,
-        name=f"Mikroprojekte {year}",
-        pot_cents=DEFAULT_POT_CENTS,
-        cap_cents=DEFAULT_CAP_CENTS,
-        opens_on=date(year, 1, 1),
-        closes_on=date(year, 12, 31),
-        now=now,
-    )
-    return True
-
-
-async def approved_total(session: AsyncSession, round_id: int) -> int:
-    total = await session.scalar(
-        select(func.coalesce(func.sum(Application.approved_cents), 0)).where(
-            Application.round_id == round_id, Application.status == "approved"
-        )
-    )
-    return int(total or 0)
-
-
-async def round_view(session: AsyncSession, funding_round: FundingRound) -> RoundView:
-    return RoundView(
-        id=funding_round.id,
-        name=funding_round.name,
-        pot_cents=funding_round.pot_cents,
-        cap_cents=funding_round.cap_cents,
-        opens_on=funding_round.opens_on,
-        closes_on=funding_round.closes_on,
-        categories=list(funding_round.categories),
-        remaining_cents=funding_round.pot_cents - await approved_total(session, funding_round.id),
-    )
-
-
 async def application_view(session: AsyncSession, application: Application) -> ApplicationView:
     funding_round = await session.get_one(FundingRound, application.round_id)
     region = await session.get(Region, application.region_id) if application.region_id else None
     return ApplicationView(
         id=application.id,
-        round=await round_view(session, funding_round),
+        round=await funding_rounds.round_view(session, funding_round),
         user_id=application.user_id,
         reference=application.reference,
         status=application.status,
@@ -217,22 +147,11 @@ class GrantDesk:
     def today(self) -> date:
         return self.now.astimezone(self.tz).date()
 
-    def is_open(self, funding_round: FundingRound) -> bool:
-        return funding_round.closed_at is None and (
-            funding_round.opens_on <= self.today <= funding_round.closes_on
-        )
-
     async def open_round(self) -> RoundView | None:
-        funding_round = await self.session.scalar(
-            select(FundingRound)
-            .where(
-                FundingRound.closed_at.is_(None),
-                FundingRound.opens_on <= self.today,
-                FundingRound.closes_on >= self.today,
-            )
-            .order_by(FundingRound.id)
-        )
-        return await round_view(self.session, funding_round) if funding_round else None
+        funding_round = await funding_rounds.open_round(self.session, today=self.today)
+        if funding_round is None:
+            return None
+        return await funding_rounds.round_view(self.session, funding_round)
 
     async def _own(self, application_id: int, *, editable: bool = True) -> Application:
         application = await self.session.get(Application, application_id)
@@ -374,22 +293,15 @@ class GrantDesk:
     async def _round_to_submit_in(self, application: Application) -> FundingRound:
         """The application's own round while it is open; once it has closed, the round open now,
         which the application moves into (its dates, cap and pot are checked at submission)."""
-        funding_round = await self._locked_round(application.round_id)
-        if self.is_open(funding_round):
+        funding_round = await funding_rounds.locked_round(self.session, application.round_id)
+        if funding_rounds.is_open(funding_round, today=self.today):
             return funding_round
-        current = await self.open_round()
+        current = await funding_rounds.open_round(self.session, today=self.today)
         if current is None:
             raise GrantRuleError("round_closed")
         application.round_id = current.id
         application.updated_at = self.now
-        return await self._locked_round(current.id)
-
-    async def _locked_round(self, round_id: int) -> FundingRound:
-        funding_round = await self.session.scalar(
-            select(FundingRound).where(FundingRound.id == round_id).with_for_update()
-        )
-        assert funding_round is not None
-        return funding_round
+        return await funding_rounds.locked_round(self.session, current.id)
 
     async def _next_reference(self) -> str:
         year = self.today.year
@@ -430,7 +342,7 @@ class GrantDesk:
         application = await self.session.get(Application, application_id)
         if application is None:
             raise GrantRuleError("not_found")
-        funding_round = await self._locked_round(application.round_id)
+        funding_round = await funding_rounds.locked_round(self.session, application.round_id)
         await self.session.refresh(application, ["status"], with_for_update=True)
         if application.status not in AWAITING:
             raise GrantRuleError("already_decided")
@@ -443,9 +355,7 @@ class GrantDesk:
                 raise GrantRuleError(
                     "over_request", over_by=amount - requested, requested=requested
                 )
-            remaining = funding_round.pot_cents - await approved_total(
-                self.session, funding_round.id
-            )
+            remaining = await funding_rounds.remaining_budget(self.session, funding_round)
             check_budget(
                 total_cents=amount, cap_cents=funding_round.cap_cents, remaining_cents=remaining
             )

@@ -1,13 +1,13 @@
 """Network meetings: groups, invitations, RSVPs with capacity and a waiting list, changes.
 
 Every answer is recorded with the meeting's row locked, so that answers and the waiting list stay
-consistent when many people press at once.
+consistent when many people press at once. Who came is in `meeting_attendance`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, delete, or_, select, update
@@ -25,7 +25,7 @@ from bot.db.models import (
 from bot.delivery import CANCELLED, PENDING
 from bot.services import audit
 from bot.services.calendar import meeting_ics
-from bot.services.spreadsheet import csv_file
+from bot.services.meeting_attendance import MeetingAttendance
 from conversations.messages import Document
 from conversations.ports import (
     AttendanceFigures,
@@ -66,6 +66,7 @@ class MeetingDesk:
         self.actor_role = actor_role
         self.now = now
         self.tz = tz
+        self._attendance = MeetingAttendance(session, actor_is_staff=actor_is_staff, now=now, tz=tz)
 
     def _staff_only(self) -> None:
         if not self.actor_is_staff:
@@ -368,55 +369,6 @@ class MeetingDesk:
         )
         return list(rows.all())
 
-    async def attendees(self, meeting_id: int) -> Sequence[Attendee]:
-        self._staff_only()
-        rows = await self.session.execute(
-            select(Rsvp, User.display_name)
-            .join(User, User.id == Rsvp.user_id)
-            .where(Rsvp.meeting_id == meeting_id)
-            .order_by(Rsvp.answer.desc(), Rsvp.id)
-        )
-        return [
-            Attendee(
-                user_id=rsvp.user_id,
-                name=name or "–",
-                answer=rsvp.answer,
-                guests=rsvp.guests,
-                attended=rsvp.attended,
-            )
-            for rsvp, name in rows
-        ]
-
-    async def mark_attended(self, meeting_id: int, user_id: int, attended: bool) -> None:
-        self._staff_only()
-        rsvp = await self.session.scalar(
-            select(Rsvp).where(Rsvp.meeting_id == meeting_id, Rsvp.user_id == user_id)
-        )
-        if rsvp is None:
-            raise MeetingRuleError("not_found")
-        rsvp.attended = attended
-        await self.session.flush()
-
-    async def attendance_csv(self, meeting_id: int) -> bytes:
-        meeting = await self.session.get(Meeting, meeting_id)
-        if meeting is None:
-            raise MeetingRuleError("not_found")
-        start = meeting.starts_at.astimezone(self.tz).strftime("%d.%m.%Y %H:%M")
-        return csv_file(
-            ["Treffen", "Beginn", "Name", "Antwort", "Gäste", "Anwesend"],
-            [
-                [
-                    meeting.title,
-                    start,
-                    attendee.name,
-                    attendee.answer,
-                    attendee.guests,
-                    {True: "ja", False: "nein", None: ""}[attendee.attended],
-                ]
-                for attendee in await self.attendees(meeting_id)
-            ],
-        )
-
     async def groups(self) -> Sequence[str]:
         rows = await self.session.scalars(
             select(Region.key)
@@ -442,31 +394,14 @@ class MeetingDesk:
                 )
             )
 
+    async def attendees(self, meeting_id: int) -> Sequence[Attendee]:
+        return await self._attendance.attendees(meeting_id)
+
+    async def mark_attended(self, meeting_id: int, user_id: int, attended: bool) -> None:
+        await self._attendance.mark_attended(meeting_id, user_id, attended)
+
+    async def attendance_csv(self, meeting_id: int) -> bytes:
+        return await self._attendance.attendance_csv(meeting_id)
+
     async def attendance(self) -> Sequence[AttendanceFigures]:
-        """Per region and month of the past year's meetings: how many, how many said yes, how
-        many came."""
-        self._staff_only()
-        rows = await self.session.execute(
-            select(Region.name, Meeting)
-            .join(MeetingRegion, MeetingRegion.region_id == Region.id)
-            .join(Meeting, Meeting.id == MeetingRegion.meeting_id)
-            .where(
-                Meeting.status == "published",
-                Meeting.starts_at <= self.now,
-                Meeting.starts_at > self.now - timedelta(days=365),
-            )
-            .order_by(Region.position, Meeting.starts_at)
-        )
-        figures: dict[tuple[str, date], list[int]] = {}
-        for region, meeting in rows.all():
-            month = meeting.starts_at.astimezone(self.tz).date().replace(day=1)
-            rsvps = (
-                await self.session.scalars(select(Rsvp).where(Rsvp.meeting_id == meeting.id))
-            ).all()
-            entry = figures.setdefault((region, month), [0, 0, 0])
-            entry[0] += 1
-            entry[1] += sum(1 for r in rsvps if r.answer == "yes")
-            entry[2] += sum(1 for r in rsvps if r.attended)
-        return [
-            AttendanceFigures(region, month, *counts) for (region, month), counts in figures.items()
-        ]
+        return await self._attendance.attendance()

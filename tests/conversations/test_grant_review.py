@@ -12,7 +12,8 @@ from sqlalchemy import select, update
 
 from bot.app import App
 from bot.db.models import Application, AuditEntry, FundingRound
-from bot.services.grants import GrantDesk, create_round
+from bot.services.funding_rounds import create_round
+from bot.services.grants import GrantDesk
 from conversations.ports import GrantRuleError
 from tests.chat import Chat
 from tests.conftest import FakeClock
