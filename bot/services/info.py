@@ -299,6 +299,19 @@ class InfoLibrary:
         except UnicodeDecodeError:
             raise ContentError(name, None, "the file is not UTF-8 text") from None
         article = parse_article(text, source=name, locale=match.group(1))
+        before = await self.session.scalar(
+            select(InfoArticle).where(
+                InfoArticle.topic == article.topic, InfoArticle.locale == article.locale
+            )
+        )
+        # What changed, for the audit log: the title, whether the text did, and its review date.
+        change = {
+            "title": article.title,
+            "previous_title": before.title if before else None,
+            "text_changed": before is None or before.body != article.body,
+            "reviewed": article.reviewed.isoformat(),
+            "previous_reviewed": before.reviewed_on.isoformat() if before else None,
+        }
         await import_articles(self.session, [article], now=self.now)
         audit.record(
             self.session,
@@ -306,6 +319,6 @@ class InfoLibrary:
             action="content.import",
             subject=f"{article.topic}/{article.locale}",
             at=self.now,
-            details={"title": article.title},
+            details=change,
         )
         return await self.article(article.topic, article.locale)

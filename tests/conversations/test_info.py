@@ -7,8 +7,10 @@ from html import escape
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from bot.app import App
+from bot.db.models import AuditEntry
 from bot.services.info import ContentError, import_articles, load_directory, parse_article
 from tests.conversations.test_grant_review import staff_member
 from tests.conversations.test_meetings import person
@@ -211,6 +213,15 @@ async def test_staff_send_an_updated_topic_file(app: App) -> None:
     assert staff.replies[0].text == en("Imported: “{title}” ({language}).").format(
         title="School and day care", language="English"
     )
+    async with app.database.transaction() as session:
+        entry = await session.scalar(
+            select(AuditEntry).where(AuditEntry.action == "content.import")
+        )
+    assert entry is not None and entry.subject == "school-childcare/en"
+    assert entry.details is not None
+    assert entry.details["title"] == "School and day care"
+    assert entry.details["previous_title"] == "School and childcare"
+    assert entry.details["text_changed"] is True
     staff.channel.files["file-bad.en.md"] = b"---\ntopic: school\ntitel: x\n---\n"
     await staff.send_file("bad.en.md", 30)
     assert staff.replies[0].text.startswith(
