@@ -6,17 +6,20 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import icalendar
 from sqlalchemy import select
 
 from bot.app import App
 from bot.channels.base import DeliveryError
-from bot.db.models import Meeting, OutboxMessage, Rsvp
+from bot.db.models import OutboxMessage, Rsvp
 from bot.delivery import CANCELLED, EXPIRED, SENT
-from bot.services.meetings import MeetingDesk
 from tests.conftest import FakeClock
 from tests.conversations.test_grant_review import staff_member
-from tests.conversations.test_meetings import invitation_of, person, plan
+from tests.conversations.test_meetings import (
+    calendar_of_the_meeting,
+    invitation_of,
+    person,
+    plan,
+)
 from tests.conversations.test_onboarding import gettext
 
 
@@ -108,19 +111,7 @@ async def test_the_calendar_end_is_right_in_the_night_the_clocks_go_back(
     clock._now = datetime(2027, 10, 1, 9, 0, tzinfo=UTC)
     # 01:30 summer time, two hours long: it ends at 02:30 winter time, three hours on the clock.
     await plan(staff, day="2027-10-31", time="01:30", duration="120")
-    async with app.database.transaction() as session:
-        meeting = await session.scalar(select(Meeting))
-        assert meeting is not None
-        desk = MeetingDesk(
-            session,
-            actor_user_id=1,
-            actor_is_staff=True,
-            actor_role=None,
-            now=clock.now(),
-            tz=app.settings.tz,
-        )
-        ics = await desk.calendar_file(meeting.id)
-    calendar = icalendar.Calendar.from_ical(ics.content)
+    calendar = await calendar_of_the_meeting(app)
     [event] = calendar.walk("VEVENT")
     start, end = event.decoded("dtstart"), event.decoded("dtend")
     assert start.astimezone(UTC) == datetime(2027, 10, 30, 23, 30, tzinfo=UTC)

@@ -65,6 +65,23 @@ async def plan(
     await staff.press(_("Publish and invite"))
 
 
+async def calendar_of_the_meeting(app: App) -> icalendar.Calendar:
+    """The calendar file of the one meeting there is, as a staff member would get it."""
+    async with app.database.transaction() as session:
+        meeting = await session.scalar(select(Meeting))
+        assert meeting is not None
+        desk = MeetingDesk(
+            session,
+            actor_user_id=1,
+            actor_is_staff=True,
+            actor_role=None,
+            now=app.clock.now(),
+            tz=app.settings.tz,
+        )
+        ics = await desk.calendar_file(meeting.id)
+    return icalendar.Calendar.from_ical(ics.content)
+
+
 def invitation_of(chat: Chat) -> list:  # type: ignore[type-arg]
     """The invitations that reached `chat` since its last turn (their buttons can be pressed)."""
     chat.replies = [r for r in chat.channel.take(chat.address) if r.choices]
@@ -221,16 +238,7 @@ async def test_a_meeting_in_the_night_the_clocks_change(app: App, clock: FakeClo
         "choose another time."
     )
     await staff.send("03:30")
-    async with app.database.transaction() as session:
-        desk = MeetingDesk(
-            session,
-            actor_user_id=1,
-            actor_is_staff=True,
-            actor_role=None,
-            now=clock.now(),
-            tz=app.settings.tz,
-        )
-        assert staff.text.startswith(en("How long will it take?"))
+    assert staff.text.startswith(en("How long will it take?"))
     await staff.press(en("{count} minutes").replace("{count}", "60"))
     await staff.send("https://meet.example.org/lup")
     await staff.press(en("No limit"))
@@ -243,16 +251,7 @@ async def test_a_meeting_in_the_night_the_clocks_change(app: App, clock: FakeClo
         assert meeting is not None
         assert meeting.starts_at == datetime(2027, 3, 28, 1, 30, tzinfo=UTC)  # 03:30 CEST
         assert meeting.online_link == "https://meet.example.org/lup"
-        desk = MeetingDesk(
-            session,
-            actor_user_id=1,
-            actor_is_staff=True,
-            actor_role=None,
-            now=clock.now(),
-            tz=app.settings.tz,
-        )
-        ics = await desk.calendar_file(meeting.id)
-    [event] = icalendar.Calendar.from_ical(ics.content).walk("VEVENT")
+    [event] = (await calendar_of_the_meeting(app)).walk("VEVENT")
     start = event.decoded("dtstart")
     assert (start.hour, start.utcoffset().total_seconds()) == (3, 7200)
 
