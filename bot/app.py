@@ -11,14 +11,13 @@ from typing import Any
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.console import ConsoleChannel
 from bot.channels.telegram import TelegramChannel, build_application
 from bot.clock import SystemClock
+from bot.command_menus import CommandMenus
 from bot.db import migrate
-from bot.db.models import AuditEntry, ChannelIdentity, User
 from bot.db.session import Database
 from bot.delivery import Dispatcher
 from bot.i18n import Catalogs
@@ -31,10 +30,10 @@ from bot.services.regions import seed_regions
 from bot.settings import Settings
 from bot.turn import Turns
 from conversations.commands import build_engine
-from conversations.languages import LANGUAGE_CODES
 from conversations.ports import Clock
 
 log = logging.getLogger(__name__)
+MENUS_EVERY_SECONDS = 60  # how soon a staff change made on the command line reaches the menus
 
 
 class App:
@@ -54,6 +53,7 @@ class App:
             dispatcher=self.dispatcher,
         )
         self.jobs = JobGuard()
+        self.command_menus: CommandMenus | None = None  # on Telegram only
         self.scheduler = build_scheduler(
             database=self.database,
             dispatcher=self.dispatcher,
@@ -110,7 +110,21 @@ class App:
         application = channel.application
         await application.initialize()
         try:
-            await self.publish_commands(channel)
+            menus = CommandMenus(
+                channel=channel,
+                database=self.database,
+                catalogs=self.catalogs,
+                engine=self.engine,
+                settings=self.settings,
+            )
+            self.command_menus = menus
+            await menus.publish()
+            self.scheduler.add_job(
+                self.jobs.guarded(menus.sync_staff),
+                "interval",
+                seconds=MENUS_EVERY_SECONDS,
+                id="command-menus",
+            )
             self.scheduler.start()
             await application.start()
             updater = application.updater
@@ -141,47 +155,6 @@ class App:
             if self.scheduler.running:
                 self.scheduler.shutdown(wait=False)
             await application.shutdown()
-
-    async def publish_commands(self, channel: TelegramChannel) -> None:
-        everyone = {locale: self._command_menu(locale, staff=False) for locale in LANGUAGE_CODES}
-        staff = {locale: self._command_menu(locale, staff=True) for locale in LANGUAGE_CODES}
-        # Only for staff who have written to the bot: Telegram knows no chat with anyone else.
-        admins = [a.split(":", 1)[1] for a in self.settings.admins if a.startswith("telegram:")]
-        async with self.database.transaction() as session:
-            rows = await session.execute(
-                select(ChannelIdentity.external_id, User.locale)
-                .join(User)
-                .where(
-                    ChannelIdentity.channel == "telegram",
-                    User.consented_at.is_not(None),
-                    or_(User.is_staff.is_(True), ChannelIdentity.external_id.in_(admins)),
-                )
-            )
-            staff_chats = [(int(chat), locale) for chat, locale in rows]
-            # Who was staff once and is not now gets the menu for everyone back.
-            removed = await session.scalars(
-                select(AuditEntry.subject).where(AuditEntry.action == "staff.remove").distinct()
-            )
-            current = {str(chat) for chat, _locale in staff_chats} | set(admins)
-            chats = (subject.removeprefix("telegram:") for subject in removed if subject)
-            former_staff_chats = [
-                int(chat) for chat in chats if chat.lstrip("-").isdigit() and chat not in current
-            ]
-        await channel.publish_commands(
-            everyone,
-            default=self.settings.default_locale,
-            staff_menus=staff,
-            staff_chats=staff_chats,
-            former_staff_chats=former_staff_chats,
-        )
-
-    def _command_menu(self, locale: str, *, staff: bool) -> list[tuple[str, str]]:
-        _ = self.catalogs.translator(locale).gettext
-        return [
-            (command.name, _(command.description))
-            for command in self.engine.commands.values()
-            if command.listed and (staff or command.permission is None)
-        ]
 
 
 async def seed_defaults(session: AsyncSession, *, now: datetime, tz: ZoneInfo) -> None:

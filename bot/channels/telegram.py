@@ -267,41 +267,39 @@ class TelegramChannel:
         file = await self.application.bot.get_file(attachment.file_ref)
         return bytes(await file.download_as_bytearray())
 
-    async def publish_commands(
-        self,
-        menus: dict[str, list[tuple[str, str]]],
-        *,
-        default: str,
-        staff_menus: dict[str, list[tuple[str, str]]],
-        staff_chats: list[tuple[int, str]],
-        former_staff_chats: list[int],
-    ) -> None:
-        """The localized command menus: per language for everyone, per chat for staff. Only in
-        private chats: in a group the bot answers only commands addressed to it by name."""
+    async def publish_menus(self, menus: dict[str, list[tuple[str, str]]], *, default: str) -> None:
+        """The localized command menus for everyone. Only in private chats: in a group the bot
+        answers only commands addressed to it by name."""
         bot = self.application.bot
-
-        def commands(entries: list[tuple[str, str]]) -> list[BotCommand]:
-            return [BotCommand(name, description) for name, description in entries]
-
+        private = BotCommandScopeAllPrivateChats()
         try:
-            private = BotCommandScopeAllPrivateChats()
-            await bot.set_my_commands(commands(menus[default]), scope=private)
+            await bot.set_my_commands(_commands(menus[default]), scope=private)
             for locale, entries in menus.items():
-                await bot.set_my_commands(commands(entries), scope=private, language_code=locale)
-            for chat_id in former_staff_chats:
-                try:
-                    await bot.delete_my_commands(scope=BotCommandScopeChat(chat_id))
-                except BadRequest as error:
-                    log.info("no staff commands to remove in chat %s: %s", chat_id, error.message)
-            for chat_id, locale in staff_chats:
-                try:
-                    await bot.set_my_commands(
-                        commands(staff_menus[locale]), scope=BotCommandScopeChat(chat_id)
-                    )
-                except BadRequest as error:  # a staff member who never wrote to the bot
-                    log.info("no staff commands for chat %s: %s", chat_id, error.message)
+                await bot.set_my_commands(_commands(entries), scope=private, language_code=locale)
         except TelegramError as error:
             log.warning("command menus not published: %s", error)
+
+    async def set_chat_menu(self, chat_id: int, entries: list[tuple[str, str]]) -> bool:
+        """One chat's own menu (a staff member's); False when Telegram would not take it."""
+        try:
+            await self.application.bot.set_my_commands(
+                _commands(entries), scope=BotCommandScopeChat(chat_id)
+            )
+        except TelegramError as error:  # e.g. a chat that never wrote to the bot
+            log.info("no command menu for chat %s: %s", chat_id, error.message)
+            return False
+        return True
+
+    async def remove_chat_menu(self, chat_id: int) -> None:
+        """Back to the menu for everyone in this chat."""
+        try:
+            await self.application.bot.delete_my_commands(scope=BotCommandScopeChat(chat_id))
+        except TelegramError as error:
+            log.info("no command menu to remove in chat %s: %s", chat_id, error.message)
+
+
+def _commands(entries: list[tuple[str, str]]) -> list[BotCommand]:
+    return [BotCommand(name, description) for name, description in entries]
 
 
 def _seconds(value: int | timedelta) -> float:
