@@ -182,6 +182,7 @@ class Turns:
                 channel=inbound.channel,
                 address=inbound.external_id,
                 now=now,
+                tz=self.settings.tz,
             )
             notifier = Notifier(
                 session, catalogs=self.catalogs, admins=self.settings.admins, now=now
@@ -204,7 +205,11 @@ class Turns:
                         tz=self.settings.tz,
                     ),
                     reports=ReportDesk(
-                        session, actor_user_id=user.id, actor_is_staff=view.is_staff, now=now
+                        session,
+                        actor_user_id=user.id,
+                        actor_is_staff=view.is_staff,
+                        now=now,
+                        tz=self.settings.tz,
                     ),
                     meetings=MeetingDesk(
                         session,
@@ -215,7 +220,11 @@ class Turns:
                         tz=self.settings.tz,
                     ),
                     info=InfoLibrary(
-                        session, actor_user_id=user.id, actor_is_staff=view.is_staff, now=now
+                        session,
+                        actor_user_id=user.id,
+                        actor_is_staff=view.is_staff,
+                        now=now,
+                        tz=self.settings.tz,
                     ),
                     files=ChannelFiles(self.dispatcher.channels),
                     broadcasts=broadcasts,

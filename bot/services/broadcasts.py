@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,6 +14,7 @@ from bot.db.models import Broadcast, OutboxMessage
 from bot.delivery import ANNOUNCEMENT_PRIORITY, CANCELLED, PENDING, SENDING, enqueue
 from bot.services import audit
 from bot.services.audience import audience_json, recipients
+from bot.services.desk import Desk
 from conversations.messages import Reply
 from conversations.ports import Audience, BroadcastView, SurveyRuleError
 
@@ -40,7 +42,7 @@ async def broadcast_view(session: AsyncSession, broadcast: Broadcast) -> Broadca
     )
 
 
-class BroadcastDesk:
+class BroadcastDesk(Desk):
     """The `Broadcasts` port, for staff."""
 
     def __init__(
@@ -52,18 +54,16 @@ class BroadcastDesk:
         channel: str,
         address: str,
         now: datetime,
+        tz: ZoneInfo,
     ) -> None:
-        self.session = session
-        self.actor_user_id = actor_user_id
-        self.actor_is_staff = actor_is_staff
-        self.channel = channel
+        super().__init__(
+            session, actor_user_id=actor_user_id, actor_is_staff=actor_is_staff, now=now, tz=tz
+        )
+        self.channel = channel  # where the sender reads the delivery report
         self.address = address
-        self.now = now
         self.queued: list[int] = []
 
-    def _staff_only(self) -> None:
-        if not self.actor_is_staff:
-            raise SurveyRuleError("not_staff")
+    refusal = SurveyRuleError
 
     async def count(self, audience: Audience) -> dict[str, int]:
         """How many people the audience reaches, per language."""

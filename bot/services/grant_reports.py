@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Application, GrantReport, ReportFile
 from bot.services import audit
+from bot.services.desk import Desk
 from bot.services.grants import application_view
 from conversations.grant_terms import CATEGORIES
 from conversations.messages import Attachment
@@ -35,16 +35,10 @@ async def report_view(session: AsyncSession, report: GrantReport) -> ReportView:
     )
 
 
-class ReportDesk:
+class ReportDesk(Desk):
     """Report rules for one person acting in one turn (used by `GrantDesk`)."""
 
-    def __init__(
-        self, session: AsyncSession, *, actor_user_id: int, actor_is_staff: bool, now: datetime
-    ) -> None:
-        self.session = session
-        self.actor_user_id = actor_user_id
-        self.actor_is_staff = actor_is_staff
-        self.now = now
+    refusal = GrantRuleError
 
     async def _approved_own(self, application_id: int) -> Application:
         application = await self.session.get(Application, application_id)
@@ -160,8 +154,7 @@ class ReportDesk:
         return await report_view(self.session, report)
 
     async def reports_awaiting(self) -> Sequence[ReportView]:
-        if not self.actor_is_staff:
-            raise GrantRuleError("not_staff")
+        self._staff_only()
         rows = await self.session.scalars(
             select(GrantReport)
             .where(GrantReport.status == "submitted")
@@ -172,8 +165,7 @@ class ReportDesk:
     async def decide_report(
         self, application_id: int, *, accept: bool, note: str | None = None
     ) -> ReportView:
-        if not self.actor_is_staff:
-            raise GrantRuleError("not_staff")
+        self._staff_only()
         report = await self._report(application_id, create=False)
         if report is None:
             raise GrantRuleError("not_found")
@@ -198,8 +190,7 @@ class ReportDesk:
 
     async def receipts(self, application_id: int, channel: str) -> Sequence[Attachment]:
         """The receipts of a report that can be sent on through `channel` (staff only)."""
-        if not self.actor_is_staff:
-            raise GrantRuleError("not_staff")
+        self._staff_only()
         report = await self._report(application_id, create=False)
         if report is None:
             raise GrantRuleError("not_found")

@@ -8,15 +8,15 @@ themselves, and what is left of their pots, are in `funding_rounds`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Application, CostItem, Decision, FundingRound, Region
 from bot.services import audit, funding_rounds
+from bot.services.desk import Desk
 from bot.services.grant_figures import applications_csv, round_figures
 from conversations.grant_terms import CATEGORIES, TOPICS
 from conversations.ports import (
@@ -125,23 +125,10 @@ def check_dates(
         raise GrantRuleError("outside_round")
 
 
-class GrantDesk:
+class GrantDesk(Desk):
     """The `Grants` port, bound to one turn's session and the person acting in it."""
 
-    def __init__(
-        self,
-        session: AsyncSession,
-        *,
-        actor_user_id: int,
-        actor_is_staff: bool,
-        now: datetime,
-        tz: ZoneInfo,
-    ) -> None:
-        self.session = session
-        self.actor_user_id = actor_user_id
-        self.actor_is_staff = actor_is_staff
-        self.now = now
-        self.tz = tz
+    refusal = GrantRuleError
 
     @property
     def today(self) -> date:
@@ -319,8 +306,7 @@ class GrantDesk:
         return [await application_view(self.session, row) for row in rows.all()]
 
     async def awaiting_decision(self) -> Sequence[ApplicationView]:
-        if not self.actor_is_staff:
-            raise GrantRuleError("not_staff")
+        self._staff_only()
         rows = await self.session.scalars(
             select(Application)
             .where(Application.status.in_(AWAITING))
@@ -337,8 +323,7 @@ class GrantDesk:
         reason: str | None = None,
     ) -> ApplicationView:
         """A staff decision; an approval is booked against the pot under the round's lock."""
-        if not self.actor_is_staff:
-            raise GrantRuleError("not_staff")
+        self._staff_only()
         application = await self.session.get(Application, application_id)
         if application is None:
             raise GrantRuleError("not_found")
@@ -392,13 +377,11 @@ class GrantDesk:
         return await application_view(self.session, application)
 
     async def figures(self) -> Sequence[RoundFigures]:
-        if not self.actor_is_staff:
-            raise GrantRuleError("not_staff")
+        self._staff_only()
         return await round_figures(self.session, today=self.today)
 
     async def export(self) -> bytes:
-        if not self.actor_is_staff:
-            raise GrantRuleError("not_staff")
+        self._staff_only()
         audit.record(
             self.session,
             actor=f"user:{self.actor_user_id}",

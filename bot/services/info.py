@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import InfoArticle, LocalContacts, Region
 from bot.services import audit
+from bot.services.desk import Desk
 from bot.services.info_search import topic_scores
 from conversations.languages import LANGUAGE_CODES
 from conversations.ports import ArticleView, InfoRuleError, TopicView
@@ -197,16 +198,10 @@ def markdown_to_html(text: str) -> str:
     return "\n".join(lines)
 
 
-class InfoLibrary:
+class InfoLibrary(Desk):
     """The `Info` port for one turn."""
 
-    def __init__(
-        self, session: AsyncSession, *, actor_user_id: int, actor_is_staff: bool, now: datetime
-    ) -> None:
-        self.session = session
-        self.actor_user_id = actor_user_id
-        self.actor_is_staff = actor_is_staff
-        self.now = now
+    refusal = InfoRuleError
 
     async def _best(self, topic: str, locale: str) -> InfoArticle | None:
         rows = {
@@ -267,8 +262,7 @@ class InfoLibrary:
         return row.text if row else None
 
     async def set_local_contacts(self, region_key: str, text: str) -> None:
-        if not self.actor_is_staff:
-            raise InfoRuleError("not_staff")
+        self._staff_only()
         region_id = await self.session.scalar(select(Region.id).where(Region.key == region_key))
         if region_id is None:
             raise InfoRuleError("not_found")
@@ -287,8 +281,7 @@ class InfoLibrary:
 
     async def import_file(self, name: str, content: bytes) -> ArticleView:
         """A topic file sent by staff: `<topic>.<locale>.md` or any name with a valid header."""
-        if not self.actor_is_staff:
-            raise InfoRuleError("not_staff")
+        self._staff_only()
         match = re.search(r"(?:^|[._-])(de|en|ar|fa|uk|ru)\.md$", name)
         if not match:
             raise ContentError(

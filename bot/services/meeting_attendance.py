@@ -6,31 +6,20 @@ Staff only; `MeetingDesk` hands the `Meetings` port's attendance questions to th
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Meeting, MeetingRegion, Region, Rsvp, User
+from bot.services.desk import Desk
 from bot.services.spreadsheet import csv_file
 from conversations.ports import AttendanceFigures, Attendee, MeetingRuleError
 
 
-class MeetingAttendance:
+class MeetingAttendance(Desk):
     """Attendance for one person acting in one turn."""
 
-    def __init__(
-        self, session: AsyncSession, *, actor_is_staff: bool, now: datetime, tz: ZoneInfo
-    ) -> None:
-        self.session = session
-        self.actor_is_staff = actor_is_staff
-        self.now = now
-        self.tz = tz
-
-    def _staff_only(self) -> None:
-        if not self.actor_is_staff:
-            raise MeetingRuleError("not_staff")
+    refusal = MeetingRuleError
 
     async def attendees(self, meeting_id: int) -> Sequence[Attendee]:
         self._staff_only()

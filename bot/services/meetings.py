@@ -25,6 +25,7 @@ from bot.db.models import (
 from bot.delivery import CANCELLED, PENDING
 from bot.services import audit
 from bot.services.calendar import meeting_ics
+from bot.services.desk import Desk
 from bot.services.meeting_attendance import MeetingAttendance
 from conversations.messages import Document
 from conversations.ports import (
@@ -47,8 +48,10 @@ async def join_group(session: AsyncSession, *, user_id: int, region_id: int, now
         await session.flush()
 
 
-class MeetingDesk:
+class MeetingDesk(Desk):
     """The `Meetings` port for one person acting in one turn."""
+
+    refusal = MeetingRuleError
 
     def __init__(
         self,
@@ -60,17 +63,13 @@ class MeetingDesk:
         now: datetime,
         tz: ZoneInfo,
     ) -> None:
-        self.session = session
-        self.actor_user_id = actor_user_id
-        self.actor_is_staff = actor_is_staff
+        super().__init__(
+            session, actor_user_id=actor_user_id, actor_is_staff=actor_is_staff, now=now, tz=tz
+        )
         self.actor_role = actor_role
-        self.now = now
-        self.tz = tz
-        self._attendance = MeetingAttendance(session, actor_is_staff=actor_is_staff, now=now, tz=tz)
-
-    def _staff_only(self) -> None:
-        if not self.actor_is_staff:
-            raise MeetingRuleError("not_staff")
+        self._attendance = MeetingAttendance(
+            session, actor_user_id=actor_user_id, actor_is_staff=actor_is_staff, now=now, tz=tz
+        )
 
     async def _region_names(self, meeting_id: int) -> list[str]:
         rows = await self.session.scalars(

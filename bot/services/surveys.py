@@ -8,15 +8,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from itertools import cycle
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Region, Survey, SurveyAnswer, SurveyRecipient, User
 from bot.services import audit
 from bot.services.audience import audience_json, recipients
+from bot.services.desk import Desk
 from bot.services.spreadsheet import csv_file
 from conversations.ports import Audience, SurveyResults, SurveyRuleError, SurveyView
 
@@ -26,27 +25,10 @@ FONT_CANDIDATES = (
 )
 
 
-class SurveyDesk:
+class SurveyDesk(Desk):
     """The `Surveys` port for one person acting in one turn."""
 
-    def __init__(
-        self,
-        session: AsyncSession,
-        *,
-        actor_user_id: int,
-        actor_is_staff: bool,
-        now: datetime,
-        tz: ZoneInfo,
-    ) -> None:
-        self.session = session
-        self.actor_user_id = actor_user_id
-        self.actor_is_staff = actor_is_staff
-        self.now = now
-        self.tz = tz
-
-    def _staff_only(self) -> None:
-        if not self.actor_is_staff:
-            raise SurveyRuleError("not_staff")
+    refusal = SurveyRuleError
 
     async def _view(self, survey: Survey) -> SurveyView:
         mine = await self.session.get(SurveyAnswer, (survey.id, self.actor_user_id))
