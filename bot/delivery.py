@@ -80,6 +80,19 @@ async def enqueue(
     return (await session.execute(statement)).scalar_one_or_none()
 
 
+async def cancel_unsent(session: AsyncSession, *key_prefixes: str) -> None:
+    """The rows whose key starts with one of these prefixes and that wait to be sent are not
+    sent at all (a stopped announcement, reminders for a meeting's old time)."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(
+            or_(*(OutboxMessage.dedup_key.startswith(prefix) for prefix in key_prefixes)),
+            OutboxMessage.status == PENDING,
+        )
+        .values(status=CANCELLED)
+    )
+
+
 def backoff(attempts: int) -> timedelta:
     return min(timedelta(seconds=2 ** min(attempts, 12)), MAX_BACKOFF)
 

@@ -9,6 +9,7 @@ from sqlalchemy import delete, func, or_, select
 from bot.db.models import Conversation, OutboxMessage, ProcessedUpdate, User
 from bot.db.session import Database
 from bot.delivery import CANCELLED, EXPIRED, FAILED, SENT, UNREACHABLE
+from bot.services.users import erase
 from conversations.ports import Clock
 
 UPDATE_KEYS_KEPT = timedelta(days=14)
@@ -44,5 +45,4 @@ async def clean_up(database: Database, clock: Clock) -> None:
         )
         gone = list((await session.scalars(unfinished)).all())
         if gone:
-            await session.execute(delete(OutboxMessage).where(OutboxMessage.user_id.in_(gone)))
-            await session.execute(delete(User).where(User.id.in_(gone)))
+            await erase(session, gone)

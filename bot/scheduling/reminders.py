@@ -12,6 +12,7 @@ from sqlalchemy import or_, select
 from bot.db.models import Application, GrantReport, Meeting
 from bot.db.session import Database
 from bot.i18n import Catalogs
+from bot.scheduling.jobs import DELIVERED_KEPT
 from bot.services.meetings import MeetingDesk
 from bot.services.notifications import Notifier
 from bot.settings import Settings
@@ -20,7 +21,8 @@ from conversations.meeting_texts import reminder as meeting_reminder
 from conversations.ports import Clock
 
 DAYTIME = range(9, 20)  # local hours in which people are reminded
-STAFF_TOLD_WITHIN = timedelta(days=28)
+# Staff hear of an overdue report while the outbox still keeps the row whose key makes it once.
+STAFF_TOLD_WITHIN = DELIVERED_KEPT - timedelta(days=2)
 
 
 def reminder_windows(due: date) -> list[tuple[str, date, date]]:
@@ -68,8 +70,6 @@ async def remind_reports(
                         f"application:{application.id}:report:{kind}",
                         partial(reminder, kind=kind, reference=reference, title=title, due=due),
                     )
-            # Staff hear of it once: within four weeks of the deadline, while the outbox still
-            # keeps the row whose key makes it once (it forgets delivered rows after 30 days).
             if due < today <= due + STAFF_TOLD_WITHIN:
                 await notifier.to_staff(
                     f"application:{application.id}:report:overdue",

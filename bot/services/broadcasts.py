@@ -7,11 +7,11 @@ from collections import Counter
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Broadcast, OutboxMessage
-from bot.delivery import ANNOUNCEMENT_PRIORITY, CANCELLED, PENDING, SENDING, enqueue
+from bot.delivery import ANNOUNCEMENT_PRIORITY, CANCELLED, PENDING, SENDING, cancel_unsent, enqueue
 from bot.services import audit
 from bot.services.audience import audience_json, recipients
 from bot.services.desk import Desk
@@ -117,14 +117,7 @@ class BroadcastDesk(Desk):
         if broadcast is None:
             raise SurveyRuleError("not_found")
         if broadcast.status == "sending":
-            await self.session.execute(
-                update(OutboxMessage)
-                .where(
-                    OutboxMessage.dedup_key.like(row_key(broadcast_id) + "%"),
-                    OutboxMessage.status == PENDING,
-                )
-                .values(status=CANCELLED)
-            )
+            await cancel_unsent(self.session, row_key(broadcast_id))
             broadcast.status = "stopped"
             audit.record(
                 self.session,

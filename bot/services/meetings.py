@@ -10,19 +10,18 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, delete, or_, select, update
+from sqlalchemy import ColumnElement, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
     GroupMembership,
     Meeting,
     MeetingRegion,
-    OutboxMessage,
     Region,
     Rsvp,
     User,
 )
-from bot.delivery import CANCELLED, PENDING
+from bot.delivery import cancel_unsent
 from bot.services import audit
 from bot.services.calendar import meeting_ics
 from bot.services.desk import Desk
@@ -327,10 +326,9 @@ class MeetingDesk(Desk):
         if cancel_reason is not None:
             meeting.status, meeting.cancel_reason = "cancelled", cancel_reason
         if starts_at is not None or cancel_reason is not None:
-            await self._withdraw_unsent(
-                meeting_id,
-                ["reminder"] if cancel_reason is None else ["reminder", "invite", "moved-up"],
-            )
+            # Messages queued for the old time, or for a meeting now cancelled, are not sent.
+            kinds = ["reminder"] if cancel_reason is None else ["reminder", "invite", "moved-up"]
+            await cancel_unsent(self.session, *(f"meeting:{meeting_id}:{kind}:" for kind in kinds))
         meeting.sequence += 1
         meeting.updated_at = self.now
         audit.record(
@@ -343,22 +341,6 @@ class MeetingDesk(Desk):
         )
         await self.session.flush()
         return await self._view(meeting)
-
-    async def _withdraw_unsent(self, meeting_id: int, kinds: Sequence[str]) -> None:
-        """Messages queued for the old time, or for a meeting now cancelled, are not sent."""
-        await self.session.execute(
-            update(OutboxMessage)
-            .where(
-                or_(
-                    *(
-                        OutboxMessage.dedup_key.startswith(f"meeting:{meeting_id}:{kind}:")
-                        for kind in kinds
-                    )
-                ),
-                OutboxMessage.status == PENDING,
-            )
-            .values(status=CANCELLED)
-        )
 
     async def answered(self, meeting_id: int, answers: Sequence[str]) -> Sequence[int]:
         rows = await self.session.scalars(

@@ -112,6 +112,12 @@ async def set_staff(
     return user
 
 
+async def erase(session: AsyncSession, user_ids: Sequence[int]) -> None:
+    """Erase these people with their identities, conversations and the messages to them."""
+    await session.execute(delete(OutboxMessage).where(OutboxMessage.user_id.in_(user_ids)))
+    await session.execute(delete(User).where(User.id.in_(user_ids)))
+
+
 async def staff_members(session: AsyncSession, *, admins: frozenset[str]) -> list[StaffMember]:
     rows = await session.execute(
         select(ChannelIdentity.channel, ChannelIdentity.external_id, User.display_name)
@@ -227,8 +233,7 @@ class UserDirectory:
 
     async def delete(self, user_id: int) -> None:
         """Erase the person with their identities, conversation and messages to them."""
-        await self.session.execute(delete(OutboxMessage).where(OutboxMessage.user_id == user_id))
-        await self.session.execute(delete(User).where(User.id == user_id))
+        await erase(self.session, [user_id])
         audit.record(
             self.session,
             actor=self.actor,
