@@ -8,7 +8,6 @@ import logging
 import signal
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,9 +17,12 @@ from bot.channels.telegram import TelegramChannel, build_application
 from bot.clock import SystemClock
 from bot.command_menus import CommandMenus
 from bot.db import migrate
-from bot.db.session import Database
+from bot.db.health import describe
+from bot.db.session import Database, DatabaseUnusable
 from bot.delivery import Dispatcher
+from bot.flood import FloodGuard
 from bot.i18n import Catalogs
+from bot.inbox import Inbox
 from bot.scheduling.progress import report_broadcasts
 from bot.scheduling.reminders import remind_meetings, remind_reports
 from bot.scheduling.scheduler import JobGuard, build_scheduler
@@ -43,7 +45,13 @@ class App:
         self.database = Database(settings.database_url)
         self.catalogs = Catalogs(timezone=settings.timezone)
         self.engine = build_engine()
-        self.dispatcher = Dispatcher(self.database, {}, self.clock)
+        self.dispatcher = Dispatcher(
+            self.database,
+            {},
+            self.clock,
+            catalogs=self.catalogs,
+            default_locale=settings.default_locale,
+        )
         self.turns = Turns(
             database=self.database,
             engine=self.engine,
@@ -52,7 +60,18 @@ class App:
             clock=self.clock,
             dispatcher=self.dispatcher,
         )
-        self.jobs = JobGuard()
+        self.inbox = Inbox(
+            database=self.database,
+            turns=self.turns,
+            dispatcher=self.dispatcher,
+            clock=self.clock,
+            flood=(
+                FloodGuard(per_minute=settings.flood_per_minute, burst=settings.flood_burst)
+                if settings.flood_per_minute
+                else None
+            ),
+        )
+        self.jobs = JobGuard(self.database.health)
         self.command_menus: CommandMenus | None = None  # on Telegram only
         self.scheduler = build_scheduler(
             database=self.database,
@@ -63,10 +82,18 @@ class App:
         )
 
     async def migrate(self) -> None:
-        """Apply pending migrations and add the default data that is missing."""
-        await migrate.upgrade(self.database)
-        async with self.database.transaction() as session:
-            await seed_defaults(session, now=self.clock.now(), tz=self.settings.tz)
+        """Apply pending migrations and add the default data that is missing; a database that
+        cannot be reached or written stops here with one line that names DATABASE_URL."""
+        self.database.check_usable()
+        try:
+            await migrate.upgrade(self.database)
+            async with self.database.transaction() as session:
+                await seed_defaults(session, now=self.clock.now(), tz=self.settings.tz)
+        except Exception as error:
+            raise DatabaseUnusable(
+                f"DATABASE_URL: cannot use {self.database.health.url}: {describe(error)}"
+            ) from error
+        await self.database.check_writable()
 
     async def send_reminders(self) -> None:
         """The scheduler's reminder scan; what it queues is sent at once."""
@@ -80,7 +107,9 @@ class App:
             await self.dispatcher.send_now(queued)
 
     async def close(self) -> None:
-        """Stop the jobs (letting a running one finish its transaction), then the database."""
+        """Stop the inbox workers and the jobs (letting each finish its transaction), then the
+        database."""
+        await self.inbox.stop()
         await self.jobs.drain()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
@@ -97,9 +126,7 @@ class App:
         application = build_application(
             self.settings.telegram_token, self.settings.telegram_api_base_url
         )
-        channel = TelegramChannel(
-            application, on_inbound=self.turns.handle, on_group_command=self.turns.answer_group
-        )
+        channel = TelegramChannel(application)
         self.dispatcher.add_channel(channel)
         return channel
 
@@ -126,31 +153,23 @@ class App:
                 id="command-menus",
             )
             self.scheduler.start()
-            await application.start()
-            updater = application.updater
-            assert updater is not None
-            allowed = ["message", "callback_query"]
+            # The workers start first: what waited in the inbox through a restart goes first.
+            self.inbox.start()
+            log.info("Gemeinsam is running on Telegram as @%s", channel.bot_username)
             if self.settings.webhook_url:
-                path = urlparse(self.settings.webhook_url).path.strip("/")
-                secret = hashlib.sha256(token.encode()).hexdigest()[:48]
-                await updater.start_webhook(
+                await channel.serve_webhook(
+                    self.inbox,
+                    stop,
+                    url=self.settings.webhook_url,
                     listen=self.settings.webhook_listen,
                     port=self.settings.webhook_port,
-                    url_path=path,
-                    webhook_url=self.settings.webhook_url,
-                    secret_token=secret,
-                    allowed_updates=allowed,
-                    bootstrap_retries=5,
+                    secret=hashlib.sha256(token.encode()).hexdigest()[:48],
                 )
             else:
-                await updater.start_polling(
-                    allowed_updates=allowed, bootstrap_retries=5, timeout=25
-                )
-            log.info("Gemeinsam is running on Telegram as @%s", channel.bot_username)
-            await stop.wait()
-            await updater.stop()
-            await application.stop()
+                await channel.poll(self.inbox, stop)
         finally:
+            await self.inbox.stop()
+            await channel.close()
             await self.jobs.drain()
             if self.scheduler.running:
                 self.scheduler.shutdown(wait=False)

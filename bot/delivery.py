@@ -9,6 +9,7 @@ once its lease ran out.
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -21,8 +22,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.channels.base import Channel, DeliveryError, Rejected, RetryLater, Unreachable
+from bot.db.health import is_outage
 from bot.db.models import OutboxMessage, User
 from bot.db.session import Database
+from bot.i18n import Catalogs
 from conversations.messages import Reply
 from conversations.ports import Clock
 
@@ -107,8 +110,12 @@ class Dispatcher:
         batch_size: int = 100,
         lease: timedelta = timedelta(seconds=30),
         concurrency: int = 16,
+        catalogs: Catalogs | None = None,
+        default_locale: str = "de",
     ) -> None:
         self.database = database
+        self.catalogs = catalogs or Catalogs()
+        self.default_locale = default_locale
         self.channels = dict(channels)
         self.clock = clock
         self.batch_size = batch_size
@@ -127,10 +134,13 @@ class Dispatcher:
             return
         try:
             await self._deliver(await self._claim(ids=ids))
-        except Exception:
-            log.exception(
-                "sending %s outbox rows at once failed; the dispatcher takes them", len(ids)
-            )
+        except Exception as error:
+            if is_outage(error):
+                self.database.health.failed(error)
+            else:
+                log.exception(
+                    "sending %s outbox rows at once failed; the dispatcher takes them", len(ids)
+                )
 
     async def dispatch_due(self, *, max_rounds: int = 50) -> int:
         """Send every due row; the scheduler runs this every few seconds. Returns rows handled."""
@@ -143,7 +153,31 @@ class Dispatcher:
             handled += len(rows)
         return handled
 
+    async def claim_now(self, session: AsyncSession, ids: Sequence[int]) -> list[OutboxMessage]:
+        """Claim these rows in the transaction that wrote them, to hand them to `deliver` right
+        after it committed: one transaction less for every reply."""
+        return await self._claim_in(session, ids) if ids else []
+
+    async def deliver(self, rows: list[OutboxMessage]) -> None:
+        """Send rows claimed by `claim_now`, after their transaction committed; as `send_now`,
+        a failure is left to `dispatch_due`."""
+        if not rows:
+            return
+        try:
+            await self._deliver(rows)
+        except Exception as error:
+            if is_outage(error):
+                self.database.health.failed(error)
+            else:
+                log.exception("sending %s claimed outbox rows failed; retried later", len(rows))
+
     async def _claim(self, ids: Iterable[int] | None = None) -> list[OutboxMessage]:
+        async with self.database.transaction() as session:
+            return await self._claim_in(session, ids)
+
+    async def _claim_in(
+        self, session: AsyncSession, ids: Iterable[int] | None = None
+    ) -> list[OutboxMessage]:
         now = self.clock.now()
         token = str(uuid.uuid4())
         earlier = aliased(OutboxMessage)
@@ -181,34 +215,33 @@ class Dispatcher:
         )
         if ids is not None:
             candidates = candidates.where(OutboxMessage.id.in_(list(ids)))
-        async with self.database.transaction() as session:
-            if ids is None:
-                await session.execute(
-                    update(OutboxMessage)
-                    .where(waiting, ~in_time)
-                    .values(status=EXPIRED, claim_token=None, lease_until=None)
-                )
+        if ids is None:
             await session.execute(
                 update(OutboxMessage)
-                .where(OutboxMessage.id.in_(candidates.scalar_subquery()))
-                .values(
-                    status=SENDING,
-                    claim_token=token,
-                    lease_until=now + self.lease,
-                    attempts=OutboxMessage.attempts + 1,
+                .where(waiting, ~in_time)
+                .values(status=EXPIRED, claim_token=None, lease_until=None)
+            )
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(candidates.scalar_subquery()))
+            .values(
+                status=SENDING,
+                claim_token=token,
+                lease_until=now + self.lease,
+                attempts=OutboxMessage.attempts + 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        claimed = list(
+            (
+                await session.scalars(
+                    select(OutboxMessage)
+                    .where(OutboxMessage.claim_token == token)
+                    .order_by(OutboxMessage.id)
                 )
-                .execution_options(synchronize_session=False)
-            )
-            claimed = list(
-                (
-                    await session.scalars(
-                        select(OutboxMessage)
-                        .where(OutboxMessage.claim_token == token)
-                        .order_by(OutboxMessage.id)
-                    )
-                ).all()
-            )
-            return await self._keep_chat_order(session, claimed, token)
+            ).all()
+        )
+        return await self._keep_chat_order(session, claimed, token)
 
     async def _keep_chat_order(
         self, session: AsyncSession, claimed: list[OutboxMessage], token: str
@@ -294,8 +327,11 @@ class Dispatcher:
             await self._mark_unreachable(row, error)
             return False
         except Rejected as error:
+            # Sending it again would change nothing: the person's later messages go on.
             log.error("outbox %s rejected by %s: %s", row.id, row.channel, error.reason)
-            await self._finish(row, FAILED, error=error.reason)
+            note = await self._finish(row, FAILED, error=error.reason)
+            if note is not None:
+                await self._deliver_row(note)
             return True
         except DeliveryError as error:
             await self._retry(row, error)
@@ -314,7 +350,9 @@ class Dispatcher:
         *,
         error: str | None = None,
         message_id: str | None = None,
-    ) -> None:
+    ) -> OutboxMessage | None:
+        """Record the outcome. A file that failed for good is followed by a short text that
+        says so, in the person's language: returned claimed, to be sent next in its chat."""
         now = self.clock.now()
         async with self.database.transaction() as session:
             await session.execute(
@@ -328,6 +366,53 @@ class Dispatcher:
                     external_message_id=message_id,
                 )
             )
+            if status == FAILED:
+                return await self._file_not_sent(session, row, now)
+        return None
+
+    async def _file_not_sent(
+        self, session: AsyncSession, row: OutboxMessage, now: datetime
+    ) -> OutboxMessage | None:
+        reply = Reply.from_payload(row.payload)
+        attachment = reply.document or reply.forward
+        if attachment is None:
+            return None
+        locale = self.default_locale
+        if row.user_id is not None:
+            locale = await session.scalar(select(User.locale).where(User.id == row.user_id)) or (
+                locale
+            )
+        _ = self.catalogs.translator(locale).gettext
+        text = (
+            _("Sorry, I could not send you the file {name}.").format(
+                name=f"<b>{html.escape(attachment.name)}</b>"
+            )
+            if attachment.name
+            else _("Sorry, I could not send you the file.")
+        )
+        note_id = await enqueue(
+            session,
+            channel=row.channel,
+            address=row.address,
+            reply=Reply(text),
+            dedup_key=f"file-not-sent:{row.id}",
+            now=now,
+            user_id=row.user_id,
+        )
+        if note_id is None:
+            return None
+        token = str(uuid.uuid4())
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == note_id)
+            .values(
+                status=SENDING,
+                claim_token=token,
+                lease_until=now + self.lease,
+                attempts=OutboxMessage.attempts + 1,
+            )
+        )
+        return await session.get(OutboxMessage, note_id)
 
     async def _retry(self, row: OutboxMessage, error: DeliveryError) -> None:
         now = self.clock.now()

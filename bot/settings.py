@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -32,6 +32,9 @@ class Settings:
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
     meeting_reminder_hours: tuple[int, ...] = (24, 2)
+    # One person's messages: this many a minute on average, this many at once (0: no limit).
+    flood_per_minute: int = 20
+    flood_burst: int = 10
 
     @property
     def tz(self) -> ZoneInfo:
@@ -56,6 +59,8 @@ class Settings:
             webhook_listen=get("WEBHOOK_LISTEN") or "127.0.0.1",
             webhook_port=_port(get("WEBHOOK_PORT") or "8443"),
             meeting_reminder_hours=_hours(get("MEETING_REMINDER_HOURS") or "24,2"),
+            flood_per_minute=_count("FLOOD_MESSAGES_PER_MINUTE", get, default=20),
+            flood_burst=_count("FLOOD_BURST", get, default=10, minimum=1),
         )
 
 
@@ -124,6 +129,17 @@ def _timezone(value: str) -> str:
 def _port(value: str) -> int:
     if not value.isdigit() or not 0 < int(value) < 65536:
         raise ConfigError(f"WEBHOOK_PORT: {value!r} is not a port number")
+    return int(value)
+
+
+def _count(
+    variable: str, get: Callable[[str], str | None], *, default: int, minimum: int = 0
+) -> int:
+    value = get(variable)
+    if value is None:
+        return default
+    if not value.isdigit() or int(value) < minimum:
+        raise ConfigError(f"{variable}: {value!r} is not a whole number of at least {minimum}")
     return int(value)
 
 

@@ -10,6 +10,7 @@ import asyncio
 import logging
 import uuid
 import weakref
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import update
@@ -112,144 +113,179 @@ class Turns:
     async def _apologize(self, inbound: Inbound) -> list[int]:
         try:
             async with self.database.transaction() as session:
-                user = await users.find(
-                    session, channel=inbound.channel, external_id=inbound.external_id
-                )
-                locale = (
-                    user.locale
-                    if user
-                    else match_language(inbound.language_code, self.settings.default_locale)
-                )
-                _ = self.catalogs.translator(locale).gettext
-                reply = Reply(
-                    _(
-                        "Sorry, something went wrong on my side. Please try again; "
-                        "your earlier answers are kept."
-                    )
-                )
-                row = await enqueue(
-                    session,
-                    channel=inbound.channel,
-                    address=inbound.external_id,
-                    reply=reply,
-                    dedup_key=f"apology:{inbound.update_key or uuid.uuid4()}",
-                    now=self.clock.now(),
-                    user_id=user.id if user else None,
-                )
-                return [row] if row is not None else []
+                return await self.apology(session, inbound, now=self.clock.now())
         except Exception:  # the database itself is away: nothing more to do than log it
-            log.exception("could not apologize to %s:%s", inbound.channel, inbound.external_id)
+            log.exception("could not apologize for a failed turn")
             return []
 
+    async def apology(self, session: AsyncSession, inbound: Inbound, *, now: datetime) -> list[int]:
+        """Tell the person that their message failed, in their language."""
+        return await self._notice(
+            session,
+            inbound,
+            lambda _: _(
+                "Sorry, something went wrong on my side. Please try again; "
+                "your earlier answers are kept."
+            ),
+            key=f"apology:{inbound.update_key or uuid.uuid4()}",
+            now=now,
+        )
+
+    async def flood_note(
+        self, session: AsyncSession, inbound: Inbound, *, now: datetime
+    ) -> list[int]:
+        """The one note to someone who writes faster than the bot reads."""
+        return await self._notice(
+            session,
+            inbound,
+            lambda _: _(
+                "You are writing faster than I can read. I will answer again in a minute; "
+                "please send your last message again then."
+            ),
+            key=f"reply:{inbound.update_key}:0",
+            now=now,
+        )
+
+    async def _notice(
+        self,
+        session: AsyncSession,
+        inbound: Inbound,
+        text: Callable[[Callable[[str], str]], str],
+        *,
+        key: str,
+        now: datetime,
+    ) -> list[int]:
+        """A message about the person's message rather than an answer to it, in their language
+        (their app's, if they are not known yet)."""
+        user = await users.find(session, channel=inbound.channel, external_id=inbound.external_id)
+        locale = (
+            user.locale
+            if user
+            else match_language(inbound.language_code, self.settings.default_locale)
+        )
+        row = await enqueue(
+            session,
+            channel=inbound.channel,
+            address=inbound.external_id,
+            reply=Reply(text(self.catalogs.translator(locale).gettext)),
+            dedup_key=key,
+            now=now,
+            user_id=user.id if user else None,
+        )
+        return [row] if row is not None else []
+
     async def _handle_once(self, inbound: Inbound) -> list[int]:
-        now = self.clock.now()
         async with self.database.transaction() as session:
-            if inbound.update_key and not await _first_time(session, inbound.update_key, now):
-                log.info("update %s was handled before", inbound.update_key)
+            return await self.turn(session, inbound, now=self.clock.now())
+
+    async def turn(self, session: AsyncSession, inbound: Inbound, *, now: datetime) -> list[int]:
+        """The turn in the caller's transaction; returns the outbox ids of what it queued."""
+        if inbound.update_key and not await _first_time(session, inbound.update_key, now):
+            log.info("update %s was handled before", inbound.update_key)
+            return []
+        if inbound.kind is InboundKind.RESUME:
+            user = await users.find(
+                session, channel=inbound.channel, external_id=inbound.external_id
+            )
+            if user is None:
                 return []
-            if inbound.kind is InboundKind.RESUME:
-                user = await users.find(
-                    session, channel=inbound.channel, external_id=inbound.external_id
-                )
-                if user is None:
-                    return []
-            else:
-                locale = match_language(inbound.language_code, self.settings.default_locale)
-                user = await users.find_or_create(
-                    session,
-                    channel=inbound.channel,
-                    external_id=inbound.external_id,
-                    locale=locale,
-                    now=now,
-                )
-            user.unreachable_at = None  # they wrote to us
-            conversation = await session.get(Conversation, user.id, with_for_update=True)
-            state = (
-                FlowState(
-                    conversation.flow,
-                    conversation.step,
-                    dict(conversation.data),
-                    conversation.version,
-                )
-                if conversation
-                else FlowState()
-            )
-            view = await users.view(session, user, admins=self.settings.admins)
-            broadcasts = BroadcastDesk(
+        else:
+            locale = match_language(inbound.language_code, self.settings.default_locale)
+            user = await users.find_or_create(
                 session,
-                actor_user_id=user.id,
-                actor_is_staff=view.is_staff,
                 channel=inbound.channel,
-                address=inbound.external_id,
+                external_id=inbound.external_id,
+                locale=locale,
                 now=now,
-                tz=self.settings.tz,
             )
-            notifier = Notifier(
-                session, catalogs=self.catalogs, admins=self.settings.admins, now=now
+        user.unreachable_at = None  # they wrote to us
+        conversation = await session.get(Conversation, user.id, with_for_update=True)
+        state = (
+            FlowState(
+                conversation.flow,
+                conversation.step,
+                dict(conversation.data),
+                conversation.version,
             )
-            ctx = Context(
-                engine=self.engine,
-                user=view,
-                state=state,
-                ports=Ports(
-                    users=users.UserDirectory(
-                        session, admins=self.settings.admins, now=now, actor=f"user:{user.id}"
-                    ),
-                    clock=FixedClock(now),
-                    translator=self.catalogs.translator,
-                    grants=GrantDesk(
-                        session,
-                        actor_user_id=user.id,
-                        actor_is_staff=view.is_staff,
-                        now=now,
-                        tz=self.settings.tz,
-                    ),
-                    reports=ReportDesk(
-                        session,
-                        actor_user_id=user.id,
-                        actor_is_staff=view.is_staff,
-                        now=now,
-                        tz=self.settings.tz,
-                    ),
-                    meetings=MeetingDesk(
-                        session,
-                        actor_user_id=user.id,
-                        actor_is_staff=view.is_staff,
-                        actor_role=view.role,
-                        now=now,
-                        tz=self.settings.tz,
-                    ),
-                    info=InfoLibrary(
-                        session,
-                        actor_user_id=user.id,
-                        actor_is_staff=view.is_staff,
-                        now=now,
-                        tz=self.settings.tz,
-                    ),
-                    files=ChannelFiles(self.dispatcher.channels),
-                    broadcasts=broadcasts,
-                    surveys=SurveyDesk(
-                        session,
-                        actor_user_id=user.id,
-                        actor_is_staff=view.is_staff,
-                        now=now,
-                        tz=self.settings.tz,
-                    ),
-                    notifications=notifier,
+            if conversation
+            else FlowState()
+        )
+        view = await users.view(session, user, admins=self.settings.admins)
+        broadcasts = BroadcastDesk(
+            session,
+            actor_user_id=user.id,
+            actor_is_staff=view.is_staff,
+            channel=inbound.channel,
+            address=inbound.external_id,
+            now=now,
+            tz=self.settings.tz,
+        )
+        notifier = Notifier(
+            session, catalogs=self.catalogs, admins=self.settings.admins, now=now
+        )
+        ctx = Context(
+            engine=self.engine,
+            user=view,
+            state=state,
+            ports=Ports(
+                users=users.UserDirectory(
+                    session, admins=self.settings.admins, now=now, actor=f"user:{user.id}"
                 ),
-                inbound=inbound,
-            )
-            await self.engine.handle(ctx)
-            if not ctx.user_deleted:
-                await _save_state(session, user, conversation, state, now)
-            replies = await self._enqueue(
-                session,
-                inbound,
-                ctx.replies,
-                user_id=None if ctx.user_deleted else user.id,
-                now=now,
-            )
-            return replies + notifier.queued + broadcasts.queued
+                clock=FixedClock(now),
+                translator=self.catalogs.translator,
+                grants=GrantDesk(
+                    session,
+                    actor_user_id=user.id,
+                    actor_is_staff=view.is_staff,
+                    now=now,
+                    tz=self.settings.tz,
+                ),
+                reports=ReportDesk(
+                    session,
+                    actor_user_id=user.id,
+                    actor_is_staff=view.is_staff,
+                    now=now,
+                    tz=self.settings.tz,
+                ),
+                meetings=MeetingDesk(
+                    session,
+                    actor_user_id=user.id,
+                    actor_is_staff=view.is_staff,
+                    actor_role=view.role,
+                    now=now,
+                    tz=self.settings.tz,
+                ),
+                info=InfoLibrary(
+                    session,
+                    actor_user_id=user.id,
+                    actor_is_staff=view.is_staff,
+                    now=now,
+                    tz=self.settings.tz,
+                ),
+                files=ChannelFiles(self.dispatcher.channels),
+                broadcasts=broadcasts,
+                surveys=SurveyDesk(
+                    session,
+                    actor_user_id=user.id,
+                    actor_is_staff=view.is_staff,
+                    now=now,
+                    tz=self.settings.tz,
+                ),
+                notifications=notifier,
+            ),
+            inbound=inbound,
+        )
+        await self.engine.handle(ctx)
+        if not ctx.user_deleted:
+            await _save_state(session, user, conversation, state, now)
+        replies = await self._enqueue(
+            session,
+            inbound,
+            ctx.replies,
+            user_id=None if ctx.user_deleted else user.id,
+            now=now,
+        )
+        return replies + notifier.queued + broadcasts.queued
 
     async def _enqueue(
         self,
@@ -277,33 +313,25 @@ class Turns:
         return ids
 
     async def answer_group(
-        self,
-        *,
-        channel: str,
-        chat_id: str,
-        update_key: str,
-        language_code: str | None,
-        bot_username: str,
-    ) -> None:
+        self, session: AsyncSession, inbound: Inbound, *, bot_username: str, now: datetime
+    ) -> list[int]:
         """A command in a group chat: point to the private chat, where conversations happen."""
-        locale = match_language(language_code, self.settings.default_locale)
+        locale = match_language(inbound.language_code, self.settings.default_locale)
         _ = self.catalogs.translator(locale).gettext
         text = _("I work in private chats only. Please write to me directly: {link}").format(
             link=f'<a href="https://t.me/{bot_username}">@{bot_username}</a>'
         )
-        now = self.clock.now()
-        async with self.database.transaction() as session:
-            if not await _first_time(session, update_key, now):
-                return
-            row_id = await enqueue(
-                session,
-                channel=channel,
-                address=chat_id,
-                reply=Reply(text=text),
-                dedup_key=f"reply:{update_key}:0",
-                now=now,
-            )
-        await self.dispatcher.send_now([row_id] if row_id else [])
+        if inbound.update_key and not await _first_time(session, inbound.update_key, now):
+            return []
+        row_id = await enqueue(
+            session,
+            channel=inbound.channel,
+            address=inbound.external_id,
+            reply=Reply(text=text),
+            dedup_key=f"reply:{inbound.update_key}:0",
+            now=now,
+        )
+        return [row_id] if row_id else []
 
 
 async def _first_time(session: AsyncSession, key: str, now: datetime) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -49,6 +49,30 @@ class Inbound:
     attachment: Attachment | None = None
     language_code: str | None = None
     display_name: str | None = None
+
+    def to_payload(self) -> dict[str, Any]:
+        """As JSON for the inbox, where it waits for its turn."""
+        payload = {
+            name: value
+            for name, value in asdict(self).items()
+            if value not in (None, "") and name != "attachment"
+        }
+        payload["kind"] = self.kind.value
+        if self.attachment is not None:
+            payload["attachment"] = asdict(self.attachment)
+        return payload
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> Inbound:
+        fields = dict(payload)
+        attachment = fields.pop("attachment", None)
+        return cls(
+            **{
+                **fields,
+                "kind": InboundKind(fields["kind"]),
+                "attachment": Attachment(**attachment) if attachment else None,
+            }
+        )
 
 
 @dataclass(frozen=True)

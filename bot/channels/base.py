@@ -2,10 +2,59 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
-from conversations.messages import Attachment, Reply
+from conversations.messages import Attachment, Inbound, Reply
+
+PRIVATE = "private"  # a turn of the person's conversation
+GROUP = "group"  # a command in a group chat: the answer points to the private chat
+FLOOD = "flood"  # the one note to a person who writes faster than the bot reads
+
+
+@dataclass(frozen=True)
+class InboxEntry:
+    """What a channel hands to the inbox for one update: the neutral message and its route."""
+
+    inbound: Inbound
+    route: str = PRIVATE
+    bot_username: str | None = None  # for the answer in a group
+
+    def to_payload(self) -> dict[str, object]:
+        payload: dict[str, object] = {"inbound": self.inbound.to_payload()}
+        if self.bot_username:
+            payload["bot_username"] = self.bot_username
+        return payload
+
+    @classmethod
+    def from_payload(cls, route: str, payload: dict[str, object]) -> InboxEntry:
+        inbound = payload["inbound"]
+        assert isinstance(inbound, dict)
+        username = payload.get("bot_username")
+        return cls(
+            Inbound.from_payload(inbound),
+            route,
+            username if isinstance(username, str) else None,
+        )
+
+
+class Receiver(Protocol):
+    """The inbox as a channel sees it: a channel confirms an update to its source only after
+    `store` returned."""
+
+    def admit(self, entries: Sequence[InboxEntry]) -> list[InboxEntry]:
+        """The entries that pass the flood limit (and the notes for those that do not); call
+        it once per update, before storing."""
+        ...
+
+    async def store(self, entries: Sequence[InboxEntry]) -> None:
+        """Commit the entries; raises when the database cannot take them now."""
+        ...
+
+    def pause_after(self, error: BaseException) -> float:
+        """How long to wait before storing again after `store` failed with `error`."""
+        ...
 
 
 class DeliveryError(Exception):

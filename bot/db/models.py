@@ -101,6 +101,36 @@ class ProcessedUpdate(Base):
     processed_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
 
 
+class InboxMessage(Base):
+    """Every message a person sends is a row before its channel confirms it to the source; turns
+    take the rows in order per person and mark them done in their own transaction."""
+
+    __tablename__ = "inbox"
+    __table_args__ = (
+        Index("ix_inbox_waiting", "status", "position", "id"),
+        Index("ix_inbox_chat", "channel", "chat", "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    update_key: Mapped[str] = mapped_column(String(100), unique=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    chat: Mapped[str] = mapped_column(String(64))
+    # `private` (a turn), `group` (a command in a group chat) or `flood` (the note to someone
+    # who writes faster than the bot reads).
+    route: Mapped[str] = mapped_column(String(10))
+    # The neutral `Inbound`; emptied once the turn is done, as nothing needs it any more.
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # How many of this person's messages were waiting when it came: rows are taken by it first,
+    # so one person's backlog never keeps everyone else waiting.
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    done_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
 class OutboxMessage(Base):
     """Every outgoing message is a row first; the dispatcher sends it and records the outcome."""
 

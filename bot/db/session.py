@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -16,7 +16,16 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from bot.db.health import DatabaseHealth, describe
+from bot.db.writers import WriterQueue
+from bot.settings import ConfigError
+
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+CONNECT_TIMEOUT_SECONDS = 10  # a server that does not answer is an outage, not a hang
+
+
+class DatabaseUnusable(ConfigError):
+    """At start: the database cannot be reached or written; the message is one line."""
 
 
 class Database:
@@ -25,25 +34,54 @@ class Database:
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = url
         parsed = make_url(url)
+        self.unusable: str | None = None
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         self.is_postgresql = parsed.get_backend_name() == "postgresql"
         options: dict[str, Any] = {"echo": echo}
         if self.is_sqlite:
             if parsed.database and parsed.database != ":memory:":
-                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+                except OSError as error:  # said at start by `check_usable`
+                    self.unusable = f"the directory cannot be made: {error.strerror}"
             options["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
         else:
             options["pool_pre_ping"] = True
+            options["connect_args"] = {"timeout": CONNECT_TIMEOUT_SECONDS}
+        self.health = DatabaseHealth(parsed.render_as_string(hide_password=True))
         self.engine: AsyncEngine = create_async_engine(url, **options)
         if self.is_sqlite:
             _configure_sqlite(self.engine)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.writers = WriterQueue() if self.is_sqlite else None
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """A session in one transaction: committed when the block ends, rolled back on error."""
-        async with self.sessions() as session, session.begin():
+    async def transaction(self, *, long: bool = False) -> AsyncIterator[AsyncSession]:
+        """A session in one transaction: committed when the block ends, rolled back on error.
+        `long` (a turn): on SQLite, short writes waiting at the same time go first."""
+        if self.writers is None:
+            async with self.sessions() as session, session.begin():
+                yield session
+            return
+        async with self.writers.turn(long=long), self.sessions() as session, session.begin():
             yield session
+
+    def check_usable(self) -> None:
+        """Before connecting: what can be seen to fail without a connection (which, for SQLite,
+        would leave a thread behind)."""
+        if self.unusable:
+            raise DatabaseUnusable(f"DATABASE_URL: cannot use {self.health.url}: {self.unusable}")
+
+    async def check_writable(self) -> None:
+        """Write and take back one row's worth, so that a read-only file, a missing directory or
+        a wrong password stops the start with one line instead of a bot that answers nothing."""
+        try:
+            async with self.transaction() as session:
+                await session.execute(text("UPDATE alembic_version SET version_num = version_num"))
+        except Exception as error:
+            raise DatabaseUnusable(
+                f"DATABASE_URL: cannot write to {self.health.url}: {describe(error)}"
+            ) from error
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.db.health import DatabaseHealth, is_outage
 from bot.db.session import Database
 from bot.delivery import Dispatcher
 from bot.scheduling import jobs
@@ -24,9 +25,11 @@ Job = Callable[[], Awaitable[object]]
 
 class JobGuard:
     """Runs each job as its own task that a scheduler shutdown cannot cancel, and waits for the
-    running ones when the app stops."""
+    running ones when the app stops. A job that fails because the database is away is told to
+    the database's health (one line for the whole outage), not logged every few seconds."""
 
-    def __init__(self) -> None:
+    def __init__(self, health: DatabaseHealth | None = None) -> None:
+        self.health = health
         self.running: set[asyncio.Task[object]] = set()
         self.stopping = False
 
@@ -37,7 +40,14 @@ class JobGuard:
             task: asyncio.Task[object] = asyncio.ensure_future(job())
             self.running.add(task)
             task.add_done_callback(self.running.discard)
-            await asyncio.shield(task)
+            try:
+                await asyncio.shield(task)
+            except Exception as error:
+                if self.health is None or not is_outage(error):
+                    raise
+                # Only a write says that the database is back: a job that merely read (nothing
+                # was due) says nothing, as a full disk or a read-only file still reads.
+                self.health.failed(error)
 
         return run
 

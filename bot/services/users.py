@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,6 +13,7 @@ from bot.db.models import (
     Application,
     ChannelIdentity,
     Conversation,
+    InboxMessage,
     OutboxMessage,
     Region,
     User,
@@ -113,7 +114,25 @@ async def set_staff(
 
 
 async def erase(session: AsyncSession, user_ids: Sequence[int]) -> None:
-    """Erase these people with their identities, conversations and the messages to them."""
+    """Erase these people with their identities, conversations, the messages to them and what
+    the inbox still holds of theirs (the turn that erases is done with its own row; messages
+    still waiting are handled afterwards, as from someone new)."""
+    addresses = (
+        await session.execute(
+            select(ChannelIdentity.channel, ChannelIdentity.external_id).where(
+                ChannelIdentity.user_id.in_(user_ids)
+            )
+        )
+    ).all()
+    if addresses:
+        await session.execute(
+            delete(InboxMessage).where(
+                tuple_(InboxMessage.channel, InboxMessage.chat).in_(
+                    [tuple(address) for address in addresses]
+                ),
+                InboxMessage.status != "pending",
+            )
+        )
     await session.execute(delete(OutboxMessage).where(OutboxMessage.user_id.in_(user_ids)))
     await session.execute(delete(User).where(User.id.in_(user_ids)))
 

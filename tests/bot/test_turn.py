@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app import App
-from bot.channels.base import TemporaryFailure
+from bot.channels.base import GROUP, InboxEntry, TemporaryFailure
 from bot.db.models import Conversation, OutboxMessage, ProcessedUpdate, User
 from conversations.messages import Inbound, InboundKind
 from tests.chat import Chat
@@ -115,14 +115,18 @@ async def test_one_persons_messages_wait_for_each_other_and_no_lock_outlives_the
 
 
 async def test_a_group_command_points_to_the_private_chat_once(app: App) -> None:
-    for _ in range(2):
-        await app.turns.answer_group(
-            channel="memory",
-            chat_id="-100",
-            update_key="memory:g1",
-            language_code="en",
-            bot_username="gemeinsam_bot",
-        )
+    command = Inbound(
+        "memory",
+        "-100",
+        InboundKind.COMMAND,
+        update_key="memory:g1",
+        command="start",
+        language_code="en",
+    )
+    for _ in range(2):  # the same update delivered twice
+        await app.inbox.store([InboxEntry(command, GROUP, bot_username="gemeinsam_bot")])
+        while await app.inbox.work_once():
+            pass
     replies = app.dispatcher.channels["memory"].take("-100")  # type: ignore[attr-defined]
     assert len(replies) == 1
     assert 'href="https://t.me/gemeinsam_bot"' in replies[0].text

@@ -30,14 +30,26 @@ SEED = 20261125  # change it to see other orders and texts; a failure names the 
 
 
 @asynccontextmanager
-async def bot_process(fake: FakeBotApi, database_url: str, log: Path) -> AsyncIterator[int]:
+async def bot_process(
+    fake: FakeBotApi,
+    database_url: str,
+    log: Path,
+    *,
+    webhook_url: str | None = None,
+    **extra_env: str,
+) -> AsyncIterator[int]:
     env = {
         **os.environ,
         "TELEGRAM_BOT_TOKEN": fake.token,
         "TELEGRAM_API_BASE_URL": fake.base_url,
         "DATABASE_URL": database_url,
+        "FLOOD_MESSAGES_PER_MINUTE": "6000",
+        "FLOOD_BURST": "1000",
+        **extra_env,
     }
     env.pop("WEBHOOK_URL", None)
+    if webhook_url is not None:
+        env["WEBHOOK_URL"] = webhook_url
     with log.open("ab") as output:
         process = await asyncio.create_subprocess_exec(
             sys.executable,

@@ -1,0 +1,361 @@
+"""The inbox: every message received is a row before its channel confirms it to the source, and
+turns take their work from it, in order per person and fairly across people.
+
+A worker claims the next row in the transaction of the turn that handles it (`FOR UPDATE SKIP
+LOCKED` on PostgreSQL; SQLite has one writer at a time) and marks it done there, so a crash rolls
+the claim back with the turn and several processes on one PostgreSQL share the inbox. A person's
+later rows wait while an earlier one is unfinished. Among people, rows are taken by how many of
+that person's messages were already waiting when the row came, then by arrival: one person's
+backlog never keeps the others waiting.
+
+A turn that fails is tried again a few times, then marked failed with an apology, so that the
+person's next message is not held behind it. While the database itself does not answer nothing
+is counted: the row waits until it is back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import exists, func, select, tuple_, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
+
+from bot.channels.base import FLOOD, GROUP, InboxEntry
+from bot.db.health import describe, is_outage
+from bot.db.models import InboxMessage
+from bot.db.session import Database
+from bot.delivery import Dispatcher
+from bot.flood import FloodGuard, Verdict
+from bot.turn import StaleConversation, Turns
+from conversations.messages import Inbound, InboundKind
+from conversations.ports import Clock
+
+log = logging.getLogger(__name__)
+
+PENDING, DONE, FAILED = "pending", "done", "failed"
+MAX_TURN_ATTEMPTS = 3  # a turn that fails for a reason of its own: then the apology
+MAX_TRANSIENT_ATTEMPTS = 20  # races and database errors while the database answers again
+UNPACED = 2  # messages of one person waiting at once that are taken as fast as they come
+PACE = timedelta(milliseconds=50)  # and then one every so often
+IDLE_WAIT_SECONDS = 2.0  # rows of other processes and retries that fall due are seen this soon
+STOP_WAIT_SECONDS = 30.0
+
+
+def _paced(position: int) -> timedelta:
+    """A person's backlog is taken at a measured pace beyond the first few messages, so that a
+    burst (an album of photos, or a flood within the limit) leaves room for everyone else."""
+    return PACE * max(0, position - UNPACED)
+
+
+def retry_pause(attempts: int) -> timedelta:
+    return timedelta(seconds=min(0.5 * 2 ** (attempts - 1), 30))
+
+
+@dataclass(frozen=True)
+class _Claimed:
+    id: int
+    channel: str
+    chat: str
+    route: str
+    update_key: str
+    attempts: int
+    payload: dict[str, Any] | None
+
+
+class Inbox:
+    def __init__(
+        self,
+        *,
+        database: Database,
+        turns: Turns,
+        dispatcher: Dispatcher,
+        clock: Clock,
+        flood: FloodGuard | None = None,
+        workers: int = 4,
+    ) -> None:
+        self.database = database
+        self.turns = turns
+        self.dispatcher = dispatcher
+        self.clock = clock
+        self.flood = flood
+        self.workers = workers
+        self._arrived = asyncio.Condition()
+        self._generation = 0  # counts arrivals, so that a worker never sleeps through one
+        self._next_due: datetime | None = None
+        self._stop = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    # --- receiving ---------------------------------------------------------------------
+
+    def admit(self, entries: Sequence[InboxEntry]) -> list[InboxEntry]:
+        """The entries within each person's limit; the first one beyond it becomes the note."""
+        if self.flood is None:
+            return list(entries)
+        admitted = []
+        for entry in entries:
+            inbound = entry.inbound
+            verdict = self.flood.check(inbound.channel, inbound.external_id)
+            if verdict is Verdict.ACCEPT:
+                admitted.append(entry)
+            elif verdict is Verdict.NOTE:
+                moment = int(self.clock.now().timestamp() * 1000)
+                note = Inbound(
+                    channel=inbound.channel,
+                    external_id=inbound.external_id,
+                    kind=InboundKind.OTHER,
+                    update_key=f"flood:{inbound.channel}:{inbound.external_id}:{moment}",
+                    language_code=inbound.language_code,
+                )
+                admitted.append(InboxEntry(note, FLOOD))
+                log.info("inbox: a chat writes faster than allowed; quiet for a while")
+        return admitted
+
+    async def store(self, entries: Sequence[InboxEntry]) -> None:
+        """Commit the entries in one short transaction (each one once, however often its
+        update comes). Raises when the database cannot take them, so nothing is confirmed."""
+        if not entries:
+            return
+        try:
+            await self._insert(entries)
+        except Exception as error:
+            if is_outage(error) or len(entries) == 1:
+                raise
+            # One entry the database refuses must not keep the others out: one at a time.
+            log.warning("inbox: storing %s entries failed (%s)", len(entries), describe(error))
+            for entry in entries:
+                try:
+                    await self._insert([entry])
+                except Exception as single:
+                    if is_outage(single):
+                        raise
+                    log.error("inbox: an update could not be stored: %s", describe(single))
+        self.database.health.ok()
+        async with self._arrived:
+            self._generation += 1
+            self._arrived.notify(len(entries))
+
+    def pause_after(self, error: BaseException) -> float:
+        if not is_outage(error):
+            log.error("inbox: storing failed", exc_info=error)
+        return self.database.health.failed(error)
+
+    async def _insert(self, entries: Sequence[InboxEntry]) -> None:
+        async with self.database.transaction() as session:
+            now = self.clock.now()
+            chats = list({(e.inbound.channel, e.inbound.external_id) for e in entries})
+            waiting: dict[tuple[str, str], int] = {
+                (channel, chat): count
+                for channel, chat, count in await session.execute(
+                    select(InboxMessage.channel, InboxMessage.chat, func.count())
+                    .where(
+                        InboxMessage.status == PENDING,
+                        tuple_(InboxMessage.channel, InboxMessage.chat).in_(chats),
+                    )
+                    .group_by(InboxMessage.channel, InboxMessage.chat)
+                )
+            }
+            rows = []
+            for entry in entries:
+                inbound = entry.inbound
+                chat = (inbound.channel, inbound.external_id)
+                position = waiting.get(chat, 0)
+                waiting[chat] = position + 1
+                rows.append(
+                    {
+                        "update_key": inbound.update_key or f"{inbound.channel}:{uuid.uuid4()}",
+                        "channel": inbound.channel,
+                        "chat": inbound.external_id,
+                        "route": entry.route,
+                        "payload": entry.to_payload(),
+                        "position": position,
+                        "status": PENDING,
+                        "attempts": 0,
+                        "next_attempt_at": now + _paced(position),
+                        "received_at": now,
+                    }
+                )
+            dialect = session.get_bind().dialect.name
+            insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+            await session.execute(
+                insert(InboxMessage)
+                .values(rows)
+                .on_conflict_do_nothing(index_elements=["update_key"])
+            )
+
+    # --- working -----------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._stop.clear()
+        self._tasks = [
+            asyncio.create_task(self._work(), name=f"inbox-worker-{number}")
+            for number in range(self.workers)
+        ]
+
+    async def stop(self) -> None:
+        """Let every worker finish the turn it is in (its row is done or stays waiting)."""
+        self._stop.set()
+        async with self._arrived:
+            self._arrived.notify_all()
+        if self._tasks:
+            _, late = await asyncio.wait(self._tasks, timeout=STOP_WAIT_SECONDS)
+            for task in late:
+                task.cancel()
+            self._tasks = []
+
+    async def _work(self) -> None:
+        while not self._stop.is_set():
+            generation = self._generation
+            try:
+                if await self.work_once():
+                    continue
+            except Exception as error:
+                if is_outage(error):
+                    pause = self.database.health.failed(error)
+                else:
+                    log.exception("inbox worker: unexpected error")
+                    pause = 1.0
+                await self._idle(pause)
+                continue
+            if generation == self._generation:
+                await self._idle(self._until_next_due())
+
+    def _until_next_due(self) -> float:
+        """Seconds until a row that waits for its moment is due (paced or retried), at most the
+        idle wait (for rows that other processes stored)."""
+        if self._next_due is None:
+            return IDLE_WAIT_SECONDS
+        seconds = (self._next_due - self.clock.now()).total_seconds()
+        return min(max(seconds, 0.005), IDLE_WAIT_SECONDS)
+
+    async def _idle(self, seconds: float) -> None:
+        async with self._arrived:
+            if self._stop.is_set():
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._arrived.wait(), timeout=seconds)
+
+    async def work_once(self) -> bool:
+        """Handle the next waiting row, if there is one; False when there is none."""
+        claimed: _Claimed | None = None
+        try:
+            async with self.database.transaction(long=True) as session:
+                now = self.clock.now()  # once this worker has the database, not before
+                claimed = await self._claim(session, now)
+                if claimed is None:
+                    return False
+                entry = InboxEntry.from_payload(claimed.route, claimed.payload or {})
+                if claimed.route == GROUP:
+                    ids = await self.turns.answer_group(
+                        session, entry.inbound, bot_username=entry.bot_username or "", now=now
+                    )
+                elif claimed.route == FLOOD:
+                    ids = await self.turns.flood_note(session, entry.inbound, now=now)
+                else:
+                    ids = await self.turns.turn(session, entry.inbound, now=now)
+                await session.execute(
+                    update(InboxMessage)
+                    .where(InboxMessage.id == claimed.id)
+                    .values(
+                        status=DONE,
+                        done_at=now,
+                        payload=None,
+                        attempts=claimed.attempts + 1,
+                        last_error=None,
+                    )
+                )
+                replies = await self.dispatcher.claim_now(session, ids)
+        except Exception as error:
+            if claimed is None:
+                raise
+            ids = await self._failed(claimed, error)
+            self.database.health.ok()
+            await self.dispatcher.send_now(ids)
+            return True
+        self.database.health.ok()
+        await self.dispatcher.deliver(replies)
+        return True
+
+    async def _claim(self, session: Any, now: datetime) -> _Claimed | None:
+        earlier = aliased(InboxMessage)
+        unfinished_before = exists().where(
+            earlier.channel == InboxMessage.channel,
+            earlier.chat == InboxMessage.chat,
+            earlier.status == PENDING,
+            earlier.id < InboxMessage.id,
+        )
+        row = (
+            await session.scalars(
+                select(InboxMessage)
+                .where(
+                    InboxMessage.status == PENDING,
+                    InboxMessage.next_attempt_at <= now,
+                    ~unfinished_before,
+                )
+                .order_by(InboxMessage.position, InboxMessage.id)
+                .limit(1)
+                .with_for_update(skip_locked=True, of=InboxMessage)
+            )
+        ).first()
+        if row is None:
+            self._next_due = await session.scalar(
+                select(func.min(InboxMessage.next_attempt_at)).where(
+                    InboxMessage.status == PENDING, InboxMessage.next_attempt_at > now
+                )
+            )
+            return None
+        return _Claimed(
+            row.id, row.channel, row.chat, row.route, row.update_key, row.attempts, row.payload
+        )
+
+    async def _failed(self, claimed: _Claimed, error: BaseException) -> list[int]:
+        """Count the failed attempt, or give up with an apology; raises when the database is
+        away, and then nothing is counted."""
+        transient = is_outage(error) or isinstance(error, StaleConversation | IntegrityError)
+        attempts = claimed.attempts + 1
+        limit = MAX_TRANSIENT_ATTEMPTS if transient else MAX_TURN_ATTEMPTS
+        give_up = attempts >= limit
+        now = self.clock.now()
+        values: dict[str, Any] = {"attempts": attempts, "last_error": describe(error)}
+        if give_up:
+            values.update(status=FAILED, done_at=now)
+        else:
+            values["next_attempt_at"] = now + (
+                timedelta() if isinstance(error, StaleConversation) else retry_pause(attempts)
+            )
+        async with self.database.transaction() as session:
+            await session.execute(
+                update(InboxMessage)
+                .where(InboxMessage.id == claimed.id, InboxMessage.status == PENDING)
+                .values(**values)
+            )
+            ids: list[int] = []
+            if give_up and claimed.route not in (GROUP, FLOOD):
+                inbound = Inbound(
+                    channel=claimed.channel,
+                    external_id=claimed.chat,
+                    kind=InboundKind.OTHER,
+                    update_key=claimed.update_key,
+                    language_code=_language_code(claimed.payload),
+                )
+                ids = await self.turns.apology(session, inbound, now=now)
+        outcome = "given up, apologised" if give_up else f"attempt {attempts} of {limit}"
+        if transient:
+            log.warning("inbox row %s: %s (%s)", claimed.id, describe(error), outcome)
+        else:
+            log.error("inbox row %s: the turn failed (%s)", claimed.id, outcome, exc_info=error)
+        return ids
+
+
+def _language_code(payload: dict[str, Any] | None) -> str | None:
+    inbound = (payload or {}).get("inbound")
+    code = inbound.get("language_code") if isinstance(inbound, dict) else None
+    return code if isinstance(code, str) else None

@@ -1,0 +1,248 @@
+"""The inbox: each message once, in order per person, fairly across people; a failing turn is
+tried again and then apologised for; an outage counts for nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+
+from bot.app import App
+from bot.channels.base import InboxEntry
+from bot.channels.memory import MemoryChannel
+from bot.db.models import InboxMessage, OutboxMessage
+from bot.inbox import DONE, FAILED, MAX_TURN_ATTEMPTS, PENDING
+from bot.services import users
+from conversations.messages import Inbound, InboundKind
+from tests.conftest import FakeClock
+
+APOLOGY = "Sorry, something went wrong on my side. Please try again; your earlier answers are kept."
+_keys = itertools.count(1)
+
+
+def text(person: str, words: str = "/help") -> InboxEntry:
+    """A message as a channel hands it over; `/help` is a turn anyone gets one answer to."""
+    key = f"memory:{next(_keys)}"
+    if words.startswith("/"):
+        inbound = Inbound(
+            "memory",
+            person,
+            InboundKind.COMMAND,
+            key,
+            text=words,
+            command=words[1:],
+            language_code="en",
+        )
+    else:
+        inbound = Inbound("memory", person, InboundKind.TEXT, key, text=words, language_code="en")
+    return InboxEntry(inbound)
+
+
+async def work_due(app: App) -> None:
+    """Handle every row that is due now."""
+    while await app.inbox.work_once():
+        pass
+
+
+async def work_all(app: App) -> None:
+    """Handle every row, letting the time of paced rows come."""
+    await work_due(app)
+    while any(row.status == PENDING for row in await rows(app)):
+        app.clock.advance(seconds=1)  # type: ignore[attr-defined]
+        await work_due(app)
+
+
+async def rows(app: App) -> list[InboxMessage]:
+    async with app.database.transaction() as session:
+        return list((await session.scalars(select(InboxMessage).order_by(InboxMessage.id))).all())
+
+
+def channel(app: App) -> MemoryChannel:
+    memory = app.dispatcher.channels["memory"]
+    assert isinstance(memory, MemoryChannel)
+    return memory
+
+
+def record_turns(app: App, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The update keys of the turns, in the order they ran."""
+    order: list[str] = []
+    original = app.turns.turn
+
+    async def recorded(session: Any, inbound: Inbound, *, now: Any) -> list[int]:
+        order.append(f"{inbound.external_id}:{inbound.update_key}")
+        return await original(session, inbound, now=now)
+
+    monkeypatch.setattr(app.turns, "turn", recorded)
+    return order
+
+
+async def test_a_stored_message_is_answered_once_and_kept_without_its_text(app: App) -> None:
+    entry = text("u1")
+    for _ in range(3):  # the channel's source delivered it again
+        await app.inbox.store([entry])
+    await work_all(app)
+    [row] = await rows(app)
+    assert (row.status, row.payload, row.attempts) == (DONE, None, 1)
+    assert len(channel(app).take("u1")) == 1
+
+
+async def test_one_persons_backlog_does_not_keep_another_waiting(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    order = record_turns(app, monkeypatch)
+    flood = [text("flooder") for _ in range(6)]
+    await app.inbox.store(flood[:3])
+    await app.inbox.store(flood[3:])
+    other = text("other")
+    await app.inbox.store([other])
+    await work_all(app)
+    keys = [f"{e.inbound.external_id}:{e.inbound.update_key}" for e in flood]
+    # The other person's message comes right after the flooder's first one, not after all six;
+    # the flooder's own messages stay in their order.
+    assert order == [keys[0], f"other:{other.inbound.update_key}", *keys[1:]]
+
+
+async def test_a_failing_turn_is_tried_again_then_apologised_for_and_does_not_hold_the_next(
+    app: App, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = app.turns.turn
+
+    async def broken_on_boom(session: Any, inbound: Inbound, *, now: Any) -> list[int]:
+        if inbound.text == "boom":
+            raise RuntimeError("a bug")
+        return await original(session, inbound, now=now)
+
+    monkeypatch.setattr(app.turns, "turn", broken_on_boom)
+    await app.inbox.store([text("u1", "boom"), text("u1", "/help")])
+    for attempt in range(1, MAX_TURN_ATTEMPTS):
+        await work_due(app)
+        first, second = await rows(app)
+        assert (first.status, first.attempts, second.status) == (PENDING, attempt, PENDING)
+        assert channel(app).take("u1") == []  # the next message waits behind it, in order
+        clock.advance(minutes=1)
+    await work_due(app)
+    first, second = await rows(app)
+    assert (first.status, first.attempts, second.status) == (FAILED, MAX_TURN_ATTEMPTS, DONE)
+    assert first.last_error == "RuntimeError: a bug"
+    apology, answer = channel(app).take("u1")
+    assert apology.text == APOLOGY
+    assert answer.text != APOLOGY
+
+
+async def test_an_outage_counts_no_attempt_and_the_message_is_answered_once_it_is_back(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await app.inbox.store([text("u1")])
+    original = app.database.transaction
+    down = True
+
+    def transaction(**options: Any) -> Any:
+        if down:
+            raise OperationalError("BEGIN", {}, ConnectionRefusedError("connection refused"))
+        return original(**options)
+
+    monkeypatch.setattr(app.database, "transaction", transaction)
+    with pytest.raises(OperationalError):
+        await app.inbox.work_once()
+    app.inbox.start()  # the workers wait it out
+    try:
+        await until(lambda: app.database.health.is_down)
+        down = False
+        await until(lambda: not app.database.health.is_down, timeout=15)
+    finally:
+        await app.inbox.stop()
+    [row] = await rows(app)
+    assert (row.status, row.attempts) == (DONE, 1)
+    assert len(channel(app).take("u1")) == 1
+
+
+async def until(condition: Callable[[], bool], *, timeout: float = 5) -> None:
+    async with asyncio.timeout(timeout):
+        while not condition():
+            await asyncio.sleep(0.01)
+
+
+async def test_a_database_error_in_a_turn_is_retried_longer_than_a_bug(
+    app: App, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The connection dropped in the middle of a turn, the database answers again: not a bug,
+    so no apology after three tries."""
+    original = app.turns.turn
+    failures = MAX_TURN_ATTEMPTS + 2
+
+    async def dropped(session: Any, inbound: Inbound, *, now: Any) -> list[int]:
+        nonlocal failures
+        if failures:
+            failures -= 1
+            raise OperationalError("SELECT", {}, ConnectionResetError("connection reset"))
+        return await original(session, inbound, now=now)
+
+    monkeypatch.setattr(app.turns, "turn", dropped)
+    await app.inbox.store([text("u1")])
+    while failures:
+        await work_due(app)
+        clock.advance(minutes=1)
+    await work_due(app)
+    [row] = await rows(app)
+    assert row.status == DONE
+    [answer] = channel(app).take("u1")
+    assert answer.text != APOLOGY
+
+
+async def test_two_processes_share_the_inbox_each_message_once_in_order(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    others = [App(app.settings, clock=app.clock) for _ in range(2)]
+    order: list[str] = []
+    for instance in [app, *others]:
+        instance.dispatcher.add_channel(channel(app))
+        monkeypatch.setattr(instance.turns, "turn", _into(order, instance.turns.turn))
+    people = [f"p{n}" for n in range(5)]
+    entries = [text(person) for _ in range(6) for person in people]
+    await app.inbox.store(entries)
+    try:
+        await asyncio.gather(*(work_all(instance) for instance in [app, *others] for _ in range(3)))
+    finally:
+        for other in others:
+            await other.close()
+    assert sorted(order) == sorted(
+        f"{e.inbound.external_id}:{e.inbound.update_key}" for e in entries
+    )
+    for person in people:
+        mine = [key for key in order if key.startswith(f"{person}:")]
+        expected = [
+            f"{person}:{e.inbound.update_key}" for e in entries if e.inbound.external_id == person
+        ]
+        assert mine == expected
+    assert {row.status for row in await rows(app)} == {DONE}
+
+
+def _into(
+    order: list[str], turn: Callable[..., Awaitable[list[int]]]
+) -> Callable[..., Awaitable[list[int]]]:
+    async def recorded(session: Any, inbound: Inbound, *, now: Any) -> list[int]:
+        order.append(f"{inbound.external_id}:{inbound.update_key}")
+        await asyncio.sleep(0)  # give the other workers a chance to race for the same person
+        return await turn(session, inbound, now=now)
+
+    return recorded
+
+
+async def test_erasing_a_person_erases_what_the_inbox_holds_of_them(app: App) -> None:
+    await app.inbox.store([text("u1"), text("u2")])
+    await work_all(app)
+    async with app.database.transaction() as session:
+        person = await users.find(session, channel="memory", external_id="u1")
+        assert person is not None
+        await users.erase(session, [person.id])
+    assert [row.chat for row in await rows(app)] == ["u2"]
+    async with app.database.transaction() as session:
+        assert (
+            await session.scalar(select(OutboxMessage.id).where(OutboxMessage.address == "u1"))
+            is None
+        )
