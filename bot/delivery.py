@@ -122,6 +122,10 @@ class Dispatcher:
         self.lease = lease
         self._slots = asyncio.Semaphore(concurrency)
         self._announcements_held: dict[str, datetime] = {}  # channel -> until, after a 429
+        # Chats this process is sending to right now, and those with rows that could not be
+        # claimed behind them: sent as soon as the chat is free, not at the next round.
+        self._sending: dict[tuple[str, str], int] = {}
+        self._behind: set[tuple[str, str]] = set()
 
     def add_channel(self, channel: Channel) -> None:
         self.channels[channel.name] = channel
@@ -133,7 +137,10 @@ class Dispatcher:
         if not ids:
             return
         try:
-            await self._deliver(await self._claim(ids=ids))
+            async with self.database.transaction() as session:
+                rows = await self._claim_in(session, ids)
+                await self._wait_behind(session, ids, rows)
+            await self._deliver(rows)
         except Exception as error:
             if is_outage(error):
                 self.database.health.failed(error)
@@ -156,7 +163,28 @@ class Dispatcher:
     async def claim_now(self, session: AsyncSession, ids: Sequence[int]) -> list[OutboxMessage]:
         """Claim these rows in the transaction that wrote them, to hand them to `deliver` right
         after it committed: one transaction less for every reply."""
-        return await self._claim_in(session, ids) if ids else []
+        if not ids:
+            return []
+        rows = await self._claim_in(session, ids)
+        await self._wait_behind(session, ids, rows)
+        return rows
+
+    async def _wait_behind(
+        self, session: AsyncSession, ids: Sequence[int], claimed: list[OutboxMessage]
+    ) -> None:
+        """Rows that could not be claimed because an earlier row of their chat is on its way
+        from this process go right after it (elsewhere, `dispatch_due` takes them)."""
+        if len(claimed) == len(ids):
+            return
+        left = set(ids) - {row.id for row in claimed}
+        chats = await session.execute(
+            select(OutboxMessage.channel, OutboxMessage.address)
+            .where(OutboxMessage.id.in_(left), OutboxMessage.status == PENDING)
+            .distinct()
+        )
+        self._behind.update(
+            (channel, address) for channel, address in chats if (channel, address) in self._sending
+        )
 
     async def deliver(self, rows: list[OutboxMessage]) -> None:
         """Send rows claimed by `claim_now`, after their transaction committed; as `send_now`,
@@ -171,12 +199,18 @@ class Dispatcher:
             else:
                 log.exception("sending %s claimed outbox rows failed; retried later", len(rows))
 
-    async def _claim(self, ids: Iterable[int] | None = None) -> list[OutboxMessage]:
+    async def _claim(
+        self, ids: Iterable[int] | None = None, *, chat: tuple[str, str] | None = None
+    ) -> list[OutboxMessage]:
         async with self.database.transaction() as session:
-            return await self._claim_in(session, ids)
+            return await self._claim_in(session, ids, chat=chat)
 
     async def _claim_in(
-        self, session: AsyncSession, ids: Iterable[int] | None = None
+        self,
+        session: AsyncSession,
+        ids: Iterable[int] | None = None,
+        *,
+        chat: tuple[str, str] | None = None,
     ) -> list[OutboxMessage]:
         now = self.clock.now()
         token = str(uuid.uuid4())
@@ -215,7 +249,11 @@ class Dispatcher:
         )
         if ids is not None:
             candidates = candidates.where(OutboxMessage.id.in_(list(ids)))
-        if ids is None:
+        if chat is not None:
+            candidates = candidates.where(
+                OutboxMessage.channel == chat[0], OutboxMessage.address == chat[1]
+            )
+        if ids is None and chat is None:
             await session.execute(
                 update(OutboxMessage)
                 .where(waiting, ~in_time)
@@ -287,12 +325,26 @@ class Dispatcher:
         await asyncio.gather(*(self._deliver_chat(chat_rows) for chat_rows in by_chat.values()))
 
     async def _deliver_chat(self, rows: list[OutboxMessage]) -> None:
-        async with self._slots:
-            for position, row in enumerate(rows):
-                await self._keep_lease(rows[position:])
-                if not await self._deliver_row(row):
-                    await self._release([r.id for r in rows[position + 1 :]])
-                    return
+        chat = (rows[0].channel, rows[0].address)
+        self._sending[chat] = self._sending.get(chat, 0) + 1
+        delivered = False
+        try:
+            async with self._slots:
+                for position, row in enumerate(rows):
+                    await self._keep_lease(rows[position:])
+                    if not await self._deliver_row(row):
+                        await self._release([r.id for r in rows[position + 1 :]])
+                        break
+                else:
+                    delivered = True
+        finally:
+            self._sending[chat] -= 1
+            if not self._sending[chat]:
+                del self._sending[chat]
+        if chat in self._behind and chat not in self._sending:
+            self._behind.discard(chat)
+            if delivered:  # else the chat waits (flood control, back-off): a later round
+                await self._deliver(await self._claim(chat=chat))
 
     async def _keep_lease(self, rows: list[OutboxMessage]) -> None:
         """A short lease lets another process take over soon after this one died; it is renewed

@@ -131,14 +131,14 @@ async def test_a_database_failure_while_sending_at_once_leaves_the_rows_to_the_d
     database: Database, clock: FakeClock, dispatcher: Dispatcher, channel: MemoryChannel
 ) -> None:
     ids = await queue(database, clock, "1")
-    claim = dispatcher._claim
+    claim = dispatcher._claim_in
 
     async def deadlock(*args: object, **kwargs: object) -> list[OutboxMessage]:
         raise RuntimeError("deadlock detected")
 
-    dispatcher._claim = deadlock  # type: ignore[method-assign]
+    dispatcher._claim_in = deadlock  # type: ignore[method-assign]
     await dispatcher.send_now(ids)  # the turn that wrote the row does not fail
-    dispatcher._claim = claim  # type: ignore[method-assign]
+    dispatcher._claim_in = claim  # type: ignore[method-assign]
     assert await dispatcher.dispatch_due() == 1
     assert [r.text for r in channel.sent["a"]] == ["1"]
 
@@ -281,3 +281,35 @@ async def test_concurrent_dispatchers_never_send_a_row_twice(
     await asyncio.gather(*(worker.dispatch_due() for worker in workers))
     for address in ("a", "b", "c", "d"):
         assert [r.text for r in channel.sent[address]] == texts
+
+
+class SlowChannel(MemoryChannel):
+    """A channel whose first send takes a while, as Telegram does now and then."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.slow = asyncio.Event()
+
+    async def send(self, address: str, reply: Reply, *, skip_parts: int = 0) -> str | None:
+        if reply.text == "first":
+            await self.slow.wait()
+        return await super().send(address, reply, skip_parts=skip_parts)
+
+
+async def test_a_reply_behind_one_on_its_way_follows_it_at_once(
+    database: Database, clock: FakeClock
+) -> None:
+    """The second answer of a chat cannot overtake the first, still on its way: it is sent right
+    after it, not at the dispatcher's next round."""
+    channel = SlowChannel()
+    dispatcher = Dispatcher(database, {"memory": channel}, clock)
+    [first] = await queue(database, clock, "first")
+    sending = asyncio.create_task(dispatcher.send_now([first]))
+    await asyncio.sleep(0.05)
+    [second] = await queue(database, clock, "second")
+    await dispatcher.send_now([second])  # skipped: the first is on its way
+    assert channel.sent["a"] == []
+    channel.slow.set()
+    await sending
+    assert [reply.text for reply in channel.take("a")] == ["first", "second"]
+    assert await statuses(database) == {"first": "sent", "second": "sent"}
