@@ -17,14 +17,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, case, exists, func, or_, select, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.channels.base import Channel, DeliveryError, Rejected, RetryLater, Unreachable
 from bot.db.health import is_outage
 from bot.db.models import OutboxMessage, User
-from bot.db.session import Database
+from bot.db.session import Database, insert
 from bot.i18n import Catalogs
 from conversations.messages import Reply
 from conversations.ports import Clock
@@ -72,10 +71,8 @@ async def enqueue(
         "expires_at": expires_at,
         "created_at": now,
     }
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
-        insert(OutboxMessage)
+        insert(session, OutboxMessage)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["dedup_key"])
         .returning(OutboxMessage.id)
@@ -138,16 +135,11 @@ class Dispatcher:
             return
         try:
             async with self.database.transaction() as session:
-                rows = await self._claim_in(session, ids)
-                await self._wait_behind(session, ids, rows)
-            await self._deliver(rows)
+                rows = await self.claim_now(session, ids)
         except Exception as error:
-            if is_outage(error):
-                self.database.health.failed(error)
-            else:
-                log.exception(
-                    "sending %s outbox rows at once failed; the dispatcher takes them", len(ids)
-                )
+            self._not_sent_at_once(error, len(ids))
+            return
+        await self.deliver(rows)
 
     async def dispatch_due(self, *, max_rounds: int = 50) -> int:
         """Send every due row; the scheduler runs this every few seconds. Returns rows handled."""
@@ -194,10 +186,13 @@ class Dispatcher:
         try:
             await self._deliver(rows)
         except Exception as error:
-            if is_outage(error):
-                self.database.health.failed(error)
-            else:
-                log.exception("sending %s claimed outbox rows failed; retried later", len(rows))
+            self._not_sent_at_once(error, len(rows))
+
+    def _not_sent_at_once(self, error: Exception, count: int) -> None:
+        if is_outage(error):
+            self.database.health.failed(error)
+        else:
+            log.exception("sending %s outbox rows at once failed; the dispatcher takes them", count)
 
     async def _claim(
         self, ids: Iterable[int] | None = None, *, chat: tuple[str, str] | None = None
@@ -262,12 +257,7 @@ class Dispatcher:
         await session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id.in_(candidates.scalar_subquery()))
-            .values(
-                status=SENDING,
-                claim_token=token,
-                lease_until=now + self.lease,
-                attempts=OutboxMessage.attempts + 1,
-            )
+            .values(**self._claimed_by(token, now))
             .execution_options(synchronize_session=False)
         )
         claimed = list(
@@ -280,6 +270,15 @@ class Dispatcher:
             ).all()
         )
         return await self._keep_chat_order(session, claimed, token)
+
+    def _claimed_by(self, token: str, now: datetime) -> dict[str, Any]:
+        """What claiming a row writes: it is on its way, under this token, for one lease."""
+        return {
+            "status": SENDING,
+            "claim_token": token,
+            "lease_until": now + self.lease,
+            "attempts": OutboxMessage.attempts + 1,
+        }
 
     async def _keep_chat_order(
         self, session: AsyncSession, claimed: list[OutboxMessage], token: str
@@ -453,16 +452,10 @@ class Dispatcher:
         )
         if note_id is None:
             return None
-        token = str(uuid.uuid4())
         await session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id == note_id)
-            .values(
-                status=SENDING,
-                claim_token=token,
-                lease_until=now + self.lease,
-                attempts=OutboxMessage.attempts + 1,
-            )
+            .values(**self._claimed_by(str(uuid.uuid4()), now))
         )
         return await session.get(OutboxMessage, note_id)
 

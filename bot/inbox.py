@@ -25,14 +25,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import exists, func, select, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from bot.channels.base import FLOOD, GROUP, InboxEntry
 from bot.db.health import describe, is_outage
 from bot.db.models import InboxMessage
-from bot.db.session import Database
+from bot.db.session import Database, insert
 from bot.delivery import Dispatcher
 from bot.flood import FloodGuard, Verdict
 from bot.turn import StaleConversation, Turns
@@ -183,10 +182,8 @@ class Inbox:
                         "received_at": now,
                     }
                 )
-            dialect = session.get_bind().dialect.name
-            insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
             await session.execute(
-                insert(InboxMessage)
+                insert(session, InboxMessage)
                 .values(rows)
                 .on_conflict_do_nothing(index_elements=["update_key"])
             )

@@ -133,7 +133,7 @@ class TelegramChannel:
                 if await _stopped_within(stop, pause):
                     return  # not confirmed: Telegram delivers the batch again
             offset = updates[-1].update_id + 1
-            self._acknowledge(updates)
+            self.acknowledge(updates)
         if offset:  # confirm the last stored batch, so that it is not delivered again
             with contextlib.suppress(TelegramError):
                 await bot.get_updates(offset=offset, timeout=0, limit=1)
@@ -227,7 +227,7 @@ class TelegramChannel:
             inbound = Inbound(kind=kind, attachment=attachment, text=message.caption or "", **base)
         return [InboxEntry(inbound)]
 
-    def _acknowledge(self, updates: Sequence[Update]) -> None:
+    def acknowledge(self, updates: Sequence[Update]) -> None:
         """Stored: stop the spinner of every pressed button, and take the buttons away, so that
         an old question cannot be answered twice. In the background, never holding the inbox."""
         for update in updates:
@@ -476,7 +476,7 @@ class _WebhookHandler(tornado.web.RequestHandler):
             self.set_status(HTTPStatus.SERVICE_UNAVAILABLE)
             return
         self.set_status(HTTPStatus.OK)
-        self.channel._acknowledge([update])
+        self.channel.acknowledge([update])
 
 
 def _too_large(error: NetworkError) -> bool:
