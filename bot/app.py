@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import logging
 import signal
+from collections.abc import Coroutine
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,6 +14,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.console import ConsoleChannel
+from bot.channels.numbered import ShownChoicesStore
+from bot.channels.signal import NAME as SIGNAL
+from bot.channels.signal import SignalChannel
 from bot.channels.telegram import TelegramChannel, build_application
 from bot.clock import SystemClock
 from bot.command_menus import CommandMenus
@@ -130,50 +134,103 @@ class App:
         self.dispatcher.add_channel(channel)
         return channel
 
-    async def run_telegram(self, stop: asyncio.Event) -> None:
-        token = self.settings.telegram_token
-        assert token is not None
-        channel = self.telegram_channel()
-        application = channel.application
-        await application.initialize()
+    def signal_channel(self) -> SignalChannel:
+        assert self.settings.signal_account and self.settings.signal_cli_url
+        channel = SignalChannel(
+            account=self.settings.signal_account,
+            url=self.settings.signal_cli_url,
+            choices=ShownChoicesStore(self.database, SIGNAL),
+            clock=self.clock,
+            spool=self.settings.signal_spool,
+        )
+        self.dispatcher.add_channel(channel)
+        self.dispatcher.pace(SIGNAL, per_minute=self.settings.signal_per_minute)
+        return channel
+
+    async def run_channels(self, stop: asyncio.Event) -> None:
+        """Every configured messenger in this process, until `stop`: Telegram (polling or a
+        webhook) when a token is set, Signal when its daemon is configured."""
+        telegram = self.telegram_channel() if self.settings.telegram_token else None
+        signal_ = self.signal_channel() if self.settings.signal_account else None
         try:
-            menus = CommandMenus(
-                channel=channel,
-                database=self.database,
-                catalogs=self.catalogs,
-                engine=self.engine,
-                settings=self.settings,
-            )
-            self.command_menus = menus
-            await menus.publish()
-            self.scheduler.add_job(
-                self.jobs.guarded(menus.sync_staff),
-                "interval",
-                seconds=MENUS_EVERY_SECONDS,
-                id="command-menus",
-            )
+            if telegram is not None:
+                await telegram.application.initialize()
+                await self._publish_menus(telegram)
             self.scheduler.start()
             # The workers start first: what waited in the inbox through a restart goes first.
             self.inbox.start()
-            log.info("Gemeinsam is running on Telegram as @%s", channel.bot_username)
-            if self.settings.webhook_url:
-                await channel.serve_webhook(
-                    self.inbox,
-                    stop,
-                    url=self.settings.webhook_url,
-                    listen=self.settings.webhook_listen,
-                    port=self.settings.webhook_port,
-                    secret=hashlib.sha256(token.encode()).hexdigest()[:48],
+            receiving: list[Coroutine[Any, Any, None]] = []
+            if telegram is not None:
+                log.info("Gemeinsam is running on Telegram as @%s", telegram.bot_username)
+                receiving.append(self._receive_telegram(telegram, stop))
+            if signal_ is not None:
+                log.info(
+                    "Gemeinsam is running on Signal as %s (signal-cli at %s)",
+                    signal_.account,
+                    signal_.url,
                 )
-            else:
-                await channel.poll(self.inbox, stop)
+                receiving.append(signal_.listen(self.inbox, stop))
+            await _all_until_one_fails(receiving, stop)
         finally:
             await self.inbox.stop()
-            await channel.close()
             await self.jobs.drain()
             if self.scheduler.running:
                 self.scheduler.shutdown(wait=False)
-            await application.shutdown()
+            if telegram is not None:
+                await telegram.close()
+                await telegram.application.shutdown()
+            if signal_ is not None:
+                await signal_.close()
+
+    async def _publish_menus(self, channel: TelegramChannel) -> None:
+        menus = CommandMenus(
+            channel=channel,
+            database=self.database,
+            catalogs=self.catalogs,
+            engine=self.engine,
+            settings=self.settings,
+        )
+        self.command_menus = menus
+        await menus.publish()
+        self.scheduler.add_job(
+            self.jobs.guarded(menus.sync_staff),
+            "interval",
+            seconds=MENUS_EVERY_SECONDS,
+            id="command-menus",
+        )
+
+    async def _receive_telegram(self, channel: TelegramChannel, stop: asyncio.Event) -> None:
+        token = self.settings.telegram_token
+        assert token is not None
+        if self.settings.webhook_url:
+            await channel.serve_webhook(
+                self.inbox,
+                stop,
+                url=self.settings.webhook_url,
+                listen=self.settings.webhook_listen,
+                port=self.settings.webhook_port,
+                secret=hashlib.sha256(token.encode()).hexdigest()[:48],
+            )
+        else:
+            await channel.poll(self.inbox, stop)
+
+
+async def _all_until_one_fails(
+    receiving: list[Coroutine[Any, Any, None]], stop: asyncio.Event
+) -> None:
+    """Run the channels side by side; one that fails (a token Telegram refuses) stops all."""
+    tasks = [asyncio.create_task(coroutine) for coroutine in receiving]
+    try:
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+        for task in done:
+            if task.exception() is not None:
+                stop.set()
+                await asyncio.gather(*tasks, return_exceptions=True)
+                task.result()
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 async def seed_defaults(session: AsyncSession, *, now: datetime, tz: ZoneInfo) -> None:
@@ -191,14 +248,15 @@ def install_stop_signals(stop: asyncio.Event) -> None:
 
 
 async def run(settings: Settings, **_: Any) -> None:
-    """`python -m bot run`: migrate, then Telegram when a token is set, else the console."""
+    """`python -m bot run`: migrate, then Telegram and Signal where configured, else the
+    console."""
     app = App(settings)
     try:
         await app.migrate()
-        if settings.telegram_token:
+        if settings.telegram_token or settings.signal_account:
             stop = asyncio.Event()
             install_stop_signals(stop)
-            await app.run_telegram(stop)
+            await app.run_channels(stop)
         else:
             await app.run_console()
     finally:

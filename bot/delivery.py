@@ -11,12 +11,13 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
+import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, or_, select, tuple_, update
+from sqlalchemy import Select, and_, case, exists, func, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -93,6 +94,25 @@ async def cancel_unsent(session: AsyncSession, *key_prefixes: str) -> None:
     )
 
 
+class Pace:
+    """A token bucket: at most `per_minute` messages a minute, a few at once."""
+
+    def __init__(self, per_minute: int) -> None:
+        self.rate = per_minute / 60
+        self.capacity = 1 + per_minute // 10
+        self.tokens = float(self.capacity)
+        self.at = time.monotonic()
+
+    def available(self) -> int:
+        now = time.monotonic()
+        self.tokens = min(self.capacity, self.tokens + (now - self.at) * self.rate)
+        self.at = now
+        return int(self.tokens)
+
+    def take(self, count: int) -> None:
+        self.tokens -= count
+
+
 def backoff(attempts: int) -> timedelta:
     return min(timedelta(seconds=2 ** min(attempts, 12)), MAX_BACKOFF)
 
@@ -123,6 +143,12 @@ class Dispatcher:
         # claimed behind them: sent as soon as the chat is free, not at the next round.
         self._sending: dict[tuple[str, str], int] = {}
         self._behind: set[tuple[str, str]] = set()
+        self._paces: dict[str, Pace] = {}  # channels whose announcements go at a set rate
+
+    def pace(self, channel: str, *, per_minute: int) -> None:
+        """Send announcements and reminders on `channel` at most this fast; replies to people
+        who are chatting are not held back by it."""
+        self._paces[channel] = Pace(per_minute)
 
     def add_channel(self, channel: Channel) -> None:
         self.channels[channel.name] = channel
@@ -235,19 +261,26 @@ class Dispatcher:
                 and_(earlier.status == PENDING, earlier.next_attempt_at > now),
             ),
         )
-        candidates = (
-            select(OutboxMessage.id)
-            .where(claimable, ~blocked, OutboxMessage.channel.in_(list(self.channels)))
-            .order_by(OutboxMessage.priority, OutboxMessage.id)
-            .limit(self.batch_size)
-            .with_for_update(skip_locked=True)
-        )
+        claimable = and_(claimable, ~blocked, OutboxMessage.channel.in_(list(self.channels)))
         if ids is not None:
-            candidates = candidates.where(OutboxMessage.id.in_(list(ids)))
+            claimable = and_(claimable, OutboxMessage.id.in_(list(ids)))
         if chat is not None:
-            candidates = candidates.where(
-                OutboxMessage.channel == chat[0], OutboxMessage.address == chat[1]
+            claimable = and_(
+                claimable, OutboxMessage.channel == chat[0], OutboxMessage.address == chat[1]
             )
+        bulk = OutboxMessage.priority >= ANNOUNCEMENT_PRIORITY
+        unpaced = (
+            and_(claimable, ~and_(OutboxMessage.channel.in_(list(self._paces)), bulk))
+            if self._paces
+            else claimable
+        )
+        chosen = [self._candidates(unpaced, self.batch_size)]
+        budgets = {channel: pace.available() for channel, pace in self._paces.items()}
+        chosen += [
+            self._candidates(and_(claimable, OutboxMessage.channel == channel, bulk), budget)
+            for channel, budget in budgets.items()
+            if budget > 0
+        ]
         if ids is None and chat is None:
             await session.execute(
                 update(OutboxMessage)
@@ -256,7 +289,7 @@ class Dispatcher:
             )
         await session.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.id.in_(candidates.scalar_subquery()))
+            .where(or_(*(OutboxMessage.id.in_(c.scalar_subquery()) for c in chosen)))
             .values(**self._claimed_by(token, now))
             .execution_options(synchronize_session=False)
         )
@@ -269,7 +302,25 @@ class Dispatcher:
                 )
             ).all()
         )
-        return await self._keep_chat_order(session, claimed, token)
+        kept = await self._keep_chat_order(session, claimed, token)
+        for channel, pace in self._paces.items():
+            pace.take(
+                sum(
+                    1
+                    for row in kept
+                    if row.channel == channel and row.priority >= ANNOUNCEMENT_PRIORITY
+                )
+            )
+        return kept
+
+    def _candidates(self, where: Any, limit: int) -> Select[Any]:
+        return (
+            select(OutboxMessage.id)
+            .where(where)
+            .order_by(OutboxMessage.priority, OutboxMessage.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
 
     def _claimed_by(self, token: str, now: datetime) -> dict[str, Any]:
         """What claiming a row writes: it is on its way, under this token, for one lease."""

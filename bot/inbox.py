@@ -252,7 +252,11 @@ class Inbox:
                 entry = InboxEntry.from_payload(claimed.route, claimed.payload or {})
                 if claimed.route == GROUP:
                     ids = await self.turns.answer_group(
-                        session, entry.inbound, bot_username=entry.bot_username or "", now=now
+                        session,
+                        entry.inbound,
+                        bot_username=entry.bot_username or "",
+                        bot_link=entry.bot_link,
+                        now=now,
                     )
                 elif claimed.route == FLOOD:
                     ids = await self.turns.flood_note(session, entry.inbound, now=now)

@@ -6,6 +6,7 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from conversations.languages import LANGUAGE_CODES
@@ -13,6 +14,7 @@ from conversations.languages import LANGUAGE_CODES
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/gemeinsam.sqlite3"
 SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
 CHANNELS = ("telegram", "console", "signal", "memory")
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _ADDRESS = re.compile(r"^(?P<channel>[a-z]+):(?P<id>[A-Za-z0-9_+.@-]+)$")
 
 
@@ -35,6 +37,13 @@ class Settings:
     # One person's messages: this many a minute on average, this many at once (0: no limit).
     flood_per_minute: int = 20
     flood_burst: int = 10
+    signal_account: str | None = None
+    signal_cli_url: str | None = None
+    # Announcements and reminders on Signal: at most this many messages a minute, as Signal
+    # answers bulk sending with rate limits and captchas (replies in a conversation go at once).
+    signal_per_minute: int = 20
+    # Where the Signal channel keeps what it received while the database could not take it.
+    signal_spool: Path = Path("data/signal-spool.jsonl")
 
     @property
     def tz(self) -> ZoneInfo:
@@ -61,6 +70,10 @@ class Settings:
             meeting_reminder_hours=_hours(get("MEETING_REMINDER_HOURS") or "24,2"),
             flood_per_minute=_count("FLOOD_MESSAGES_PER_MINUTE", get, default=20),
             flood_burst=_count("FLOOD_BURST", get, default=10, minimum=1),
+            signal_account=_signal_account(get("SIGNAL_ACCOUNT"), get("SIGNAL_CLI_URL")),
+            signal_cli_url=_signal_url(get("SIGNAL_CLI_URL"), get("SIGNAL_ACCOUNT")),
+            signal_per_minute=_count("SIGNAL_MESSAGES_PER_MINUTE", get, default=20, minimum=1),
+            signal_spool=Path(get("SIGNAL_SPOOL") or "data/signal-spool.jsonl"),
         )
 
 
@@ -74,6 +87,15 @@ def parse_address(value: str, *, variable: str = "address") -> tuple[str, str]:
         )
     if match["channel"] == "telegram" and not match["id"].lstrip("-").isdigit():
         raise ConfigError(f"{variable}: {value.strip()!r}: a Telegram ID is a number")
+    if match["channel"] == "signal":
+        identifier = match["id"]
+        if _UUID.fullmatch(identifier):
+            return "signal", identifier.lower()
+        if not re.fullmatch(r"\+[1-9]\d{6,14}", identifier):
+            raise ConfigError(
+                f"{variable}: {value.strip()!r}: a Signal ID is the person's UUID or their "
+                "number in international form (+49…)"
+            )
     return match["channel"], match["id"]
 
 
@@ -110,6 +132,31 @@ def _webhook_url(value: str | None) -> str | None:
     if value is not None and not value.startswith("https://"):
         raise ConfigError(f"WEBHOOK_URL: {value!r} must be an https:// URL that Telegram can reach")
     return value
+
+
+def _signal_account(value: str | None, url: str | None) -> str | None:
+    if value is None:
+        if url is not None:
+            raise ConfigError("SIGNAL_ACCOUNT: not set, but SIGNAL_CLI_URL is; set both or neither")
+        return None
+    if not (re.fullmatch(r"\+[1-9]\d{6,14}", value) or _UUID.fullmatch(value)):
+        raise ConfigError(
+            f"SIGNAL_ACCOUNT: {value!r} is not a phone number in international form (+49…)"
+        )
+    return value
+
+
+def _signal_url(value: str | None, account: str | None) -> str | None:
+    if value is None:
+        if account is not None:
+            raise ConfigError("SIGNAL_CLI_URL: not set, but SIGNAL_ACCOUNT is; set both or neither")
+        return None
+    if not re.match(r"^https?://[^/\s]+", value):
+        raise ConfigError(
+            f"SIGNAL_CLI_URL: {value!r} is not the http:// address of a signal-cli daemon "
+            "(started with --http HOST:PORT), e.g. http://127.0.0.1:8080"
+        )
+    return value.rstrip("/")
 
 
 def _locale(value: str) -> str:

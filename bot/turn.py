@@ -7,6 +7,7 @@ to the channel right after the commit; if that send fails, the dispatcher retrie
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
 import uuid
 import weakref
@@ -197,6 +198,11 @@ class Turns:
                 external_id=inbound.external_id,
                 locale=locale,
                 now=now,
+                alias=inbound.alias,
+                keep_alias=f"{inbound.channel}:{inbound.alias}" in self.settings.admins,
+            )
+            await users.seen(
+                session, channel=inbound.channel, external_id=inbound.external_id, now=now
             )
         user.unreachable_at = None  # they wrote to us
         conversation = await session.get(Conversation, user.id, with_for_update=True)
@@ -220,9 +226,7 @@ class Turns:
             now=now,
             tz=self.settings.tz,
         )
-        notifier = Notifier(
-            session, catalogs=self.catalogs, admins=self.settings.admins, now=now
-        )
+        notifier = Notifier(session, catalogs=self.catalogs, admins=self.settings.admins, now=now)
         ctx = Context(
             engine=self.engine,
             user=view,
@@ -313,13 +317,21 @@ class Turns:
         return ids
 
     async def answer_group(
-        self, session: AsyncSession, inbound: Inbound, *, bot_username: str, now: datetime
+        self,
+        session: AsyncSession,
+        inbound: Inbound,
+        *,
+        bot_username: str,
+        bot_link: str | None = None,
+        now: datetime,
     ) -> list[int]:
         """A command in a group chat: point to the private chat, where conversations happen."""
         locale = match_language(inbound.language_code, self.settings.default_locale)
         _ = self.catalogs.translator(locale).gettext
+        if bot_link is None:  # Telegram's
+            bot_link, bot_username = f"https://t.me/{bot_username}", f"@{bot_username}"
         text = _("I work in private chats only. Please write to me directly: {link}").format(
-            link=f'<a href="https://t.me/{bot_username}">@{bot_username}</a>'
+            link=f'<a href="{html.escape(bot_link)}">{html.escape(bot_username)}</a>'
         )
         if inbound.update_key and not await _first_time(session, inbound.update_key, now):
             return []

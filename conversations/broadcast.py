@@ -37,6 +37,12 @@ def progress_reply(t: Translator, view: BroadcastView, *, edit_of: str | None = 
             _("Not sent because it was stopped: {cancelled}").format(
                 cancelled=number(view.cancelled)
             ),
+            *(
+                _("{messenger}: {sent} of {total} sent").format(
+                    messenger=name.capitalize(), sent=number(sent), total=number(total)
+                )
+                for name, sent, total in view.messengers
+            ),
         ]
     )
     stop = ((Choice(_("Stop sending"), f"bcstop:{view.id}"),),) if view.status == "sending" else ()

@@ -10,6 +10,7 @@ from conversations.grant_figures import run_export, run_stats
 from conversations.grant_report import ReportOnProject, run_report
 from conversations.grant_review import ReviewApplications, run_review
 from conversations.info import Information, run_info, understand
+from conversations.linking import LinkMessengers, run_link
 from conversations.markers import N_
 from conversations.meeting_planning import NewMeeting, run_new_meeting
 from conversations.meetings import (
@@ -69,6 +70,7 @@ def build_engine() -> Engine:
         NewSurvey(),
         AnswerInWords(),
         SurveyResultsFlow(),
+        LinkMessengers(),
     ):
         engine.add_flow(flow)
     for command in (
@@ -94,6 +96,12 @@ def build_engine() -> Engine:
         ),
         Command("mydata", N_("Show what is stored about you"), run_mydata, keeps_flow=True),
         Command("deletemydata", N_("Delete everything stored about you"), run_deletemydata),
+        Command(
+            "link",
+            N_("Use Gemeinsam in a second messenger"),
+            run_link,
+            before_onboarding=True,
+        ),
         Command("review", N_("Decide on applications"), run_review, permission=Permission.STAFF),
         Command(
             "newmeeting", N_("Plan a network meeting"), run_new_meeting, permission=Permission.STAFF

@@ -12,7 +12,15 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
-from conversations.messages import Attachment, Choice, Document, Inbound, InboundKind, Reply
+from conversations.messages import (
+    Attachment,
+    Choice,
+    Document,
+    Expects,
+    Inbound,
+    InboundKind,
+    Reply,
+)
 from conversations.ports import Ports, UserView
 from conversations.roles import Permission, allows
 from conversations.state import FlowState
@@ -34,6 +42,13 @@ class Question:
     choices: tuple[tuple[Choice, ...], ...] = ()
     free_text: bool = False
     accepts_files: bool = False  # photos and documents
+    numeric: bool = False  # a typed number is the answer (an amount, a count, a day, a time)
+
+    @property
+    def expects(self) -> Expects:
+        if self.numeric:
+            return Expects.NUMBER
+        return Expects.TEXT if self.free_text else Expects.CHOICE
 
     def choice_for(self, data: str) -> Choice | None:
         return next((c for row in self.choices for c in row if c.data == data), None)
@@ -81,6 +96,11 @@ class Context:
         document: Document | None = None,
     ) -> None:
         self.replies.append(Reply(text=text, choices=choices, document=document))
+
+    def ask(self, question: Question) -> None:
+        self.replies.append(
+            Reply(text=question.text, choices=question.choices, expects=question.expects.value)
+        )
 
     def use_locale(self, locale: str) -> None:
         """Answer in `locale` from now on (after the person changed their language)."""
@@ -162,7 +182,7 @@ class Engine:
             try:
                 await action(ctx, (ctx.inbound.data or "").split(":")[1:])
             except (ValueError, IndexError):  # forged or garbled data: no number, too few parts
-                ctx.say(ctx.t.gettext("That button is no longer valid."))
+                ctx.say(_no_longer_valid(ctx))
                 if not ctx.state.active:
                     await self.show_menu(ctx)
             if ctx.state.active and (ctx.state.flow, ctx.state.step) == before:
@@ -177,7 +197,7 @@ class Engine:
             ctx.state.clear()
             _ = ctx.t.gettext
             if ctx.inbound.kind is InboundKind.CHOICE:
-                ctx.say(_("That button is no longer valid."))
+                ctx.say(_no_longer_valid(ctx))
             else:
                 ctx.say(_("I did not understand that. Please choose from the menu."))
             await self.show_menu(ctx)
@@ -235,7 +255,7 @@ class Engine:
         question = await flow.ask(ctx, step)
         answer = _read(ctx, question)
         if answer is None:
-            ctx.say(question.text, question.choices)
+            ctx.ask(question)
             return
         try:
             next_step = await flow.answer(ctx, step, answer)
@@ -264,12 +284,18 @@ class Engine:
             ctx.say(error.message)
             await self.show_menu(ctx)
             return
-        ctx.say(question.text, question.choices)
+        ctx.ask(question)
 
     async def _refuse(self, ctx: Context) -> None:
         _ = ctx.t.gettext
         ctx.say(_("Sorry, only staff of the district office can do that."))
         await self.ask_again(ctx)
+
+
+def _no_longer_valid(ctx: Context) -> str:
+    if ctx.inbound.numbered:
+        return ctx.t.gettext("That choice is no longer open.")
+    return ctx.t.gettext("That button is no longer valid.")
 
 
 def _command_name(inbound: Inbound) -> str | None:
@@ -285,27 +311,35 @@ def _command_name(inbound: Inbound) -> str | None:
 
 
 def _read(ctx: Context, question: Question) -> Answer | None:
-    """The answer the input gives to `question`, or None after saying what was expected."""
+    """The answer the input gives to `question`, or None after saying what was expected.
+    Where choices are numbered lines, a typed choice that is not one of this question's (an old
+    list) is read as the text it was."""
     _ = ctx.t.gettext
     inbound = ctx.inbound
     if inbound.kind is InboundKind.CHOICE and inbound.data:
         if question.choice_for(inbound.data) is not None:
-            return Answer(data=inbound.data)
-        ctx.say(_("That button belongs to an earlier question. Please answer this one:"))
-        return None
-    if inbound.kind is InboundKind.TEXT and inbound.text.strip():
+            return Answer(data=inbound.data, text=inbound.text if inbound.numbered else "")
+        if not inbound.numbered:
+            ctx.say(_("That button belongs to an earlier question. Please answer this one:"))
+            return None
+    if inbound.kind in (InboundKind.TEXT, InboundKind.CHOICE) and inbound.text.strip():
         text = inbound.text.strip()
         chosen = question.choice_labelled(text)
         if chosen is not None:
             return Answer(data=chosen.data, text=text)
-        if question.free_text:
+        if question.free_text or question.numeric:
             return Answer(text=text)
-        ctx.say(_("Please tap one of the buttons below."))
+        if inbound.numbered:
+            ctx.say(_("Please answer with one of the numbers shown."))
+        else:
+            ctx.say(_("Please tap one of the buttons below."))
         return None
     if question.accepts_files and inbound.attachment is not None:
         return Answer(attachment=inbound.attachment)
-    if question.free_text:
+    if question.free_text or question.numeric:
         ctx.say(_("I cannot use that here. Please type your answer as a text message."))
+    elif inbound.numbered:
+        ctx.say(_("I cannot use that here. Please answer with one of the numbers shown."))
     else:
         ctx.say(_("I cannot use that here. Please tap one of the buttons below."))
     return None

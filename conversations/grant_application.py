@@ -219,6 +219,7 @@ class ApplyForGrant(SubmissionSteps, CostPlanSteps):
             ctx,
             ctx.t.gettext("How many volunteers will take part?"),
             None if current is None else ctx.t.format_number(current),
+            numeric=True,
         )
 
     async def on_volunteers(self, ctx: Context, answer: Answer) -> str:
@@ -235,6 +236,7 @@ class ApplyForGrant(SubmissionSteps, CostPlanSteps):
             ctx,
             ctx.t.gettext("How many newcomers do you expect to reach?"),
             None if current is None else ctx.t.format_number(current),
+            numeric=True,
         )
 
     async def on_newcomers(self, ctx: Context, answer: Answer) -> str:

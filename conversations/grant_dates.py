@@ -25,7 +25,9 @@ class ProjectDateSteps(ApplicationSteps):
         text += "\n" + ctx.t.gettext("Type it (like {example}) or tap a day.").format(
             example=example
         )
-        return self.question(ctx, text, ctx.t.format_date(current) if current else None, keyboard)
+        return self.question(
+            ctx, text, ctx.t.format_date(current) if current else None, keyboard, numeric=True
+        )
 
     def typed_date(self, ctx: Context, answer: Answer) -> date | None:
         """The chosen day, or None after the calendar moved to another month."""

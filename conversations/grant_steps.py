@@ -57,9 +57,11 @@ class ApplicationSteps(Flow):
         text: str,
         current: str | None = None,
         choices: tuple[tuple[Choice, ...], ...] = (),
+        *,
+        numeric: bool = False,
     ) -> Question:
         _ = ctx.t.gettext
         if ctx.state.data.get("editing") and current:
             text += "\n\n" + _("Now: {value}").format(value=escape(current))
             choices = (*choices, (Choice(_("Keep it"), KEEP),))
-        return Question(text, choices, free_text=True)
+        return Question(text, choices, free_text=True, numeric=numeric)

@@ -49,7 +49,7 @@ def day_question(ctx: Context, text: str) -> Question:
     hint = ctx.t.gettext("Type it (like {example}) or tap a day.").format(
         example=ctx.t.format_short_date(today)
     )
-    return Question(f"{text}\n{hint}", keyboard, free_text=True)
+    return Question(f"{text}\n{hint}", keyboard, free_text=True, numeric=True)
 
 
 def typed_moment(ctx: Context, answer: Answer, day: date) -> datetime:
@@ -74,7 +74,10 @@ def typed_moment(ctx: Context, answer: Answer, day: date) -> datetime:
 
 def time_question(ctx: Context, text: str) -> Question:
     return Question(
-        text, rows(*(Choice(value, f"time:{value}") for value in TIMES), per_row=3), free_text=True
+        text,
+        rows(*(Choice(value, f"time:{value}") for value in TIMES), per_row=3),
+        free_text=True,
+        numeric=True,
     )
 
 
@@ -198,7 +201,10 @@ class NewMeeting(WhenAndWhereSteps, Flow):
     async def ask_capacity(self, ctx: Context) -> Question:
         _ = ctx.t.gettext
         return Question(
-            _("How many places are there?"), rows(Choice(_("No limit"), SKIP)), free_text=True
+            _("How many places are there?"),
+            rows(Choice(_("No limit"), SKIP)),
+            free_text=True,
+            numeric=True,
         )
 
     async def on_capacity(self, ctx: Context, answer: Answer) -> str:

@@ -49,6 +49,12 @@ class Inbound:
     attachment: Attachment | None = None
     language_code: str | None = None
     display_name: str | None = None
+    # From a channel without buttons, where choices are numbered lines: a CHOICE was typed (its
+    # number or label), and hints speak of numbers rather than buttons.
+    numbered: bool = False
+    # Another address of the same person on this channel (the Signal number beside the UUID),
+    # to find someone staff added by that address before they wrote.
+    alias: str | None = None
 
     def to_payload(self) -> dict[str, Any]:
         """As JSON for the inbox, where it waits for its turn."""
@@ -107,6 +113,9 @@ class Reply:
     silent: bool = False
     edit_of: str | None = None  # the channel's id of an earlier message to replace
     forward: Attachment | None = None  # a file the channel already holds, sent on by reference
+    # A question's reply says what it waits for (CHOICE, TEXT or NUMBER); a notice has None.
+    # Channels without buttons number the choices, except where a typed number is the answer.
+    expects: str | None = None
 
     def all_choices(self) -> list[Choice]:
         return [choice for row in self.choices for choice in row]
@@ -118,6 +127,8 @@ class Reply:
         }
         if self.silent:
             payload["silent"] = True
+        if self.expects is not None:
+            payload["expects"] = self.expects
         if self.edit_of is not None:
             payload["edit_of"] = self.edit_of
         if self.forward is not None:
@@ -153,9 +164,18 @@ class Reply:
                 else None
             ),
             silent=bool(payload.get("silent", False)),
+            expects=payload.get("expects"),
             edit_of=payload.get("edit_of"),
             forward=Attachment(**payload["forward"]) if payload.get("forward") else None,
         )
+
+
+class Expects(StrEnum):
+    """What a question waits for, for channels that show choices as numbered lines."""
+
+    CHOICE = "choice"  # one of the choices
+    TEXT = "text"  # typed text, or one of the choices
+    NUMBER = "number"  # a typed number (an amount, a count, a day): choices are typed by label
 
 
 def rows(*choices: Choice, per_row: int = 1) -> tuple[tuple[Choice, ...], ...]:

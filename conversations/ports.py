@@ -105,6 +105,22 @@ class Translator(Protocol):
     def parse_date(self, text: str) -> date: ...
 
 
+@dataclass(frozen=True)
+class LinkCodeView:
+    """A one-time code that joins a second messenger to this person (`/link`)."""
+
+    code: str
+    expires_at: datetime
+
+
+class LinkResult(StrEnum):
+    JOINED = "joined"  # the other messenger's profile joined this one
+    MOVED = "moved"  # this messenger joined the other's profile (set up there)
+    UNKNOWN = "unknown"
+    EXPIRED = "expired"
+    SAME = "same"  # the code was shown in this very messenger
+
+
 class Users(Protocol):
     async def set_locale(self, user_id: int, locale: str) -> None: ...
 
@@ -123,6 +139,10 @@ class Users(Protocol):
     async def delete(self, user_id: int) -> None: ...
 
     async def staff_members(self) -> Sequence[StaffMember]: ...
+
+    async def link_code(self, user_id: int) -> LinkCodeView: ...
+
+    async def link_with(self, user_id: int, code: str) -> LinkResult: ...
 
 
 class Clock(Protocol):
@@ -485,6 +505,8 @@ class BroadcastView:
     failed: int
     unreachable: int
     cancelled: int
+    # Per messenger: (name, sent, total), so that staff see who is reached where.
+    messengers: tuple[tuple[str, int, int], ...] = ()
 
 
 class Broadcasts(Protocol):

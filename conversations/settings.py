@@ -57,6 +57,7 @@ class Settings(Flow):
                     _("Receive announcements again") if ctx.user.muted else _("Mute announcements"),
                     "settings:mute",
                 ),
+                command_choice(_("Use another messenger too"), "link"),
                 command_choice(_("Main menu"), "menu"),
             ),
         )

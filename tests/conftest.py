@@ -108,7 +108,7 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
+def settings(database_url: str, tmp_path: Path) -> Settings:
     # Tests send faster than people: the flood limit has tests of its own.
     return replace(
         Settings(),
@@ -116,6 +116,7 @@ def settings(database_url: str) -> Settings:
         admins=frozenset({"memory:admin"}),
         flood_per_minute=6000,
         flood_burst=1000,
+        signal_spool=tmp_path / "signal-spool.jsonl",
     )
 
 

@@ -19,23 +19,27 @@ class InboxEntry:
 
     inbound: Inbound
     route: str = PRIVATE
-    bot_username: str | None = None  # for the answer in a group
+    bot_username: str | None = None  # for the answer in a group: the bot's name there
+    bot_link: str | None = None  # and the link to a private chat with it
 
     def to_payload(self) -> dict[str, object]:
         payload: dict[str, object] = {"inbound": self.inbound.to_payload()}
         if self.bot_username:
             payload["bot_username"] = self.bot_username
+        if self.bot_link:
+            payload["bot_link"] = self.bot_link
         return payload
 
     @classmethod
     def from_payload(cls, route: str, payload: dict[str, object]) -> InboxEntry:
         inbound = payload["inbound"]
         assert isinstance(inbound, dict)
-        username = payload.get("bot_username")
+        username, link = payload.get("bot_username"), payload.get("bot_link")
         return cls(
             Inbound.from_payload(inbound),
             route,
             username if isinstance(username, str) else None,
+            link if isinstance(link, str) else None,
         )
 
 

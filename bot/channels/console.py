@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.channels.html import html_to_plain
-from conversations.messages import Attachment, Choice, Inbound, InboundKind, Reply
+from bot.channels.numbered import NOTHING, Shown, choice_lines, read_line, shown_by
+from conversations.messages import Attachment, Inbound, InboundKind, Reply
 
 
 class ConsoleChannel:
@@ -26,15 +27,14 @@ class ConsoleChannel:
         self.out = out or sys.stdout
         self.files_dir = files_dir
         self.address = address or getpass.getuser()
-        self.choices: list[Choice] = []
+        self.shown: Shown = NOTHING  # the list a typed number refers to
 
     async def send(self, address: str, reply: Reply, *, skip_parts: int = 0) -> str | None:
         lines = ["", html_to_plain(reply.text)]
-        if reply.choices:
-            self.choices = reply.all_choices()
-            lines += [
-                f"  {number}) {choice.label}" for number, choice in enumerate(self.choices, start=1)
-            ]
+        lines += [f"  {line}" for line in choice_lines(reply)]
+        shown = shown_by(reply)
+        if shown is not None:
+            self.shown = shown
         if reply.document is not None:
             self.files_dir.mkdir(parents=True, exist_ok=True)
             path = self.files_dir / Path(reply.document.name).name
@@ -49,26 +49,7 @@ class ConsoleChannel:
 
     def inbound(self, line: str) -> Inbound:
         """A typed line: a number picks a shown choice, `/word` is a command, the rest is text."""
-        text = line.strip()
-        if text.isdigit() and 1 <= int(text) <= len(self.choices):
-            return Inbound(
-                self.name,
-                self.address,
-                InboundKind.CHOICE,
-                text=text,
-                data=self.choices[int(text) - 1].data,
-            )
-        if text.startswith("/") and len(text) > 1:
-            command, _, args = text[1:].partition(" ")
-            return Inbound(
-                self.name,
-                self.address,
-                InboundKind.COMMAND,
-                text=text,
-                command=command.lower(),
-                args=args,
-            )
-        return Inbound(self.name, self.address, InboundKind.TEXT, text=text)
+        return read_line(self.name, self.address, line, self.shown)
 
     async def repl(self, handle: Callable[[Inbound], Awaitable[object]]) -> None:
         """Read lines until end of input; the conversation resumes where it stood."""

@@ -69,12 +69,40 @@ class ChannelIdentity(Base):
     channel: Mapped[str] = mapped_column(String(20))
     external_id: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # When the person last wrote from here: what is sent to them goes to the messenger they
+    # used last, once, when they joined two (`/link`).
+    last_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     user: Mapped[User] = relationship(back_populates="identities", lazy="raise")
 
     @property
     def address(self) -> str:
         return f"{self.channel}:{self.external_id}"
+
+
+class LinkCode(Base):
+    """A short one-time code that joins a second messenger to a person's profile (`/link`)."""
+
+    __tablename__ = "link_codes"
+
+    code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True, unique=True
+    )
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ShownChoices(Base):
+    """The last list of choices a person saw on a channel without buttons, so that a number or
+    a label they type then refers to it, across restarts."""
+
+    __tablename__ = "shown_choices"
+
+    channel: Mapped[str] = mapped_column(String(20), primary_key=True)
+    address: Mapped[str] = mapped_column(String(64), primary_key=True)
+    choices: Mapped[list[Any]] = mapped_column(JSON)  # [[label, data], ...]
+    numbered: Mapped[bool] = mapped_column(Boolean)
+    shown_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class Conversation(Base):

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import ChannelIdentity, Region, User
+from bot.services.users import used_last_first
 from conversations.ports import Audience
 
 
@@ -32,12 +33,12 @@ async def recipients(
     session: AsyncSession, audience: Audience, *, include_muted: bool = False
 ) -> Sequence[tuple[int, str, str, str]]:
     """(user id, locale, channel, address) of everyone the audience names, once per person
-    (on the channel they first wrote on); an empty filter means everyone."""
+    (on the messenger they wrote from last); an empty filter means everyone."""
     query = (
         select(User.id, User.locale, ChannelIdentity.channel, ChannelIdentity.external_id)
         .join(ChannelIdentity, ChannelIdentity.user_id == User.id)
         .where(User.consented_at.is_not(None))
-        .order_by(User.id, ChannelIdentity.id)
+        .order_by(User.id, *used_last_first())
     )
     if audience.roles:
         query = query.where(User.role.in_(list(audience.roles)))

@@ -24,12 +24,21 @@ def row_key(broadcast_id: int) -> str:
 
 
 async def broadcast_view(session: AsyncSession, broadcast: Broadcast) -> BroadcastView:
-    rows = await session.execute(
-        select(OutboxMessage.status, func.count())
-        .where(OutboxMessage.dedup_key.like(row_key(broadcast.id) + "%"))
-        .group_by(OutboxMessage.status)
-    )
-    counts = Counter(dict(rows.all()))
+    rows = (
+        await session.execute(
+            select(OutboxMessage.channel, OutboxMessage.status, func.count())
+            .where(OutboxMessage.dedup_key.like(row_key(broadcast.id) + "%"))
+            .group_by(OutboxMessage.channel, OutboxMessage.status)
+        )
+    ).all()
+    counts: Counter[str] = Counter()
+    sent: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    for channel, status, count in rows:
+        counts[status] += count
+        total[channel] += count
+        if status == "sent":
+            sent[channel] += count
     return BroadcastView(
         id=broadcast.id,
         status=broadcast.status,
@@ -39,6 +48,7 @@ async def broadcast_view(session: AsyncSession, broadcast: Broadcast) -> Broadca
         failed=counts["failed"],
         unreachable=counts["unreachable"],
         cancelled=counts[CANCELLED],
+        messengers=tuple((channel, sent[channel], total[channel]) for channel in sorted(total)),
     )
 
 

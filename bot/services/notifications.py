@@ -3,8 +3,9 @@ own language, through the outbox with a deduplication key."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,10 +13,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import ChannelIdentity, User
 from bot.delivery import ANNOUNCEMENT_PRIORITY, enqueue
 from bot.i18n import Catalogs
+from bot.services.users import used_last_first
 from conversations.messages import Reply
 from conversations.ports import Translator
 
 Render = Callable[[Translator], Reply]
+
+
+Address = tuple[int, str, str, str]  # user id, locale, channel, external id
+
+
+def _once_per_person(rows: Iterable[Any]) -> list[Address]:
+    """The first address of each person (the rows come in `used_last_first` order)."""
+    first: dict[int, Address] = {}
+    for user_id, locale, channel, external_id in rows:
+        first.setdefault(user_id, (user_id, locale, channel, external_id))
+    return list(first.values())
 
 
 class Notifier:
@@ -40,9 +53,9 @@ class Notifier:
             select(User.id, User.locale, ChannelIdentity.channel, ChannelIdentity.external_id)
             .join(ChannelIdentity)
             .where(or_(User.is_staff.is_(True), *admin_match))
-            .order_by(User.id)
+            .order_by(User.id, *used_last_first())
         )
-        for user_id, locale, channel, external_id in rows:
+        for user_id, locale, channel, external_id in _once_per_person(rows):
             await self._queue(user_id, locale, channel, external_id, key, render)
 
     async def to_user(
@@ -58,6 +71,8 @@ class Notifier:
             select(User.locale, ChannelIdentity.channel, ChannelIdentity.external_id)
             .join(ChannelIdentity)
             .where(User.id == user_id)
+            .order_by(*used_last_first())
+            .limit(1)  # one copy, to the messenger they used last
         )
         for locale, channel, external_id in rows:
             await self._queue(

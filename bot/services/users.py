@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, func, select, tuple_
+from sqlalchemy import delete, func, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,37 +17,101 @@ from bot.db.models import (
     InboxMessage,
     OutboxMessage,
     Region,
+    ShownChoices,
     User,
 )
-from bot.services import audit
+from bot.services import audit, linking
 from bot.services.meetings import join_group
 from bot.services.regions import list_regions
-from conversations.ports import PersonalData, RegionView, Role, StaffMember, UserView
+from conversations.ports import (
+    LinkCodeView,
+    LinkResult,
+    PersonalData,
+    RegionView,
+    Role,
+    StaffMember,
+    UserView,
+)
 
 
 async def find_or_create(
-    session: AsyncSession, *, channel: str, external_id: str, locale: str, now: datetime
+    session: AsyncSession,
+    *,
+    channel: str,
+    external_id: str,
+    locale: str,
+    now: datetime,
+    alias: str | None = None,
+    keep_alias: bool = False,
 ) -> User:
-    """The person behind a channel address, created on first contact with only what is needed."""
+    """The person behind a channel address, created on first contact with only what is needed.
+    `alias` is another address of theirs on the channel (a Signal number beside the UUID): it
+    finds someone staff added by that address before they wrote, and is kept only where it is
+    needed (`keep_alias`: an admin named by number)."""
     user = await find(session, channel=channel, external_id=external_id)
-    if user is not None:
-        return user
+    if user is None and alias is not None:
+        user = await find(session, channel=channel, external_id=alias)
+        if user is not None:
+            await _add_identity(session, user.id, channel, external_id, now)
+    if user is None:
+        try:
+            async with session.begin_nested():
+                user = User(locale=locale, created_at=now, is_staff=False)
+                session.add(user)
+                await session.flush()
+                session.add(
+                    ChannelIdentity(
+                        user_id=user.id, channel=channel, external_id=external_id, created_at=now
+                    )
+                )
+                await session.flush()
+        except IntegrityError:  # the same person's other update created them a moment ago
+            user = await find(session, channel=channel, external_id=external_id)
+            if user is None:
+                raise
+    if alias is not None and keep_alias:
+        await _add_identity(session, user.id, channel, alias, now)
+    return user
+
+
+async def _add_identity(
+    session: AsyncSession, user_id: int, channel: str, external_id: str, now: datetime
+) -> None:
+    """One more address of this person, unless it is known already."""
     try:
         async with session.begin_nested():
-            user = User(locale=locale, created_at=now, is_staff=False)
-            session.add(user)
-            await session.flush()
             session.add(
                 ChannelIdentity(
-                    user_id=user.id, channel=channel, external_id=external_id, created_at=now
+                    user_id=user_id, channel=channel, external_id=external_id, created_at=now
                 )
             )
             await session.flush()
-    except IntegrityError:  # the same person's other update created them a moment ago
-        user = await find(session, channel=channel, external_id=external_id)
-        if user is None:
-            raise
-    return user
+    except IntegrityError:
+        pass
+
+
+SEEN_EVERY = timedelta(minutes=5)  # how exactly the messenger used last needs to be known
+
+
+async def seen(session: AsyncSession, *, channel: str, external_id: str, now: datetime) -> None:
+    """The person wrote from this address: what is sent to them goes here from now on."""
+    await session.execute(
+        update(ChannelIdentity)
+        .where(
+            ChannelIdentity.channel == channel,
+            ChannelIdentity.external_id == external_id,
+            or_(
+                ChannelIdentity.last_seen_at.is_(None),
+                ChannelIdentity.last_seen_at < now - SEEN_EVERY,
+            ),
+        )
+        .values(last_seen_at=now)
+    )
+
+
+def used_last_first() -> tuple[Any, ...]:
+    """An ORDER BY for a person's addresses: the one they wrote from last first."""
+    return (ChannelIdentity.last_seen_at.desc().nulls_last(), ChannelIdentity.id)
 
 
 async def find(session: AsyncSession, *, channel: str, external_id: str) -> User | None:
@@ -133,6 +198,13 @@ async def erase(session: AsyncSession, user_ids: Sequence[int]) -> None:
                 InboxMessage.status != "pending",
             )
         )
+        await session.execute(
+            delete(ShownChoices).where(
+                tuple_(ShownChoices.channel, ShownChoices.address).in_(
+                    [tuple(address) for address in addresses]
+                )
+            )
+        )
     await session.execute(delete(OutboxMessage).where(OutboxMessage.user_id.in_(user_ids)))
     await session.execute(delete(User).where(User.id.in_(user_ids)))
 
@@ -188,6 +260,14 @@ class UserDirectory:
         if region_id is None:
             raise LookupError(f"unknown region {key!r}")
         return region_id
+
+    async def link_code(self, user_id: int) -> LinkCodeView:
+        return await linking.new_code(self.session, user_id=user_id, now=self.now)
+
+    async def link_with(self, user_id: int, code: str) -> LinkResult:
+        return await linking.use_code(
+            self.session, user_id=user_id, code=code, now=self.now, actor=self.actor
+        )
 
     async def set_locale(self, user_id: int, locale: str) -> None:
         (await self._user(user_id)).locale = locale

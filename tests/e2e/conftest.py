@@ -11,6 +11,7 @@ import pytest
 
 from bot.app import App
 from bot.settings import Settings
+from tests.e2e.signal_fake import FakeSignalDaemon
 from tests.e2e.telegram_fake import FakeBotApi
 
 ALICE = 1001  # a person who writes to the bot in a private chat
@@ -47,11 +48,18 @@ class ShiftedClock:
 
 
 class RunningBot:
-    """`python -m bot run` in this process: start, stop, start again on the same database."""
+    """`python -m bot run` in this process: start, stop, start again on the same database.
+    `fake` is the Bot API's fake (None: no Telegram), `daemon` the signal-cli daemon's."""
 
-    def __init__(self, settings: Settings, fake: FakeBotApi) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        fake: FakeBotApi | None,
+        daemon: FakeSignalDaemon | None = None,
+    ) -> None:
         self.settings = settings
         self.fake = fake
+        self.daemon = daemon
         self.clock = ShiftedClock()
         self.app: App | None = None
         self._stop = asyncio.Event()
@@ -61,11 +69,21 @@ class RunningBot:
         self.app = App(self.settings, clock=self.clock)
         await self.app.migrate()
         self._stop = asyncio.Event()
-        polls = self.fake.polls
-        self._task = asyncio.create_task(self.app.run_telegram(self._stop))
-        await self.fake.wait_until(
-            lambda: self.fake.polls > polls or (self._task is not None and self._task.done())
-        )
+        fake, daemon = self.fake, self.daemon
+        polls = fake.polls if fake is not None else 0
+        connections = daemon.connections if daemon is not None and daemon.up else 0
+        self._task = asyncio.create_task(self.app.run_channels(self._stop))
+
+        def started() -> bool:
+            return (self._task is not None and self._task.done()) or (
+                (fake is None or fake.polls > polls)
+                and (daemon is None or not daemon.up or daemon.connections > connections)
+            )
+
+        if fake is not None:
+            await fake.wait_until(started)
+        elif daemon is not None:
+            await daemon.wait_until(started)
         if self._task.done():
             self._task.result()
         return self.app
@@ -83,6 +101,37 @@ class RunningBot:
 @pytest.fixture
 async def bot(telegram_settings: Settings, fake: FakeBotApi) -> AsyncIterator[RunningBot]:
     running = RunningBot(telegram_settings, fake)
+    await running.start()
+    yield running
+    await running.stop()
+
+
+BOT_NUMBER = "+4915100000000"
+SAMIRA = "5b3c1a2e-7f40-4c8e-9d21-0a6b7c8d9e01"  # a person who writes to the bot on Signal
+
+
+@pytest.fixture
+async def daemon() -> AsyncIterator[FakeSignalDaemon]:
+    async with FakeSignalDaemon(BOT_NUMBER, keepalive_seconds=1) as daemon:
+        daemon.add_person(SAMIRA, number="+4917612345678", name="Samira")
+        yield daemon
+
+
+@pytest.fixture
+def signal_settings(settings: Settings, daemon: FakeSignalDaemon) -> Settings:
+    return replace(
+        settings,
+        signal_account=daemon.account,
+        signal_cli_url=daemon.url,
+        admins=frozenset({"signal:+4915199999999"}),
+    )
+
+
+@pytest.fixture
+async def signal_bot(
+    signal_settings: Settings, daemon: FakeSignalDaemon
+) -> AsyncIterator[RunningBot]:
+    running = RunningBot(signal_settings, None, daemon)
     await running.start()
     yield running
     await running.stop()

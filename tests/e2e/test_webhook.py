@@ -34,7 +34,7 @@ async def test_updates_arrive_by_webhook(telegram_settings: Settings, fake: Fake
     app = App(settings)
     await app.migrate()
     stop = asyncio.Event()
-    task = asyncio.create_task(app.run_telegram(stop))
+    task = asyncio.create_task(app.run_channels(stop))
     try:
         await fake.wait_until(lambda: any(r.method == "setWebhook" for r in fake.requests))
         [hook] = [r for r in fake.requests if r.method == "setWebhook"]
