@@ -39,6 +39,7 @@ def test_a_long_text_is_split_at_line_ends_with_its_styles() -> None:
     parts = split(message, 2000)
     assert len(parts) > 1
     assert all(size(part.text) <= 2000 for part in parts)
+
     def words(text: str) -> list[str]:
         return text.split()
 
