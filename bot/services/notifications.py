@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import ChannelIdentity, User
@@ -49,10 +49,13 @@ class Notifier:
             & (ChannelIdentity.external_id == address.split(":", 1)[1])
             for address in self.admins
         ]
+        # Admins are found by the address they are named by, and reached, like everyone, at
+        # the one they wrote from last.
+        admins = select(ChannelIdentity.user_id).where(or_(false(), *admin_match))
         rows = await self.session.execute(
             select(User.id, User.locale, ChannelIdentity.channel, ChannelIdentity.external_id)
             .join(ChannelIdentity)
-            .where(or_(User.is_staff.is_(True), *admin_match))
+            .where(or_(User.is_staff.is_(True), User.id.in_(admins)))
             .order_by(User.id, *used_last_first())
         )
         for user_id, locale, channel, external_id in _once_per_person(rows):

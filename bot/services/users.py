@@ -78,6 +78,8 @@ async def _add_identity(
     session: AsyncSession, user_id: int, channel: str, external_id: str, now: datetime
 ) -> None:
     """One more address of this person, unless it is known already."""
+    if await find(session, channel=channel, external_id=external_id) is not None:
+        return
     try:
         async with session.begin_nested():
             session.add(
