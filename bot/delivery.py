@@ -103,14 +103,17 @@ class Pace:
         self.tokens = float(self.capacity)
         self.at = time.monotonic()
 
-    def available(self) -> int:
+    def reserve(self) -> int:
+        """Take every whole token there is now; give back what is not used."""
         now = time.monotonic()
         self.tokens = min(self.capacity, self.tokens + (now - self.at) * self.rate)
         self.at = now
-        return int(self.tokens)
+        reserved = int(self.tokens)
+        self.tokens -= reserved
+        return reserved
 
-    def take(self, count: int) -> None:
-        self.tokens -= count
+    def give_back(self, count: int) -> None:
+        self.tokens += count
 
 
 def backoff(attempts: int) -> timedelta:
@@ -275,16 +278,41 @@ class Dispatcher:
             else claimable
         )
         chosen = [self._candidates(unpaced, self.batch_size)]
-        budgets = {channel: pace.available() for channel, pace in self._paces.items()}
-        chosen += [
-            self._candidates(and_(claimable, OutboxMessage.channel == channel, bulk), budget)
-            for channel, budget in budgets.items()
-            if budget > 0
-        ]
-        if ids is None and chat is None:
+        # Tokens are taken before the first await, so that claims at the same moment share
+        # them; what a claim does not use goes back.
+        budgets = {channel: pace.reserve() for channel, pace in self._paces.items()}
+        used = dict.fromkeys(budgets, 0)
+        try:
+            chosen += [
+                self._candidates(and_(claimable, OutboxMessage.channel == channel, bulk), budget)
+                for channel, budget in budgets.items()
+                if budget > 0
+            ]
+            expire = and_(waiting, ~in_time) if ids is None and chat is None else None
+            kept = await self._claim_chosen(session, chosen, token, now, expire=expire)
+            for row in kept:
+                if row.channel in used and row.priority >= ANNOUNCEMENT_PRIORITY:
+                    used[row.channel] += 1
+            return kept
+        finally:
+            for channel, budget in budgets.items():
+                self._paces[channel].give_back(budget - used[channel])
+
+    async def _claim_chosen(
+        self,
+        session: AsyncSession,
+        chosen: list[Select[Any]],
+        token: str,
+        now: datetime,
+        *,
+        expire: Any,
+    ) -> list[OutboxMessage]:
+        """Claim the chosen rows under `token` (first marking as expired what `expire` names),
+        keeping each chat in order."""
+        if expire is not None:
             await session.execute(
                 update(OutboxMessage)
-                .where(waiting, ~in_time)
+                .where(expire)
                 .values(status=EXPIRED, claim_token=None, lease_until=None)
             )
         await session.execute(
@@ -302,16 +330,7 @@ class Dispatcher:
                 )
             ).all()
         )
-        kept = await self._keep_chat_order(session, claimed, token)
-        for channel, pace in self._paces.items():
-            pace.take(
-                sum(
-                    1
-                    for row in kept
-                    if row.channel == channel and row.priority >= ANNOUNCEMENT_PRIORITY
-                )
-            )
-        return kept
+        return await self._keep_chat_order(session, claimed, token)
 
     def _candidates(self, where: Any, limit: int) -> Select[Any]:
         return (
@@ -339,8 +358,18 @@ class Dispatcher:
         if not claimed:
             return claimed
         chats = {(row.channel, row.address) for row in claimed}
+        # A reply may overtake announcements that merely wait (for the pace, say): only one
+        # already on its way elsewhere holds it.
+        waiting_announcement = and_(
+            OutboxMessage.status == PENDING, OutboxMessage.priority >= ANNOUNCEMENT_PRIORITY
+        )
         foreign = await session.execute(
-            select(OutboxMessage.channel, OutboxMessage.address, func.min(OutboxMessage.id))
+            select(
+                OutboxMessage.channel,
+                OutboxMessage.address,
+                func.min(OutboxMessage.id),
+                func.min(case((waiting_announcement, None), else_=OutboxMessage.id)),
+            )
             .where(
                 tuple_(OutboxMessage.channel, OutboxMessage.address).in_(list(chats)),
                 OutboxMessage.status.in_([PENDING, SENDING]),
@@ -348,12 +377,17 @@ class Dispatcher:
             )
             .group_by(OutboxMessage.channel, OutboxMessage.address)
         )
-        first_foreign = {(channel, address): first for channel, address, first in foreign}
-        kept = [
-            row
-            for row in claimed
-            if row.id < first_foreign.get((row.channel, row.address), row.id + 1)
-        ]
+        first_foreign = {
+            (channel, address): (first, first_for_replies)
+            for channel, address, first, first_for_replies in foreign
+        }
+
+        def in_order(row: OutboxMessage) -> bool:
+            first, first_for_replies = first_foreign.get((row.channel, row.address), (None, None))
+            before = first_for_replies if row.priority < ANNOUNCEMENT_PRIORITY else first
+            return before is None or row.id < before
+
+        kept = [row for row in claimed if in_order(row)]
         returned = [row.id for row in claimed if row not in kept]
         if returned:
             await session.execute(

@@ -252,7 +252,9 @@ class Engine:
             ctx.state.clear()
             await self._refuse(ctx)
             return
+        said = len(ctx.replies)
         question = await flow.ask(ctx, step)
+        del ctx.replies[said:]  # what the question says besides itself was said when it was asked
         answer = _read(ctx, question)
         if answer is None:
             ctx.ask(question)

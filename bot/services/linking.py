@@ -55,6 +55,10 @@ async def use_code(
     if merge.consented_at is not None and keep.consented_at is None:
         keep, merge = merge, keep
     await join(session, keep=keep, merge=merge)
+    if keep.id != user_id:  # the chat that showed the code no longer waits for one
+        await session.execute(
+            delete(Conversation).where(Conversation.user_id == keep.id, Conversation.flow == "link")
+        )
     audit.record(session, actor=actor, action="user.link", subject=f"user:{keep.id}", at=now)
     return LinkResult.JOINED if keep.id == user_id else LinkResult.MOVED
 

@@ -6,9 +6,10 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, tuple_, update
+from sqlalchemy import delete, exists, func, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.db.models import (
     Application,
@@ -92,11 +93,18 @@ async def _add_identity(
         pass
 
 
-SEEN_EVERY = timedelta(minutes=5)  # how exactly the messenger used last needs to be known
+# How exactly the time needs to be known, while the person stays on one messenger.
+SEEN_EVERY = timedelta(minutes=5)
 
 
 async def seen(session: AsyncSession, *, channel: str, external_id: str, now: datetime) -> None:
     """The person wrote from this address: what is sent to them goes here from now on."""
+    other = aliased(ChannelIdentity)
+    used_elsewhere_since = exists().where(
+        other.user_id == ChannelIdentity.user_id,
+        other.id != ChannelIdentity.id,
+        other.last_seen_at >= ChannelIdentity.last_seen_at,
+    )
     await session.execute(
         update(ChannelIdentity)
         .where(
@@ -105,6 +113,7 @@ async def seen(session: AsyncSession, *, channel: str, external_id: str, now: da
             or_(
                 ChannelIdentity.last_seen_at.is_(None),
                 ChannelIdentity.last_seen_at < now - SEEN_EVERY,
+                used_elsewhere_since,
             ),
         )
         .values(last_seen_at=now)

@@ -54,7 +54,7 @@ def test_any_text_splits_into_parts_within_the_limit(text: str) -> None:
     for part in parts:
         assert size(part.text) <= 500
         for start, length, _ in part.styles:
-            assert 0 <= start and start + length <= units(part.text)
+            assert start >= 0 and start + length <= units(part.text)
 
 
 def reply(expects: Expects | None, *labels: str) -> Reply:
