@@ -102,3 +102,15 @@ async def test_two_set_up_profiles_become_one_with_everything_of_both(app: App) 
         assert groups == ["hagenow", "parchim"]
         identities = await session.scalar(select(func.count()).select_from(ChannelIdentity))
         assert identities == 3
+
+
+async def test_deleting_my_data_from_one_messenger_erases_both(app: App) -> None:
+    first = Chat(app, "a")
+    await onboard(first, "English", "en")
+    second = Chat(app, "b", language_code="en")
+    await second.send(f"/link {await code_of(first)}")
+    await second.send("/deletemydata")
+    await second.press("Yes, delete my data")
+    async with app.database.transaction() as session:
+        assert await session.scalar(select(func.count()).select_from(User)) == 0
+        assert await session.scalar(select(func.count()).select_from(ChannelIdentity)) == 0
