@@ -210,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings.from_env()
         if arguments.command == "run":
-            if not settings.telegram_token:
+            if not settings.telegram_token and not settings.signal_account:  # the terminal chat
                 logging.getLogger().setLevel(logging.WARNING)
             asyncio.run(run(settings))
         elif arguments.command == "console":

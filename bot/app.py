@@ -76,6 +76,7 @@ class App:
             ),
         )
         self.jobs = JobGuard(self.database.health)
+        self._scheduler_stopped = False
         self.command_menus: CommandMenus | None = None  # on Telegram only
         self.scheduler = build_scheduler(
             database=self.database,
@@ -115,9 +116,15 @@ class App:
         database."""
         await self.inbox.stop()
         await self.jobs.drain()
-        if self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
+        self.stop_scheduler()
         await self.database.dispose()
+
+    def stop_scheduler(self) -> None:
+        """Once: APScheduler's asyncio scheduler stops at the loop's next turn, so `running`
+        still says yes right after `shutdown`, and a second one would fail."""
+        if self.scheduler.running and not self._scheduler_stopped:
+            self._scheduler_stopped = True
+            self.scheduler.shutdown(wait=False)
 
     async def run_console(self) -> None:
         channel = ConsoleChannel()
@@ -174,8 +181,7 @@ class App:
         finally:
             await self.inbox.stop()
             await self.jobs.drain()
-            if self.scheduler.running:
-                self.scheduler.shutdown(wait=False)
+            self.stop_scheduler()
             if telegram is not None:
                 await telegram.close()
                 await telegram.application.shutdown()

@@ -2,9 +2,9 @@
 messages as server-sent events at `/api/v1/events`.
 
 The daemon runs with `--receive-mode on-connection`, so that what people send while the bot is
-not connected waits on Signal's server. An event is confirmed to the daemon by reading the next
-one: each is stored in the inbox before the stream is read on. While the database cannot take it,
-the event is also kept in a spool file, so that even a process killed meanwhile loses nothing.
+not connected waits on Signal's server. The daemon hands an event over once: each is stored in the
+inbox before the stream is read on, and while the database cannot take them, events go to a spool
+file in order, so that even a process killed meanwhile loses nothing.
 Signal has no buttons: choices are numbered lines (see `numbered`), bold and italics are
 signal-cli's text styles, files go as attachments.
 """
@@ -17,7 +17,6 @@ import contextlib
 import itertools
 import json
 import logging
-import os
 from collections.abc import Awaitable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -38,6 +37,7 @@ from bot.channels.base import (
 )
 from bot.channels.numbered import ShownChoicesStore, choice_lines, read_line, shown_by
 from bot.channels.signal_text import join, split, styled
+from bot.channels.spool import Spool
 from conversations.messages import Attachment, Inbound, InboundKind, Reply
 from conversations.ports import Clock
 
@@ -89,10 +89,12 @@ class SignalChannel:
         self.url = url
         self.choices = choices
         self.clock = clock
-        self.spool = spool
         self.client = httpx.AsyncClient(base_url=url, timeout=CALL_TIMEOUT)
         self._ids = itertools.count(1)
         self._connected: bool | None = None  # None: not tried yet
+        self._pause = 1.0  # before the next try to reconnect; from 1 s after each connection
+        self.spool = Spool(spool)
+        self._wake = asyncio.Event()  # something waits in the spool
 
     @property
     def private_link(self) -> str:
@@ -143,17 +145,21 @@ class SignalChannel:
     async def listen(self, receiver: Receiver, stop: asyncio.Event) -> None:
         """Read the daemon's events until `stop`; reconnect with growing pauses when it goes
         away, with one log line when it goes and one when it is back."""
-        await self._replay_spool(receiver, stop)
-        pause = 1.0
-        while not stop.is_set():
-            try:
-                await self._read_events(receiver, stop)
-                pause = 1.0
-            except (httpx.HTTPError, SSEError, DaemonUnavailable) as error:
-                self._went_away(error)
-            if stop.is_set() or await _stopped_within(stop, pause):
-                return
-            pause = min(pause * 2, MAX_PAUSE_SECONDS)
+        self.spool.load()
+        self._wake.set()
+        draining = asyncio.create_task(self._drain(receiver, stop))
+        try:
+            while not stop.is_set():
+                try:
+                    await self._read_events(receiver, stop)
+                except (httpx.HTTPError, SSEError, DaemonUnavailable) as error:
+                    self._went_away(error)
+                if stop.is_set() or await _stopped_within(stop, self._pause):
+                    return
+                self._pause = min(self._pause * 2, MAX_PAUSE_SECONDS)
+        finally:
+            self._wake.set()
+            await draining
 
     async def _read_events(self, receiver: Receiver, stop: asyncio.Event) -> None:
         timeout = httpx.Timeout(CALL_TIMEOUT.connect, read=KEEPALIVE_TIMEOUT)
@@ -169,12 +175,13 @@ class SignalChannel:
                         raise DaemonUnavailable("the daemon closed the event stream")
                     return
                 if event.event == "receive" and event.data:
-                    await self._take(event.data, receiver, stop)
+                    await self._take(event.data, receiver)
 
     def _came_back(self) -> None:
         if self._connected is not True:
             log.info("Signal: connected to the signal-cli daemon at %s", self.url)
         self._connected = True
+        self._pause = 1.0
 
     def _went_away(self, error: BaseException) -> None:
         if self._connected is not False:
@@ -185,30 +192,39 @@ class SignalChannel:
             )
         self._connected = False
 
-    async def _take(self, data: str, receiver: Receiver, stop: asyncio.Event) -> None:
+    async def _take(self, data: str, receiver: Receiver) -> None:
         """Store one event in the inbox before the next is read. While the database cannot
-        take it, it waits in the spool file as well, for the next start if this one ends."""
-        try:
-            event = json.loads(data)
-        except ValueError:
-            log.warning("Signal: an event that is not JSON was left out: %.200r", data)
-            return
+        take it, it and every event after it go to the spool, in order, and the stream is read
+        on: the daemon forgets what it has handed over, so nothing may wait in memory only."""
         entries: list[InboxEntry] | None = None
-        spooled = False
-        while True:
+        if not self.spool:
+            try:
+                entries = receiver.admit(await self.entries(_event(data)))
+                await receiver.store(entries)
+                return
+            except Exception as error:
+                receiver.pause_after(error)
+        self.spool.keep(data, entries)
+        self._wake.set()
+
+    async def _drain(self, receiver: Receiver, stop: asyncio.Event) -> None:
+        """Store what waits in the spool, in order, as soon as the database takes it."""
+        while not stop.is_set():
+            if not self.spool:
+                self._wake.clear()
+                await _unless_stopped(self._wake.wait(), stop)
+                continue
+            data, entries = self.spool.first()
             try:
                 if entries is None:
-                    entries = receiver.admit(await self.entries(event))
+                    entries = receiver.admit(await self.entries(_event(data)))
+                    self.spool.admitted(entries)
                 await receiver.store(entries)
-                break
             except Exception as error:
-                pause = receiver.pause_after(error)
-            if not spooled:
-                spooled = self._spool_keep(data)
-            if await _stopped_within(stop, pause):
-                return  # in the spool: stored at the next start
-        if spooled:
-            self._spool_drop(data)
+                if await _stopped_within(stop, receiver.pause_after(error)):
+                    return
+                continue
+            self.spool.drop_first()
 
     async def entries(self, event: dict[str, Any]) -> list[InboxEntry]:
         """What the inbox keeps of an event: a person's message; not receipts, typing
@@ -276,67 +292,6 @@ class SignalChannel:
             command="start",
         )
         return [InboxEntry(inbound, GROUP, bot_username=self.account, bot_link=self.private_link)]
-
-    # --- the spool: events the database could not take yet --------------------------------
-
-    def _spool_keep(self, data: str) -> bool:
-        try:
-            self.spool.parent.mkdir(parents=True, exist_ok=True)
-            with self.spool.open("a", encoding="utf-8") as file:
-                file.write(json.dumps(data) + "\n")
-                file.flush()
-                os.fsync(file.fileno())
-        except OSError as error:
-            log.error("Signal: cannot keep a message in %s: %s", self.spool, error)
-            return False
-        return True
-
-    def _spool_drop(self, data: str) -> None:
-        try:
-            lines = self.spool.read_text(encoding="utf-8").splitlines()
-        except OSError:
-            return
-        kept = list(lines)
-        with contextlib.suppress(ValueError):
-            kept.remove(json.dumps(data))
-        self._spool_write(kept)
-
-    def _spool_write(self, lines: list[str]) -> None:
-        try:
-            if not lines:
-                self.spool.unlink(missing_ok=True)
-                return
-            partial = self.spool.with_suffix(".partial")
-            partial.write_text("\n".join(lines) + "\n", encoding="utf-8")
-            partial.replace(self.spool)
-        except OSError as error:
-            log.error("Signal: cannot update %s: %s", self.spool, error)
-
-    async def _replay_spool(self, receiver: Receiver, stop: asyncio.Event) -> None:
-        """What a previous run received but could not store: stored first (the inbox drops
-        what it holds already)."""
-        try:
-            lines = self.spool.read_text(encoding="utf-8").splitlines()
-        except OSError:
-            return
-        log.info("Signal: storing %s message(s) kept in %s", len(lines), self.spool)
-        for line in lines:
-            if stop.is_set():
-                return
-            with contextlib.suppress(ValueError):
-                data = json.loads(line)
-                if isinstance(data, str):
-                    await self._take(data, receiver, stop)
-            self._spool_drop_line(line)
-
-    def _spool_drop_line(self, line: str) -> None:
-        try:
-            lines = self.spool.read_text(encoding="utf-8").splitlines()
-        except OSError:
-            return
-        with contextlib.suppress(ValueError):
-            lines.remove(line)
-        self._spool_write(lines)
 
     # --- outbound ------------------------------------------------------------------------
 
@@ -450,6 +405,16 @@ def _delivery_error(error: SignalError, sent: int) -> Exception:
 def _data_uri(content: bytes, mime_type: str, name: str | None) -> str:
     filename = f";filename={name.replace(';', '_').replace(',', '_')}" if name else ""
     return f"data:{mime_type}{filename};base64,{base64.b64encode(content).decode('ascii')}"
+
+
+def _event(data: str) -> dict[str, Any]:
+    """An event's JSON; what is not an object is nothing to store."""
+    try:
+        event = json.loads(data)
+    except ValueError:
+        log.warning("Signal: an event that is not JSON was left out: %.200r", data)
+        return {}
+    return event if isinstance(event, dict) else {}
 
 
 def _text(value: object) -> str | None:
