@@ -11,9 +11,11 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
+import mimetypes
 import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,12 +23,19 @@ from sqlalchemy import Select, and_, case, exists, func, or_, select, tuple_, up
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from bot.channels.base import Channel, DeliveryError, Rejected, RetryLater, Unreachable
+from bot.channels.base import (
+    Channel,
+    DeliveryError,
+    Rejected,
+    RetryLater,
+    TemporaryFailure,
+    Unreachable,
+)
 from bot.db.health import is_outage
 from bot.db.models import OutboxMessage, User
 from bot.db.session import Database, insert
 from bot.i18n import Catalogs
-from conversations.messages import Reply
+from conversations.messages import Document, Reply
 from conversations.ports import Clock
 
 log = logging.getLogger(__name__)
@@ -456,7 +465,7 @@ class Dispatcher:
         try:
             message_id = await channel.send(
                 row.address,
-                Reply.from_payload(payload),
+                await self._carried(row.channel, Reply.from_payload(payload)),
                 skip_parts=int(payload.get("parts_sent", 0)),
             )
         except Unreachable as error:
@@ -478,6 +487,23 @@ class Dispatcher:
             return False
         await self._finish(row, SENT, message_id=message_id)
         return True
+
+    async def _carried(self, channel: str, reply: Reply) -> Reply:
+        """A file that another channel holds (a receipt sent over Signal, shown to staff on
+        Telegram) goes as a copy of its bytes."""
+        held = reply.forward
+        if held is None or held.channel in (None, channel):
+            return reply
+        source = self.channels.get(held.channel)
+        if source is None:
+            raise Rejected(f"the file is held by {held.channel}, which does not run here")
+        try:
+            content = await source.fetch(held)
+        except Exception as error:
+            raise TemporaryFailure(f"the file from {held.channel}: {error!r}") from error
+        mime_type = held.mime_type or "application/octet-stream"
+        name = held.name or "file" + (mimetypes.guess_extension(mime_type) or "")
+        return replace(reply, forward=None, document=Document(name, mime_type, content))
 
     async def _finish(
         self,

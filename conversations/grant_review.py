@@ -81,9 +81,7 @@ class ReviewApplications(Flow):
         if answer.data == "checked:back":
             return "list"
         if answer.data == "checked:receipts":
-            receipts = await ctx.ports.reports.receipts(
-                int(ctx.state.data["application_id"]), ctx.inbound.channel
-            )
+            receipts = await ctx.ports.reports.receipts(int(ctx.state.data["application_id"]))
             for number, receipt in enumerate(receipts, start=1):
                 ctx.replies.append(
                     Reply(

@@ -32,6 +32,7 @@ class Attachment:
     name: str | None = None
     mime_type: str | None = None
     size: int | None = None
+    channel: str | None = None  # the channel that holds it, where that is not the one sending
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,7 @@ class Reply:
                 "name": self.forward.name,
                 "mime_type": self.forward.mime_type,
                 "size": self.forward.size,
+                "channel": self.forward.channel,
             }
         if self.document is not None:
             payload["document"] = {

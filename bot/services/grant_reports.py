@@ -188,14 +188,13 @@ class ReportDesk(Desk):
         await self.session.flush()
         return await report_view(self.session, report)
 
-    async def receipts(self, application_id: int, channel: str) -> Sequence[Attachment]:
-        """The receipts of a report that can be sent on through `channel` (staff only)."""
+    async def receipts(self, application_id: int) -> Sequence[Attachment]:
+        """The receipts of a report, each with the channel that holds it (staff only)."""
         self._staff_only()
         report = await self._report(application_id, create=False)
         if report is None:
             raise GrantRuleError("not_found")
         return [
-            Attachment(f.file_ref, f.name, f.mime_type, f.size)
+            Attachment(f.file_ref, f.name, f.mime_type, f.size, channel=f.channel)
             for f in report.files
-            if f.channel == channel
         ]

@@ -13,7 +13,7 @@ from bot.channels.memory import MemoryChannel
 from bot.db.models import OutboxMessage, User
 from bot.db.session import Database
 from bot.delivery import ANNOUNCEMENT_PRIORITY, Dispatcher, enqueue
-from conversations.messages import Reply
+from conversations.messages import Attachment, Reply
 from tests.conftest import FakeClock
 
 
@@ -313,3 +313,55 @@ async def test_a_reply_behind_one_on_its_way_follows_it_at_once(
     await sending
     assert [reply.text for reply in channel.take("a")] == ["first", "second"]
     assert await statuses(database) == {"first": "sent", "second": "sent"}
+
+
+async def test_a_file_another_channel_holds_goes_as_a_copy_of_its_bytes(
+    database: Database, clock: FakeClock
+) -> None:
+    """A receipt sent over Signal, shown to staff on Telegram (or the other way round)."""
+    holder, sender = MemoryChannel("signal"), MemoryChannel("telegram")
+    holder.files["uuid/abc.jpg"] = b"\xff\xd8receipt"
+    dispatcher = Dispatcher(database, {"signal": holder, "telegram": sender}, clock)
+    receipt = Attachment("uuid/abc.jpg", None, "image/jpeg", 9, channel="signal")
+    async with database.transaction() as session:
+        for channel in ("telegram", "signal"):
+            await enqueue(
+                session,
+                channel=channel,
+                address="staff",
+                reply=Reply("Receipt 1", forward=receipt),
+                dedup_key=f"receipt:{channel}",
+                now=clock.now(),
+            )
+    await dispatcher.dispatch_due()
+    [copy] = sender.take("staff")
+    assert copy.forward is None and copy.document is not None
+    assert (copy.document.content, copy.document.mime_type) == (b"\xff\xd8receipt", "image/jpeg")
+    assert copy.document.name.endswith(".jpg")
+    [forwarded] = holder.take("staff")  # where it is held: sent on by reference
+    assert forwarded.forward == receipt and forwarded.document is None
+
+
+async def test_a_file_held_by_a_channel_that_does_not_run_here_fails_with_a_note(
+    database: Database, clock: FakeClock
+) -> None:
+    sender = MemoryChannel("telegram")
+    dispatcher = Dispatcher(database, {"telegram": sender}, clock)
+    receipt = Attachment("uuid/abc.pdf", "Quittung.pdf", "application/pdf", 9, channel="signal")
+    async with database.transaction() as session:
+        await enqueue(
+            session,
+            channel="telegram",
+            address="staff",
+            reply=Reply("Receipt 1", forward=receipt),
+            dedup_key="receipt",
+            now=clock.now(),
+        )
+    await dispatcher.dispatch_due()
+    [note] = sender.take("staff")
+    assert "Quittung.pdf" in note.text
+    async with database.transaction() as session:
+        status = await session.scalar(
+            select(OutboxMessage.status).where(OutboxMessage.dedup_key == "receipt")
+        )
+    assert status == "failed"
