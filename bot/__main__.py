@@ -67,7 +67,7 @@ async def _migrate(settings: Settings) -> None:
 
 
 async def _staff(settings: Settings, action: str, address: str | None) -> None:
-    from bot.services import users
+    from bot.services.people import users
 
     app = App(settings)
     try:
@@ -114,7 +114,8 @@ def _day(value: str, name: str) -> date:
 
 async def _round(settings: Settings, arguments: argparse.Namespace) -> None:
     from bot.db.models import FundingRound
-    from bot.services import audit, funding_rounds
+    from bot.services.grants import funding_rounds
+    from bot.services.people import audit
 
     app = App(settings)
     try:
@@ -172,8 +173,13 @@ async def _round(settings: Settings, arguments: argparse.Namespace) -> None:
 async def _content(settings: Settings, directory: str | None) -> None:
     from pathlib import Path
 
-    from bot.services import audit
-    from bot.services.info import CONTENT_DIR, ContentError, import_articles, load_directory
+    from bot.services.outreach.info import (
+        CONTENT_DIR,
+        ContentError,
+        import_articles,
+        load_directory,
+    )
+    from bot.services.people import audit
 
     try:
         articles = load_directory(Path(directory) if directory else CONTENT_DIR)

@@ -30,9 +30,9 @@ from bot.inbox import Inbox
 from bot.scheduling.progress import report_broadcasts
 from bot.scheduling.reminders import remind_meetings, remind_reports
 from bot.scheduling.scheduler import JobGuard, build_scheduler
-from bot.services.funding_rounds import seed_default_round
-from bot.services.info import import_missing_articles
-from bot.services.regions import seed_regions
+from bot.services.grants.funding_rounds import seed_default_round
+from bot.services.outreach.info import import_missing_articles
+from bot.services.people.regions import seed_regions
 from bot.settings import Settings
 from bot.turn import Turns
 from conversations.commands import build_engine

@@ -23,14 +23,14 @@ from bot.db.models import Conversation, ProcessedUpdate, User
 from bot.db.session import Database
 from bot.delivery import Dispatcher, enqueue
 from bot.i18n import Catalogs
-from bot.services import users
-from bot.services.broadcasts import BroadcastDesk
-from bot.services.grant_reports import ReportDesk
-from bot.services.grants import GrantDesk
-from bot.services.info import InfoLibrary
-from bot.services.meetings import MeetingDesk
-from bot.services.notifications import Notifier
-from bot.services.surveys import SurveyDesk
+from bot.services.grants.applications import GrantDesk
+from bot.services.grants.reports import ReportDesk
+from bot.services.meetings.planning import MeetingDesk
+from bot.services.outreach.broadcasts import BroadcastDesk
+from bot.services.outreach.info import InfoLibrary
+from bot.services.outreach.notifications import Notifier
+from bot.services.outreach.surveys import SurveyDesk
+from bot.services.people import users
 from bot.settings import Settings
 from conversations.engine import Context, Engine
 from conversations.languages import match_language

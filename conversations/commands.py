@@ -2,32 +2,26 @@
 
 from __future__ import annotations
 
-from conversations.attendance import Attendees, run_attendees
-from conversations.broadcast import SendBroadcast, run_broadcast, stop_broadcast
 from conversations.engine import Command, Context, Engine
-from conversations.grant_application import ApplyForGrant, ContinueApplication, run_apply
-from conversations.grant_figures import run_export, run_stats
-from conversations.grant_report import ReportOnProject, run_report
-from conversations.grant_review import ReviewApplications, run_review
-from conversations.info import Information, run_info, understand
-from conversations.linking import LinkMessengers, run_link
+from conversations.grants.application import ApplyForGrant, ContinueApplication, run_apply
+from conversations.grants.figures import run_export, run_stats
+from conversations.grants.my_applications import run_my_applications
+from conversations.grants.report import ReportOnProject, run_report
+from conversations.grants.review import ReviewApplications, run_review
 from conversations.markers import N_
-from conversations.meeting_planning import NewMeeting, run_new_meeting
-from conversations.meetings import (
+from conversations.meetings.attendance import Attendees, run_attendees
+from conversations.meetings.invitations import (
     ChangeMeeting,
     answer_invitation,
     change_meeting,
     choose_guests,
     run_meetings,
 )
+from conversations.meetings.planning import NewMeeting, run_new_meeting
 from conversations.menu import run_help, run_menu, show_menu
-from conversations.my_applications import run_my_applications
-from conversations.onboarding import Onboarding, run_start
-from conversations.privacy import DeleteData, run_deletemydata, run_mydata, run_privacy
-from conversations.roles import Permission
-from conversations.settings import ChooseLanguage, Settings, run_language, run_settings
-from conversations.staff import run_staff
-from conversations.survey import (
+from conversations.outreach.broadcast import SendBroadcast, run_broadcast, stop_broadcast
+from conversations.outreach.info import Information, run_info, understand
+from conversations.outreach.survey import (
     AnswerInWords,
     NewSurvey,
     SurveyResultsFlow,
@@ -36,6 +30,12 @@ from conversations.survey import (
     run_results,
     run_survey,
 )
+from conversations.people.linking import LinkMessengers, run_link
+from conversations.people.onboarding import Onboarding, run_start
+from conversations.people.privacy import DeleteData, run_deletemydata, run_mydata, run_privacy
+from conversations.people.settings import ChooseLanguage, Settings, run_language, run_settings
+from conversations.people.staff import run_staff
+from conversations.roles import Permission
 
 
 async def run_cancel(ctx: Context) -> None:

@@ -11,7 +11,7 @@ from bot.db.session import Database
 from bot.delivery import CANCELLED, EXPIRED, FAILED, SENT, UNREACHABLE
 from bot.inbox import DONE
 from bot.inbox import FAILED as FAILED_INBOX
-from bot.services.users import erase
+from bot.services.people.users import erase
 from conversations.ports import Clock
 
 UPDATE_KEYS_KEPT = timedelta(days=14)

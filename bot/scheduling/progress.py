@@ -9,9 +9,9 @@ from bot.db.models import Broadcast, OutboxMessage, User
 from bot.db.session import Database
 from bot.delivery import enqueue
 from bot.i18n import Catalogs
-from bot.services.broadcasts import broadcast_view
+from bot.services.outreach.broadcasts import broadcast_view
 from bot.settings import Settings
-from conversations.broadcast import progress_reply
+from conversations.outreach.broadcast import progress_reply
 from conversations.ports import Clock
 
 

@@ -13,11 +13,11 @@ from bot.db.models import Application, GrantReport, Meeting
 from bot.db.session import Database
 from bot.i18n import Catalogs
 from bot.scheduling.jobs import DELIVERED_KEPT
-from bot.services.meetings import MeetingDesk
-from bot.services.notifications import Notifier
+from bot.services.meetings.planning import MeetingDesk
+from bot.services.outreach.notifications import Notifier
 from bot.settings import Settings
-from conversations.grant_report import overdue_notice, reminder
-from conversations.meeting_texts import reminder as meeting_reminder
+from conversations.grants.report import overdue_notice, reminder
+from conversations.meetings.texts import reminder as meeting_reminder
 from conversations.ports import Clock
 
 DAYTIME = range(9, 20)  # local hours in which people are reminded

@@ -7,14 +7,16 @@ import re
 
 from conversations.answers import typed_count
 from conversations.engine import Answer, Context, Invalid, Question, command_choice
-from conversations.grant_costs import CostPlanSteps
-from conversations.grant_steps import KEEP, text_answer
-from conversations.grant_submission import SubmissionSteps
-from conversations.grant_summary import AS_PRIVATE_PERSON, describe
-from conversations.grant_terms import TOPICS
+from conversations.grants.costs import CostPlanSteps
+from conversations.grants.my_applications import WIZARD
+from conversations.grants.my_applications import (
+    ContinueApplication as ContinueApplication,  # for wiring
+)
+from conversations.grants.steps import KEEP, text_answer
+from conversations.grants.submission import SubmissionSteps
+from conversations.grants.summary import AS_PRIVATE_PERSON, describe
+from conversations.grants.terms import TOPICS
 from conversations.messages import Choice, rows
-from conversations.my_applications import WIZARD
-from conversations.my_applications import ContinueApplication as ContinueApplication  # for wiring
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]{2,}$")
 PHONE = re.compile(r"^\+?[0-9 ()/.-]{6,24}$")

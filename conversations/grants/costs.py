@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from conversations.answers import EXAMPLE_CENTS, typed_amount
 from conversations.engine import Answer, Context, Invalid, Question
-from conversations.grant_steps import ApplicationSteps, text_answer
-from conversations.grant_summary import cost_lines, refusal
-from conversations.grant_terms import CATEGORIES
+from conversations.grants.steps import ApplicationSteps, text_answer
+from conversations.grants.summary import cost_lines, refusal
+from conversations.grants.terms import CATEGORIES
 from conversations.messages import Choice, rows
 from conversations.ports import ApplicationView, GrantRuleError
 

@@ -7,8 +7,8 @@ from datetime import date
 
 from conversations.date_picker import DAY, MONTH, month_keyboard
 from conversations.engine import Answer, Context, Invalid, Question
-from conversations.grant_steps import KEEP, ApplicationSteps
-from conversations.grant_summary import refusal
+from conversations.grants.steps import KEEP, ApplicationSteps
+from conversations.grants.summary import refusal
 from conversations.ports import ApplicationView, GrantRuleError
 
 

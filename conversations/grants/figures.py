@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from conversations.engine import Context, command_choice
-from conversations.grant_terms import STATUSES
+from conversations.grants.terms import STATUSES
 from conversations.messages import Document
 
 

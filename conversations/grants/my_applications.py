@@ -14,8 +14,8 @@ from conversations.engine import (
     Question,
     command_choice,
 )
-from conversations.grant_report import ReportOnProject
-from conversations.grant_summary import first_open_step, status_label
+from conversations.grants.report import ReportOnProject
+from conversations.grants.summary import first_open_step, status_label
 from conversations.messages import Choice, rows
 from conversations.ports import ApplicationView
 

@@ -7,8 +7,8 @@ from html import escape
 
 from conversations.answers import typed_amount, typed_count
 from conversations.engine import Answer, Context, Flow, Invalid, Question, command_choice
-from conversations.grant_summary import refusal
-from conversations.grant_terms import CATEGORIES
+from conversations.grants.summary import refusal
+from conversations.grants.terms import CATEGORIES
 from conversations.messages import Choice, Reply, rows
 from conversations.ports import GrantRuleError, ReportView, Translator
 

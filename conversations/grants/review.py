@@ -6,8 +6,8 @@ from html import escape
 
 from conversations.answers import typed_amount
 from conversations.engine import Answer, Context, Flow, Invalid, Question, command_choice
-from conversations.grant_report import describe_report
-from conversations.grant_summary import describe, refusal
+from conversations.grants.report import describe_report
+from conversations.grants.summary import describe, refusal
 from conversations.messages import Choice, Reply, rows
 from conversations.ports import ApplicationView, GrantRuleError, Translator
 from conversations.roles import Permission

@@ -6,7 +6,7 @@ from __future__ import annotations
 from html import escape
 
 from conversations.engine import Answer, Context, Flow, Invalid, Question
-from conversations.grant_summary import first_open_step
+from conversations.grants.summary import first_open_step
 from conversations.messages import Choice
 from conversations.ports import ApplicationView
 

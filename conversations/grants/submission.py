@@ -6,8 +6,8 @@ from __future__ import annotations
 from html import escape
 
 from conversations.engine import Answer, Context, Invalid, Question, command_choice
-from conversations.grant_dates import ProjectDateSteps
-from conversations.grant_summary import first_open_step, refusal
+from conversations.grants.dates import ProjectDateSteps
+from conversations.grants.summary import first_open_step, refusal
 from conversations.messages import Choice, Reply, rows
 from conversations.ports import ApplicationView, GrantRuleError, Translator
 

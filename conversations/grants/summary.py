@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from html import escape
 
-from conversations.grant_terms import CATEGORIES, STATUSES, TOPICS
+from conversations.grants.terms import CATEGORIES, STATUSES, TOPICS
 from conversations.ports import ApplicationView, GrantRuleError, Translator
 
 # The organisation of someone who applies as a private person; None means never asked.

@@ -7,8 +7,8 @@ from datetime import date
 from html import escape
 
 from conversations.engine import Answer, Context, Flow, Invalid, Question, command_choice
-from conversations.meeting_planning import WhenAndWhereSteps, typed_moment, typed_place
-from conversations.meeting_texts import answer_buttons, changed, describe_meeting, moved_up
+from conversations.meetings.planning import WhenAndWhereSteps, typed_moment, typed_place
+from conversations.meetings.texts import answer_buttons, changed, describe_meeting, moved_up
 from conversations.messages import Choice, rows
 from conversations.ports import MeetingRuleError, MeetingView, Translator
 from conversations.roles import Permission, allows

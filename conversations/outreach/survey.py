@@ -7,9 +7,9 @@ from datetime import timedelta
 from functools import partial
 from html import escape
 
-from conversations.broadcast import AudienceSteps, audience_of
 from conversations.engine import Answer, Context, Flow, Invalid, Question, command_choice
 from conversations.messages import Choice, Document, Reply, rows
+from conversations.outreach.broadcast import AudienceSteps, audience_of
 from conversations.ports import SurveyRuleError, SurveyView, Translator
 from conversations.roles import Permission
 

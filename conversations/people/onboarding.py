@@ -8,8 +8,8 @@ from typing import Any
 from conversations.engine import Answer, Context, Flow, Question, command_choice
 from conversations.languages import LANGUAGES
 from conversations.messages import Choice, rows
+from conversations.people.privacy import privacy_notice
 from conversations.ports import Role
-from conversations.privacy import privacy_notice
 
 NO_REGION = "none"
 

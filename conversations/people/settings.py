@@ -8,7 +8,7 @@ from html import escape
 from conversations.engine import Answer, Context, Flow, Question, command_choice
 from conversations.languages import endonym
 from conversations.messages import Choice, rows
-from conversations.onboarding import chosen_region, language_choices, region_choices
+from conversations.people.onboarding import chosen_region, language_choices, region_choices
 
 
 class ChooseLanguage(Flow):

@@ -17,7 +17,7 @@ from bot.channels.base import InboxEntry
 from bot.channels.memory import MemoryChannel
 from bot.db.models import InboxMessage, OutboxMessage
 from bot.inbox import DONE, FAILED, MAX_TURN_ATTEMPTS, PENDING
-from bot.services import users
+from bot.services.people import users
 from conversations.messages import Inbound, InboundKind
 from tests.conftest import FakeClock
 

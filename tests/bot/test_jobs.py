@@ -7,10 +7,10 @@ from sqlalchemy import select
 from bot.app import App
 from bot.db.models import Conversation, User
 from bot.scheduling.jobs import clean_up
-from bot.services.users import set_staff
+from bot.services.people.users import set_staff
 from tests.chat import Chat
 from tests.conftest import FakeClock
-from tests.conversations.test_onboarding import gettext, onboard
+from tests.conversations.people.test_onboarding import gettext, onboard
 
 
 async def test_an_unfinished_sign_up_is_forgotten_after_a_week(app: App, clock: FakeClock) -> None:

@@ -14,7 +14,7 @@ from bot.db.models import Conversation, OutboxMessage, ProcessedUpdate, User
 from conversations.messages import Inbound, InboundKind
 from tests.chat import Chat
 from tests.conftest import FakeClock
-from tests.conversations.test_onboarding import onboard
+from tests.conversations.people.test_onboarding import onboard
 
 APOLOGY = "Sorry, something went wrong on my side. Please try again; your earlier answers are kept."
 VOLUNTEER, STAFF = "I volunteer", "I work for the district office"

@@ -11,7 +11,7 @@ import icalendar
 from sqlalchemy import select
 
 from bot.db.models import Application, ChannelIdentity, GrantReport, ReportFile, User
-from bot.services.grants import GrantDesk
+from bot.services.grants.applications import GrantDesk
 from tests.e2e.conftest import SAMIRA, RunningBot
 from tests.e2e.signal_chat import SignalChat
 from tests.e2e.signal_fake import FakeSignalDaemon, SentMessage

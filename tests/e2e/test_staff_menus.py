@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.db.session import Database
-from bot.services.users import set_staff
+from bot.services.people.users import set_staff
 from tests.e2e.conftest import RunningBot
 from tests.e2e.telegram_fake import FakeBotApi
 

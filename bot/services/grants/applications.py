@@ -15,10 +15,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Application, CostItem, Decision, FundingRound, Region
-from bot.services import audit, funding_rounds
 from bot.services.desk import Desk
-from bot.services.grant_figures import applications_csv, round_figures
-from conversations.grant_terms import CATEGORIES, TOPICS
+from bot.services.grants import funding_rounds
+from bot.services.grants.figures import applications_csv, round_figures
+from bot.services.people import audit
+from conversations.grants.terms import CATEGORIES, TOPICS
 from conversations.ports import (
     ApplicationView,
     CostItemView,

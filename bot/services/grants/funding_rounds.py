@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Application, FundingRound
-from conversations.grant_terms import CATEGORIES
+from conversations.grants.terms import CATEGORIES
 from conversations.ports import RoundView
 
 DEFAULT_POT_CENTS = 1_000_000

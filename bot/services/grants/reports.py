@@ -8,10 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Application, GrantReport, ReportFile
-from bot.services import audit
 from bot.services.desk import Desk
-from bot.services.grants import application_view
-from conversations.grant_terms import CATEGORIES
+from bot.services.grants.applications import application_view
+from bot.services.people import audit
+from conversations.grants.terms import CATEGORIES
 from conversations.messages import Attachment
 from conversations.ports import ApplicationView, GrantRuleError, ReceiptView, ReportView
 

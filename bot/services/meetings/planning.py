@@ -22,10 +22,10 @@ from bot.db.models import (
     User,
 )
 from bot.delivery import cancel_unsent
-from bot.services import audit
-from bot.services.calendar import meeting_ics
 from bot.services.desk import Desk
-from bot.services.meeting_attendance import MeetingAttendance
+from bot.services.meetings.attendance import MeetingAttendance
+from bot.services.meetings.calendar import meeting_ics
+from bot.services.people import audit
 from conversations.messages import Document
 from conversations.ports import (
     AttendanceFigures,

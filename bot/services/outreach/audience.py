@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import ChannelIdentity, Region, User
-from bot.services.users import used_last_first
+from bot.services.people.users import used_last_first
 from conversations.ports import Audience
 
 

@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Broadcast, OutboxMessage
 from bot.delivery import ANNOUNCEMENT_PRIORITY, CANCELLED, PENDING, SENDING, cancel_unsent, enqueue
-from bot.services import audit
-from bot.services.audience import audience_json, recipients
 from bot.services.desk import Desk
+from bot.services.outreach.audience import audience_json, recipients
+from bot.services.people import audit
 from conversations.messages import Reply
 from conversations.ports import Audience, BroadcastView, SurveyRuleError
 

@@ -14,13 +14,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import InfoArticle, LocalContacts, Region
-from bot.services import audit
 from bot.services.desk import Desk
-from bot.services.info_search import topic_scores
+from bot.services.outreach.search import topic_scores
+from bot.services.people import audit
 from conversations.languages import LANGUAGE_CODES
 from conversations.ports import ArticleView, InfoRuleError, TopicView
 
-CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
+CONTENT_DIR = Path(__file__).resolve().parents[3] / "content"
 HEADER_FIELDS = ("topic", "title", "order", "reviewed")
 FALLBACKS = ("en", "de")
 

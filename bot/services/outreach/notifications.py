@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import ChannelIdentity, User
 from bot.delivery import ANNOUNCEMENT_PRIORITY, enqueue
 from bot.i18n import Catalogs
-from bot.services.users import used_last_first
+from bot.services.people.users import used_last_first
 from conversations.messages import Reply
 from conversations.ports import Translator
 

@@ -13,9 +13,9 @@ from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import select
 
 from bot.db.models import Region, Survey, SurveyAnswer, SurveyRecipient, User
-from bot.services import audit
-from bot.services.audience import audience_json, recipients
 from bot.services.desk import Desk
+from bot.services.outreach.audience import audience_json, recipients
+from bot.services.people import audit
 from bot.services.spreadsheet import csv_file
 from conversations.ports import Audience, SurveyResults, SurveyRuleError, SurveyView
 

@@ -12,7 +12,7 @@ from sqlalchemy.sql.expression import ColumnElement
 
 from bot.db.base import Base
 from bot.db.models import Conversation, LinkCode, User
-from bot.services import audit
+from bot.services.people import audit
 from conversations.ports import LinkCodeView, LinkResult
 
 CODE_DIGITS = 8

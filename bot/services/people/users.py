@@ -21,9 +21,9 @@ from bot.db.models import (
     ShownChoices,
     User,
 )
-from bot.services import audit, linking
-from bot.services.meetings import join_group
-from bot.services.regions import list_regions
+from bot.services.meetings.planning import join_group
+from bot.services.people import audit, linking
+from bot.services.people.regions import list_regions
 from conversations.ports import (
     LinkCodeView,
     LinkResult,

@@ -21,10 +21,10 @@ from bot.db.models import (
     User,
 )
 from bot.db.session import Database
-from bot.services.grant_figures import applications_csv
-from bot.services.meetings import MeetingDesk
+from bot.services.grants.figures import applications_csv
+from bot.services.meetings.planning import MeetingDesk
+from bot.services.outreach.surveys import SurveyDesk
 from bot.services.spreadsheet import Figure, csv_file
-from bot.services.surveys import SurveyDesk
 from tests.conftest import FakeClock
 
 TZ = ZoneInfo("Europe/Berlin")

@@ -12,7 +12,7 @@ from bot.db.models import Application
 from conversations.messages import InboundKind
 from tests.chat import Chat
 from tests.conftest import FakeClock
-from tests.conversations.test_onboarding import gettext, onboard
+from tests.conversations.people.test_onboarding import gettext, onboard
 
 LANGUAGE = {"de": "Deutsch", "en": "English", "ar": "العربية"}
 

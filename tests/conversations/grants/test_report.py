@@ -12,8 +12,8 @@ from bot.db.models import Application, GrantReport, ReportFile
 from conversations.messages import InboundKind
 from tests.chat import Chat
 from tests.conftest import FakeClock
-from tests.conversations.test_grant_review import staff_member, submitted
-from tests.conversations.test_onboarding import gettext
+from tests.conversations.grants.test_review import staff_member, submitted
+from tests.conversations.people.test_onboarding import gettext
 
 
 async def approved(app: App, locale: str = "de", address: str = "v1") -> tuple[Chat, Chat]:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from bot.app import App
 from bot.scheduling.jobs import clean_up
 from tests.conftest import FakeClock
-from tests.conversations.test_grant_report import approved
+from tests.conversations.grants.test_report import approved
 
 
 async def test_every_reminder_once_and_staff_told_once_while_old_rows_are_cleaned_up(

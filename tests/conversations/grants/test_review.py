@@ -12,13 +12,13 @@ from sqlalchemy import select, update
 
 from bot.app import App
 from bot.db.models import Application, AuditEntry, FundingRound
-from bot.services.funding_rounds import create_round
-from bot.services.grants import GrantDesk
+from bot.services.grants.applications import GrantDesk
+from bot.services.grants.funding_rounds import create_round
 from conversations.ports import GrantRuleError
 from tests.chat import Chat
 from tests.conftest import FakeClock
-from tests.conversations.test_grant_application import add_item, fill_until_costs, volunteer
-from tests.conversations.test_onboarding import gettext, onboard
+from tests.conversations.grants.test_application import add_item, fill_until_costs, volunteer
+from tests.conversations.people.test_onboarding import gettext, onboard
 
 
 async def submitted(app: App, locale: str, address: str, amount: str = "500") -> Chat:

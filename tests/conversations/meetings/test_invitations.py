@@ -12,12 +12,12 @@ from sqlalchemy import select
 
 from bot.app import App
 from bot.db.models import Meeting, Rsvp
-from bot.services.meetings import MeetingDesk
+from bot.services.meetings.planning import MeetingDesk
 from conversations.ports import MeetingRuleError, Role
 from tests.chat import Chat
 from tests.conftest import FakeClock
-from tests.conversations.test_grant_review import staff_member
-from tests.conversations.test_onboarding import LANGUAGE_BUTTONS, gettext, onboard
+from tests.conversations.grants.test_review import staff_member
+from tests.conversations.people.test_onboarding import LANGUAGE_BUTTONS, gettext, onboard
 
 LANGUAGE = dict(zip(["de", "en", "ar", "fa", "uk", "ru"], LANGUAGE_BUTTONS, strict=True))
 

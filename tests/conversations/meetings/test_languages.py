@@ -11,9 +11,9 @@ from sqlalchemy import select
 from bot.app import App
 from bot.db.models import Meeting
 from tests.chat import Chat
-from tests.conversations.test_grant_review import staff_member
-from tests.conversations.test_meetings import invitation_of, person, plan
-from tests.conversations.test_onboarding import gettext, onboard
+from tests.conversations.grants.test_review import staff_member
+from tests.conversations.meetings.test_invitations import invitation_of, person, plan
+from tests.conversations.people.test_onboarding import gettext, onboard
 
 
 @pytest.mark.parametrize("locale", ["de", "ar", "fa", "uk"])

@@ -13,14 +13,14 @@ from bot.channels.base import DeliveryError
 from bot.db.models import OutboxMessage, Rsvp
 from bot.delivery import CANCELLED, EXPIRED, SENT
 from tests.conftest import FakeClock
-from tests.conversations.test_grant_review import staff_member
-from tests.conversations.test_meetings import (
+from tests.conversations.grants.test_review import staff_member
+from tests.conversations.meetings.test_invitations import (
     calendar_of_the_meeting,
     invitation_of,
     person,
     plan,
 )
-from tests.conversations.test_onboarding import gettext
+from tests.conversations.people.test_onboarding import gettext
 
 
 async def answers(app: App) -> dict[int, tuple[str, int]]:

@@ -10,13 +10,13 @@ from bot.app import App
 from bot.channels.base import RetryLater, TemporaryFailure, Unreachable
 from bot.db.models import Broadcast, ChannelIdentity, OutboxMessage, User
 from bot.scheduling.progress import report_broadcasts
-from bot.services.audience import recipients
+from bot.services.outreach.audience import recipients
 from conversations.ports import Audience
 from tests.chat import Chat
 from tests.conftest import FakeClock
-from tests.conversations.test_grant_review import staff_member
-from tests.conversations.test_meetings import person
-from tests.conversations.test_onboarding import gettext
+from tests.conversations.grants.test_review import staff_member
+from tests.conversations.meetings.test_invitations import person
+from tests.conversations.people.test_onboarding import gettext
 
 PEOPLE = [  # address, locale, role, region
     ("n-de-parchim", "de", "I am new in the district", "Parchim"),

@@ -15,9 +15,9 @@ from bot.delivery import SENDING
 from conversations.messages import Reply
 from tests.chat import Chat
 from tests.conftest import FakeClock
-from tests.conversations.test_grant_review import staff_member
-from tests.conversations.test_meetings import person
-from tests.conversations.test_onboarding import gettext
+from tests.conversations.grants.test_review import staff_member
+from tests.conversations.meetings.test_invitations import person
+from tests.conversations.people.test_onboarding import gettext
 
 TEXT = "Sprachcafé am Freitag"
 

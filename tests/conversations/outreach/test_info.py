@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from bot.app import App
 from bot.db.models import AuditEntry
-from bot.services.info import ContentError, import_articles, load_directory, parse_article
-from tests.conversations.test_grant_review import staff_member
-from tests.conversations.test_meetings import person
-from tests.conversations.test_onboarding import gettext
+from bot.services.outreach.info import ContentError, import_articles, load_directory, parse_article
+from tests.conversations.grants.test_review import staff_member
+from tests.conversations.meetings.test_invitations import person
+from tests.conversations.people.test_onboarding import gettext
 
 ARTICLE = """---
 topic: {topic}

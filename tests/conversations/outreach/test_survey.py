@@ -15,13 +15,13 @@ from sqlalchemy import func, select
 from bot.app import App
 from bot.db.models import OutboxMessage, Survey, SurveyAnswer
 from bot.delivery import ANNOUNCEMENT_PRIORITY
-from bot.services.surveys import SurveyDesk, region_colours, region_segments
+from bot.services.outreach.surveys import SurveyDesk, region_colours, region_segments
 from tests.chat import Chat
 from tests.conftest import FakeClock
-from tests.conversations.test_broadcast import everyone
-from tests.conversations.test_grant_review import staff_member
-from tests.conversations.test_meetings import person
-from tests.conversations.test_onboarding import gettext
+from tests.conversations.grants.test_review import staff_member
+from tests.conversations.meetings.test_invitations import person
+from tests.conversations.outreach.test_broadcast import everyone
+from tests.conversations.people.test_onboarding import gettext
 
 OPTIONS = ["Deutschkurse am Abend", "Kinderbetreuung", "Fahrdienst"]
 

@@ -10,7 +10,7 @@ from bot.app import App
 from bot.db.models import ChannelIdentity, GroupMembership, LinkCode, Region, User
 from tests.chat import Chat
 from tests.conftest import FakeClock
-from tests.conversations.test_onboarding import onboard
+from tests.conversations.people.test_onboarding import onboard
 
 CODE = re.compile(r"/link (\d{4} \d{4})")
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.app import App
 from bot.channels.memory import MemoryChannel
 from bot.db.models import ChannelIdentity, User
-from bot.services import users
+from bot.services.people import users
 from bot.settings import ConfigError, Settings, parse_address
 from conversations.messages import Inbound, InboundKind
 from tests.conftest import FakeClock

@@ -1,0 +1,2 @@
+"""Reaching people: information for newcomers (/info), announcements (/broadcast) and needs
+surveys (/survey)."""
