@@ -32,10 +32,10 @@ from bot.services.outreach.notifications import Notifier
 from bot.services.outreach.surveys import SurveyDesk
 from bot.services.people import users
 from bot.settings import Settings
-from conversations.engine import Context, Engine
+from conversations.engine import Context, Engine, Ports
 from conversations.languages import match_language
 from conversations.messages import Inbound, InboundKind, Reply
-from conversations.ports import Clock, Ports
+from conversations.ports import Clock
 from conversations.state import FlowState
 
 log = logging.getLogger(__name__)

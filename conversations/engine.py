@@ -12,6 +12,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
+from conversations.grants.ports import Grants, Reports
+from conversations.meetings.ports import Meetings
 from conversations.messages import (
     Attachment,
     Choice,
@@ -21,11 +23,30 @@ from conversations.messages import (
     InboundKind,
     Reply,
 )
-from conversations.ports import Ports, UserView
+from conversations.outreach.ports import Broadcasts, Info, Surveys
+from conversations.people.ports import Users
+from conversations.ports import Clock, Files, Notifications, Translator, UserView
 from conversations.roles import Permission, allows
 from conversations.state import FlowState
 
 COMMAND_PREFIX = "cmd:"
+
+
+@dataclass(frozen=True)
+class Ports:
+    """What a turn gives the flows: each capability's ports (built by `bot/turn.py`)."""
+
+    users: Users
+    clock: Clock
+    translator: Callable[[str], Translator]
+    grants: Grants
+    reports: Reports
+    meetings: Meetings
+    info: Info
+    files: Files
+    broadcasts: Broadcasts
+    surveys: Surveys
+    notifications: Notifications
 
 
 class Invalid(Exception):

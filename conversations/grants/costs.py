@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from conversations.answers import EXAMPLE_CENTS, typed_amount
 from conversations.engine import Answer, Context, Invalid, Question
+from conversations.grants.ports import ApplicationView, GrantRuleError
 from conversations.grants.steps import ApplicationSteps, text_answer
 from conversations.grants.summary import cost_lines, refusal
 from conversations.grants.terms import CATEGORIES
 from conversations.messages import Choice, rows
-from conversations.ports import ApplicationView, GrantRuleError
 
 
 class CostPlanSteps(ApplicationSteps):

@@ -14,10 +14,10 @@ from conversations.engine import (
     Question,
     command_choice,
 )
+from conversations.grants.ports import ApplicationView
 from conversations.grants.report import ReportOnProject
 from conversations.grants.summary import first_open_step, status_label
 from conversations.messages import Choice, rows
-from conversations.ports import ApplicationView
 
 WIZARD = "apply"  # the name of the application wizard, whose module imports this one
 

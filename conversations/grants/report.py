@@ -7,10 +7,11 @@ from html import escape
 
 from conversations.answers import typed_amount, typed_count
 from conversations.engine import Answer, Context, Flow, Invalid, Question, command_choice
+from conversations.grants.ports import GrantRuleError, ReportView
 from conversations.grants.summary import refusal
 from conversations.grants.terms import CATEGORIES
 from conversations.messages import Choice, Reply, rows
-from conversations.ports import GrantRuleError, ReportView, Translator
+from conversations.ports import Translator
 
 
 def describe_report(t: Translator, report: ReportView) -> str:

@@ -6,10 +6,11 @@ from html import escape
 
 from conversations.answers import typed_amount
 from conversations.engine import Answer, Context, Flow, Invalid, Question, command_choice
+from conversations.grants.ports import ApplicationView, GrantRuleError
 from conversations.grants.report import describe_report
 from conversations.grants.summary import describe, refusal
 from conversations.messages import Choice, Reply, rows
-from conversations.ports import ApplicationView, GrantRuleError, Translator
+from conversations.ports import Translator
 from conversations.roles import Permission
 
 

@@ -7,9 +7,10 @@ from html import escape
 
 from conversations.engine import Answer, Context, Invalid, Question, command_choice
 from conversations.grants.dates import ProjectDateSteps
+from conversations.grants.ports import ApplicationView, GrantRuleError
 from conversations.grants.summary import first_open_step, refusal
 from conversations.messages import Choice, Reply, rows
-from conversations.ports import ApplicationView, GrantRuleError, Translator
+from conversations.ports import Translator
 
 DATE_RULES = ("in_the_past", "end_before_start", "outside_round")
 BUDGET_RULES = ("total_zero", "over_cap", "over_pot")

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from html import escape
 
+from conversations.grants.ports import ApplicationView, GrantRuleError
 from conversations.grants.terms import CATEGORIES, STATUSES, TOPICS
-from conversations.ports import ApplicationView, GrantRuleError, Translator
+from conversations.ports import Translator
 
 # The organisation of someone who applies as a private person; None means never asked.
 AS_PRIVATE_PERSON = ""

@@ -8,9 +8,10 @@ from html import escape
 
 from conversations.engine import Answer, Context, Flow, Invalid, Question, command_choice
 from conversations.meetings.planning import WhenAndWhereSteps, typed_moment, typed_place
+from conversations.meetings.ports import MeetingRuleError, MeetingView
 from conversations.meetings.texts import answer_buttons, changed, describe_meeting, moved_up
 from conversations.messages import Choice, rows
-from conversations.ports import MeetingRuleError, MeetingView, Translator
+from conversations.ports import Translator
 from conversations.roles import Permission, allows
 
 

@@ -10,9 +10,9 @@ from typing import Any
 from conversations.answers import typed_count
 from conversations.date_picker import DAY, MONTH, month_keyboard
 from conversations.engine import Answer, Context, Flow, Invalid, Question
+from conversations.meetings.ports import MeetingDraft, MeetingView
 from conversations.meetings.texts import invitation
 from conversations.messages import Choice, rows
-from conversations.ports import MeetingDraft, MeetingView
 from conversations.roles import Permission
 
 TIMES = ("10:00", "14:00", "16:00", "17:00", "18:00", "19:00")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from html import escape
 
+from conversations.meetings.ports import MeetingView
 from conversations.messages import Choice, Document, Reply
-from conversations.ports import MeetingView, Translator
+from conversations.ports import Translator
 
 
 def describe_meeting(t: Translator, meeting: MeetingView, *, counts: bool = False) -> str:

@@ -9,7 +9,8 @@ from typing import Any
 from conversations.engine import Answer, Context, Flow, Invalid, Question
 from conversations.languages import LANGUAGES, endonym
 from conversations.messages import Choice, Reply, rows
-from conversations.ports import Audience, BroadcastView, SurveyRuleError, Translator
+from conversations.outreach.ports import Audience, BroadcastView, SurveyRuleError
+from conversations.ports import Translator
 from conversations.roles import Permission, allows
 
 ROLES = (("everyone", ()), ("volunteers", ("volunteer",)), ("newcomers", ("newcomer",)))

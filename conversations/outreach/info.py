@@ -8,7 +8,7 @@ from html import escape
 from conversations.engine import Answer, Context, Flow, Invalid, Question, command_choice
 from conversations.languages import endonym
 from conversations.messages import Choice, InboundKind, rows
-from conversations.ports import InfoRuleError
+from conversations.outreach.ports import InfoRuleError
 from conversations.roles import Permission, allows
 
 PART = 1500  # characters per message: an article reads better in a few short messages

@@ -10,7 +10,8 @@ from html import escape
 from conversations.engine import Answer, Context, Flow, Invalid, Question, command_choice
 from conversations.messages import Choice, Document, Reply, rows
 from conversations.outreach.broadcast import AudienceSteps, audience_of
-from conversations.ports import SurveyRuleError, SurveyView, Translator
+from conversations.outreach.ports import SurveyRuleError, SurveyView
+from conversations.ports import Translator
 from conversations.roles import Permission
 
 CLOSING_DAYS = (1, 3, 7, 14)

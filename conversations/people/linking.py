@@ -7,7 +7,7 @@ from datetime import datetime
 
 from conversations.engine import Answer, Context, Flow, Invalid, Question, command_choice
 from conversations.messages import rows
-from conversations.ports import LinkResult
+from conversations.people.ports import LinkResult
 
 CODE_DIGITS = 8
 

@@ -19,14 +19,14 @@ from bot.services.desk import Desk
 from bot.services.grants import funding_rounds
 from bot.services.grants.figures import applications_csv, round_figures
 from bot.services.people import audit
-from conversations.grants.terms import CATEGORIES, TOPICS
-from conversations.ports import (
+from conversations.grants.ports import (
     ApplicationView,
     CostItemView,
     GrantRuleError,
     RoundFigures,
     RoundView,
 )
+from conversations.grants.terms import CATEGORIES, TOPICS
 
 EDITABLE = ("draft", "changes_requested")
 AWAITING = ("submitted",)

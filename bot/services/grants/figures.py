@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Application, Decision, FundingRound, GrantReport, Region
 from bot.services.spreadsheet import Cell, Figure, csv_file
-from conversations.ports import RegionFigures, RoundFigures
+from conversations.grants.ports import RegionFigures, RoundFigures
 
 REPORTED = ("submitted", "accepted")
 

@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Application, FundingRound
+from conversations.grants.ports import RoundView
 from conversations.grants.terms import CATEGORIES
-from conversations.ports import RoundView
 
 DEFAULT_POT_CENTS = 1_000_000
 DEFAULT_CAP_CENTS = 100_000

@@ -11,9 +11,9 @@ from bot.db.models import Application, GrantReport, ReportFile
 from bot.services.desk import Desk
 from bot.services.grants.applications import application_view
 from bot.services.people import audit
+from conversations.grants.ports import ApplicationView, GrantRuleError, ReceiptView, ReportView
 from conversations.grants.terms import CATEGORIES
 from conversations.messages import Attachment
-from conversations.ports import ApplicationView, GrantRuleError, ReceiptView, ReportView
 
 MAX_RECEIPT_BYTES = 20 * 1024 * 1024  # what a bot may download from Telegram
 REPORT_EDITABLE = ("draft", "more_requested")

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bot.db.models import Meeting, MeetingRegion, Region, Rsvp, User
 from bot.services.desk import Desk
 from bot.services.spreadsheet import csv_file
-from conversations.ports import AttendanceFigures, Attendee, MeetingRuleError
+from conversations.meetings.ports import AttendanceFigures, Attendee, MeetingRuleError
 
 
 class MeetingAttendance(Desk):

@@ -26,16 +26,16 @@ from bot.services.desk import Desk
 from bot.services.meetings.attendance import MeetingAttendance
 from bot.services.meetings.calendar import meeting_ics
 from bot.services.people import audit
-from conversations.messages import Document
-from conversations.ports import (
+from conversations.meetings.ports import (
     AttendanceFigures,
     Attendee,
     MeetingDraft,
     MeetingRuleError,
     MeetingView,
-    Role,
     RsvpOutcome,
 )
+from conversations.messages import Document
+from conversations.ports import Role
 
 ANSWERS = ("yes", "maybe", "no")
 MAX_GUESTS = 5

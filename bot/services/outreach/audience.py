@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import ChannelIdentity, Region, User
 from bot.services.people.users import used_last_first
-from conversations.ports import Audience
+from conversations.outreach.ports import Audience
 
 
 def audience_json(audience: Audience) -> dict[str, Any]:

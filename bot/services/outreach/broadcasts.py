@@ -16,7 +16,7 @@ from bot.services.desk import Desk
 from bot.services.outreach.audience import audience_json, recipients
 from bot.services.people import audit
 from conversations.messages import Reply
-from conversations.ports import Audience, BroadcastView, SurveyRuleError
+from conversations.outreach.ports import Audience, BroadcastView, SurveyRuleError
 
 
 def row_key(broadcast_id: int) -> str:

@@ -18,7 +18,7 @@ from bot.services.desk import Desk
 from bot.services.outreach.search import topic_scores
 from bot.services.people import audit
 from conversations.languages import LANGUAGE_CODES
-from conversations.ports import ArticleView, InfoRuleError, TopicView
+from conversations.outreach.ports import ArticleView, InfoRuleError, TopicView
 
 CONTENT_DIR = Path(__file__).resolve().parents[3] / "content"
 HEADER_FIELDS = ("topic", "title", "order", "reviewed")

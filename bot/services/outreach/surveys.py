@@ -17,7 +17,7 @@ from bot.services.desk import Desk
 from bot.services.outreach.audience import audience_json, recipients
 from bot.services.people import audit
 from bot.services.spreadsheet import csv_file
-from conversations.ports import Audience, SurveyResults, SurveyRuleError, SurveyView
+from conversations.outreach.ports import Audience, SurveyResults, SurveyRuleError, SurveyView
 
 FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",

@@ -13,7 +13,7 @@ from sqlalchemy.sql.expression import ColumnElement
 from bot.db.base import Base
 from bot.db.models import Conversation, LinkCode, User
 from bot.services.people import audit
-from conversations.ports import LinkCodeView, LinkResult
+from conversations.people.ports import LinkCodeView, LinkResult
 
 CODE_DIGITS = 8
 VALID_FOR = timedelta(minutes=15)

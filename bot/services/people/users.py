@@ -24,15 +24,8 @@ from bot.db.models import (
 from bot.services.meetings.planning import join_group
 from bot.services.people import audit, linking
 from bot.services.people.regions import list_regions
-from conversations.ports import (
-    LinkCodeView,
-    LinkResult,
-    PersonalData,
-    RegionView,
-    Role,
-    StaffMember,
-    UserView,
-)
+from conversations.people.ports import LinkCodeView, LinkResult, PersonalData, StaffMember
+from conversations.ports import RegionView, Role, UserView
 
 
 async def find_or_create(

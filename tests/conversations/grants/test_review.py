@@ -14,7 +14,7 @@ from bot.app import App
 from bot.db.models import Application, AuditEntry, FundingRound
 from bot.services.grants.applications import GrantDesk
 from bot.services.grants.funding_rounds import create_round
-from conversations.ports import GrantRuleError
+from conversations.grants.ports import GrantRuleError
 from tests.chat import Chat
 from tests.conftest import FakeClock
 from tests.conversations.grants.test_application import add_item, fill_until_costs, volunteer

@@ -13,7 +13,8 @@ from sqlalchemy import select
 from bot.app import App
 from bot.db.models import Meeting, Rsvp
 from bot.services.meetings.planning import MeetingDesk
-from conversations.ports import MeetingRuleError, Role
+from conversations.meetings.ports import MeetingRuleError
+from conversations.ports import Role
 from tests.chat import Chat
 from tests.conftest import FakeClock
 from tests.conversations.grants.test_review import staff_member

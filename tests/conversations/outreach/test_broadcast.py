@@ -11,7 +11,7 @@ from bot.channels.base import RetryLater, TemporaryFailure, Unreachable
 from bot.db.models import Broadcast, ChannelIdentity, OutboxMessage, User
 from bot.scheduling.progress import report_broadcasts
 from bot.services.outreach.audience import recipients
-from conversations.ports import Audience
+from conversations.outreach.ports import Audience
 from tests.chat import Chat
 from tests.conftest import FakeClock
 from tests.conversations.grants.test_review import staff_member
