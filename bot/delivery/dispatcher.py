@@ -1,9 +1,9 @@
-"""The outbox: every outgoing message is a row first; the dispatcher sends due rows, in order per
-chat, honours flood control, backs off on failures, and never retries a person who blocked us.
+"""The dispatcher sends due outbox rows through their channels, in order per chat, honours flood
+control, backs off on failures, never retries a person who blocked us, and records each outcome.
 
-Rows are claimed with `FOR UPDATE SKIP LOCKED` and a lease, so several bot processes on one
-PostgreSQL never send the same row twice, and a row claimed by a process that died is sent again
-once its lease ran out.
+Rows are claimed (`claims.py`) with a lease, so several bot processes on one PostgreSQL never
+send the same row twice, and a row claimed by a process that died is sent again once its lease
+ran out.
 """
 
 from __future__ import annotations
@@ -12,16 +12,13 @@ import asyncio
 import html
 import logging
 import mimetypes
-import time
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import Select, and_, case, exists, func, or_, select, tuple_, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from bot.channels.base import (
     Channel,
@@ -33,100 +30,25 @@ from bot.channels.base import (
 )
 from bot.db.health import is_outage
 from bot.db.models import OutboxMessage, User
-from bot.db.session import Database, insert
+from bot.db.session import Database
+from bot.delivery.claims import Claims
+from bot.delivery.outbox import (
+    ANNOUNCEMENT_PRIORITY,
+    FAILED,
+    MAX_ATTEMPTS,
+    PENDING,
+    SENDING,
+    SENT,
+    UNREACHABLE,
+    backoff,
+    enqueue,
+)
+from bot.delivery.pace import Pace
 from bot.i18n import Catalogs
 from conversations.messages import Document, Reply
 from conversations.ports import Clock
 
 log = logging.getLogger(__name__)
-
-PENDING, SENDING, SENT, FAILED, UNREACHABLE = "pending", "sending", "sent", "failed", "unreachable"
-CANCELLED = "cancelled"  # a stopped broadcast's rows, or reminders of a changed meeting
-EXPIRED = "expired"  # not sent before its `expires_at`: too late to make sense
-ANNOUNCEMENT_PRIORITY = 10
-MAX_ATTEMPTS = 12
-MAX_BACKOFF = timedelta(minutes=30)
-
-
-async def enqueue(
-    session: AsyncSession,
-    *,
-    channel: str,
-    address: str,
-    reply: Reply,
-    dedup_key: str,
-    now: datetime,
-    user_id: int | None = None,
-    not_before: datetime | None = None,
-    expires_at: datetime | None = None,
-    priority: int = 0,
-) -> int | None:
-    """Add a message to the outbox; returns its id, or None if that key was queued before.
-    A message to someone who blocked us is recorded as unreachable and never tried, until they
-    write again."""
-    status: Any = PENDING
-    if user_id is not None:
-        blocked_us = exists().where(User.id == user_id, User.unreachable_at.is_not(None))
-        status = case((blocked_us, UNREACHABLE), else_=PENDING)
-    values = {
-        "dedup_key": dedup_key,
-        "channel": channel,
-        "address": address,
-        "user_id": user_id,
-        "payload": reply.to_payload(),
-        "priority": priority,
-        "status": status,
-        "attempts": 0,
-        "next_attempt_at": not_before or now,
-        "expires_at": expires_at,
-        "created_at": now,
-    }
-    statement = (
-        insert(session, OutboxMessage)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["dedup_key"])
-        .returning(OutboxMessage.id)
-    )
-    return (await session.execute(statement)).scalar_one_or_none()
-
-
-async def cancel_unsent(session: AsyncSession, *key_prefixes: str) -> None:
-    """The rows whose key starts with one of these prefixes and that wait to be sent are not
-    sent at all (a stopped announcement, reminders for a meeting's old time)."""
-    await session.execute(
-        update(OutboxMessage)
-        .where(
-            or_(*(OutboxMessage.dedup_key.startswith(prefix) for prefix in key_prefixes)),
-            OutboxMessage.status == PENDING,
-        )
-        .values(status=CANCELLED)
-    )
-
-
-class Pace:
-    """A token bucket: at most `per_minute` messages a minute, a few at once."""
-
-    def __init__(self, per_minute: int) -> None:
-        self.rate = per_minute / 60
-        self.capacity = 1 + per_minute // 10
-        self.tokens = float(self.capacity)
-        self.at = time.monotonic()
-
-    def reserve(self) -> int:
-        """Take every whole token there is now; give back what is not used."""
-        now = time.monotonic()
-        self.tokens = min(self.capacity, self.tokens + (now - self.at) * self.rate)
-        self.at = now
-        reserved = int(self.tokens)
-        self.tokens -= reserved
-        return reserved
-
-    def give_back(self, count: int) -> None:
-        self.tokens += count
-
-
-def backoff(attempts: int) -> timedelta:
-    return min(timedelta(seconds=2 ** min(attempts, 12)), MAX_BACKOFF)
 
 
 class Dispatcher:
@@ -150,17 +72,16 @@ class Dispatcher:
         self.batch_size = batch_size
         self.lease = lease
         self._slots = asyncio.Semaphore(concurrency)
-        self._announcements_held: dict[str, datetime] = {}  # channel -> until, after a 429
         # Chats this process is sending to right now, and those with rows that could not be
         # claimed behind them: sent as soon as the chat is free, not at the next round.
         self._sending: dict[tuple[str, str], int] = {}
         self._behind: set[tuple[str, str]] = set()
-        self._paces: dict[str, Pace] = {}  # channels whose announcements go at a set rate
+        self.claims = Claims(database, self.channels, clock, batch_size=batch_size, lease=lease)
 
     def pace(self, channel: str, *, per_minute: int) -> None:
         """Send announcements and reminders on `channel` at most this fast; replies to people
         who are chatting are not held back by it."""
-        self._paces[channel] = Pace(per_minute)
+        self.claims.paces[channel] = Pace(per_minute)
 
     def add_channel(self, channel: Channel) -> None:
         self.channels[channel.name] = channel
@@ -183,7 +104,7 @@ class Dispatcher:
         """Send every due row; the scheduler runs this every few seconds. Returns rows handled."""
         handled = 0
         for _ in range(max_rounds):
-            rows = await self._claim()
+            rows = await self.claims.claim()
             if not rows:
                 break
             await self._deliver(rows)
@@ -195,7 +116,7 @@ class Dispatcher:
         after it committed: one transaction less for every reply."""
         if not ids:
             return []
-        rows = await self._claim_in(session, ids)
+        rows = await self.claims.claim_in(session, ids)
         await self._wait_behind(session, ids, rows)
         return rows
 
@@ -232,185 +153,6 @@ class Dispatcher:
         else:
             log.exception("sending %s outbox rows at once failed; the dispatcher takes them", count)
 
-    async def _claim(
-        self, ids: Iterable[int] | None = None, *, chat: tuple[str, str] | None = None
-    ) -> list[OutboxMessage]:
-        async with self.database.transaction() as session:
-            return await self._claim_in(session, ids, chat=chat)
-
-    async def _claim_in(
-        self,
-        session: AsyncSession,
-        ids: Iterable[int] | None = None,
-        *,
-        chat: tuple[str, str] | None = None,
-    ) -> list[OutboxMessage]:
-        now = self.clock.now()
-        token = str(uuid.uuid4())
-        earlier = aliased(OutboxMessage)
-        waiting = or_(
-            and_(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= now),
-            and_(OutboxMessage.status == SENDING, OutboxMessage.lease_until <= now),
-        )
-        in_time = or_(OutboxMessage.expires_at.is_(None), OutboxMessage.expires_at > now)
-        claimable = and_(waiting, in_time)
-        held = [channel for channel, until in self._announcements_held.items() if until > now]
-        if held:
-            claimable = and_(
-                claimable,
-                or_(
-                    OutboxMessage.channel.not_in(held),
-                    OutboxMessage.priority < ANNOUNCEMENT_PRIORITY,
-                ),
-            )
-        # Per chat, in order: nothing may overtake an earlier row that is in flight or waiting.
-        blocked = exists().where(
-            earlier.channel == OutboxMessage.channel,
-            earlier.address == OutboxMessage.address,
-            earlier.id < OutboxMessage.id,
-            or_(
-                and_(earlier.status == SENDING, earlier.lease_until > now),
-                and_(earlier.status == PENDING, earlier.next_attempt_at > now),
-            ),
-        )
-        claimable = and_(claimable, ~blocked, OutboxMessage.channel.in_(list(self.channels)))
-        if ids is not None:
-            claimable = and_(claimable, OutboxMessage.id.in_(list(ids)))
-        if chat is not None:
-            claimable = and_(
-                claimable, OutboxMessage.channel == chat[0], OutboxMessage.address == chat[1]
-            )
-        bulk = OutboxMessage.priority >= ANNOUNCEMENT_PRIORITY
-        unpaced = (
-            and_(claimable, ~and_(OutboxMessage.channel.in_(list(self._paces)), bulk))
-            if self._paces
-            else claimable
-        )
-        chosen = [self._candidates(unpaced, self.batch_size)]
-        # Tokens are taken before the first await, so that claims at the same moment share
-        # them; what a claim does not use goes back.
-        budgets = {channel: pace.reserve() for channel, pace in self._paces.items()}
-        used = dict.fromkeys(budgets, 0)
-        try:
-            chosen += [
-                self._candidates(and_(claimable, OutboxMessage.channel == channel, bulk), budget)
-                for channel, budget in budgets.items()
-                if budget > 0
-            ]
-            expire = and_(waiting, ~in_time) if ids is None and chat is None else None
-            kept = await self._claim_chosen(session, chosen, token, now, expire=expire)
-            for row in kept:
-                if row.channel in used and row.priority >= ANNOUNCEMENT_PRIORITY:
-                    used[row.channel] += 1
-            return kept
-        finally:
-            for channel, budget in budgets.items():
-                self._paces[channel].give_back(budget - used[channel])
-
-    async def _claim_chosen(
-        self,
-        session: AsyncSession,
-        chosen: list[Select[Any]],
-        token: str,
-        now: datetime,
-        *,
-        expire: Any,
-    ) -> list[OutboxMessage]:
-        """Claim the chosen rows under `token` (first marking as expired what `expire` names),
-        keeping each chat in order."""
-        if expire is not None:
-            await session.execute(
-                update(OutboxMessage)
-                .where(expire)
-                .values(status=EXPIRED, claim_token=None, lease_until=None)
-            )
-        await session.execute(
-            update(OutboxMessage)
-            .where(or_(*(OutboxMessage.id.in_(c.scalar_subquery()) for c in chosen)))
-            .values(**self._claimed_by(token, now))
-            .execution_options(synchronize_session=False)
-        )
-        claimed = list(
-            (
-                await session.scalars(
-                    select(OutboxMessage)
-                    .where(OutboxMessage.claim_token == token)
-                    .order_by(OutboxMessage.id)
-                )
-            ).all()
-        )
-        return await self._keep_chat_order(session, claimed, token)
-
-    def _candidates(self, where: Any, limit: int) -> Select[Any]:
-        return (
-            select(OutboxMessage.id)
-            .where(where)
-            .order_by(OutboxMessage.priority, OutboxMessage.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-
-    def _claimed_by(self, token: str, now: datetime) -> dict[str, Any]:
-        """What claiming a row writes: it is on its way, under this token, for one lease."""
-        return {
-            "status": SENDING,
-            "claim_token": token,
-            "lease_until": now + self.lease,
-            "attempts": OutboxMessage.attempts + 1,
-        }
-
-    async def _keep_chat_order(
-        self, session: AsyncSession, claimed: list[OutboxMessage], token: str
-    ) -> list[OutboxMessage]:
-        """Give back the rows of a chat that has an earlier unsent row in another claim (or in
-        none): another process is sending that chat, and the earliest claim goes first."""
-        if not claimed:
-            return claimed
-        chats = {(row.channel, row.address) for row in claimed}
-        # A reply may overtake announcements that merely wait (for the pace, say): only one
-        # already on its way elsewhere holds it.
-        waiting_announcement = and_(
-            OutboxMessage.status == PENDING, OutboxMessage.priority >= ANNOUNCEMENT_PRIORITY
-        )
-        foreign = await session.execute(
-            select(
-                OutboxMessage.channel,
-                OutboxMessage.address,
-                func.min(OutboxMessage.id),
-                func.min(case((waiting_announcement, None), else_=OutboxMessage.id)),
-            )
-            .where(
-                tuple_(OutboxMessage.channel, OutboxMessage.address).in_(list(chats)),
-                OutboxMessage.status.in_([PENDING, SENDING]),
-                or_(OutboxMessage.claim_token.is_(None), OutboxMessage.claim_token != token),
-            )
-            .group_by(OutboxMessage.channel, OutboxMessage.address)
-        )
-        first_foreign = {
-            (channel, address): (first, first_for_replies)
-            for channel, address, first, first_for_replies in foreign
-        }
-
-        def in_order(row: OutboxMessage) -> bool:
-            first, first_for_replies = first_foreign.get((row.channel, row.address), (None, None))
-            before = first_for_replies if row.priority < ANNOUNCEMENT_PRIORITY else first
-            return before is None or row.id < before
-
-        kept = [row for row in claimed if in_order(row)]
-        returned = [row.id for row in claimed if row not in kept]
-        if returned:
-            await session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id.in_(returned))
-                .values(
-                    status=PENDING,
-                    claim_token=None,
-                    lease_until=None,
-                    attempts=OutboxMessage.attempts - 1,
-                )
-            )
-        return kept
-
     async def _deliver(self, rows: list[OutboxMessage]) -> None:
         by_chat: dict[tuple[str, str], list[OutboxMessage]] = {}
         for row in rows:
@@ -437,7 +179,7 @@ class Dispatcher:
         if chat in self._behind and chat not in self._sending:
             self._behind.discard(chat)
             if delivered:  # else the chat waits (flood control, back-off): a later round
-                await self._deliver(await self._claim(chat=chat))
+                await self._deliver(await self.claims.claim(chat=chat))
 
     async def _keep_lease(self, rows: list[OutboxMessage]) -> None:
         """A short lease lets another process take over soon after this one died; it is renewed
@@ -566,7 +308,7 @@ class Dispatcher:
         await session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id == note_id)
-            .values(**self._claimed_by(str(uuid.uuid4()), now))
+            .values(**self.claims.claimed_by(str(uuid.uuid4()), now))
         )
         return await session.get(OutboxMessage, note_id)
 
@@ -616,8 +358,7 @@ class Dispatcher:
             # An announcement that ran into it slows down as a whole, not just in this chat,
             # while replies to people who are chatting go on. Held here rather than by updating
             # every waiting row, which concurrent 429s would do in clashing orders.
-            until = max(self._announcements_held.get(row.channel, now), now + delay)
-            self._announcements_held[row.channel] = until
+            self.claims.hold(row.channel, now + delay)
 
     async def _release(self, ids: list[int]) -> None:
         if not ids:

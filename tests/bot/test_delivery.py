@@ -131,14 +131,14 @@ async def test_a_database_failure_while_sending_at_once_leaves_the_rows_to_the_d
     database: Database, clock: FakeClock, dispatcher: Dispatcher, channel: MemoryChannel
 ) -> None:
     ids = await queue(database, clock, "1")
-    claim = dispatcher._claim_in
+    claim = dispatcher.claims.claim_in
 
     async def deadlock(*args: object, **kwargs: object) -> list[OutboxMessage]:
         raise RuntimeError("deadlock detected")
 
-    dispatcher._claim_in = deadlock  # type: ignore[method-assign]
+    dispatcher.claims.claim_in = deadlock  # type: ignore[method-assign]
     await dispatcher.send_now(ids)  # the turn that wrote the row does not fail
-    dispatcher._claim_in = claim  # type: ignore[method-assign]
+    dispatcher.claims.claim_in = claim  # type: ignore[method-assign]
     assert await dispatcher.dispatch_due() == 1
     assert [r.text for r in channel.sent["a"]] == ["1"]
 
@@ -241,7 +241,7 @@ async def test_a_row_claimed_by_a_process_that_died_is_sent_after_its_lease(
 ) -> None:
     await queue(database, clock, "1")
     crashed = Dispatcher(database, {"memory": channel}, clock)
-    assert len(await crashed._claim()) == 1  # claimed, then the process died
+    assert len(await crashed.claims.claim()) == 1  # claimed, then the process died
     survivor = Dispatcher(database, {"memory": channel}, clock)
     assert await survivor.dispatch_due() == 0
     clock.advance(minutes=3)

@@ -1,0 +1,38 @@
+"""The outbox and its dispatcher: rows first (`outbox`), claimed in order and paced (`claims`,
+`pace`), sent and their outcomes recorded (`dispatcher`)."""
+
+from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.outbox import (
+    ANNOUNCEMENT_PRIORITY,
+    CANCELLED,
+    EXPIRED,
+    FAILED,
+    MAX_ATTEMPTS,
+    MAX_BACKOFF,
+    PENDING,
+    SENDING,
+    SENT,
+    UNREACHABLE,
+    backoff,
+    cancel_unsent,
+    enqueue,
+)
+from bot.delivery.pace import Pace
+
+__all__ = [
+    "ANNOUNCEMENT_PRIORITY",
+    "CANCELLED",
+    "EXPIRED",
+    "FAILED",
+    "MAX_ATTEMPTS",
+    "MAX_BACKOFF",
+    "PENDING",
+    "SENDING",
+    "SENT",
+    "UNREACHABLE",
+    "Dispatcher",
+    "Pace",
+    "backoff",
+    "cancel_unsent",
+    "enqueue",
+]
