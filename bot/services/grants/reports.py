@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Application, GrantReport, ReportFile
 from bot.services.desk import Desk
-from bot.services.grants.applications import application_view
+from bot.services.grants.records import application_view
 from bot.services.people import audit
 from conversations.grants.ports import ApplicationView, GrantRuleError, ReceiptView, ReportView
 from conversations.grants.terms import CATEGORIES

@@ -1,8 +1,6 @@
-"""Network meetings: groups, invitations, RSVPs with capacity and a waiting list, changes.
-
-Every answer is recorded with the meeting's row locked, so that answers and the waiting list stay
-consistent when many people press at once. Who came is in `meeting_attendance`.
-"""
+"""Planning network meetings: creating, changing and cancelling them, and the lists staff and
+people see. Answers to invitations are in `invitations`, the groups in `groups`, who came in
+`attendance`."""
 
 from __future__ import annotations
 
@@ -10,21 +8,19 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, delete, or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
-    GroupMembership,
     Meeting,
     MeetingRegion,
     Region,
-    Rsvp,
     User,
 )
 from bot.delivery import cancel_unsent
-from bot.services.desk import Desk
 from bot.services.meetings.attendance import MeetingAttendance
-from bot.services.meetings.calendar import meeting_ics
+from bot.services.meetings.groups import Groups
+from bot.services.meetings.invitations import Invitations
 from bot.services.people import audit
 from conversations.meetings.ports import (
     AttendanceFigures,
@@ -32,25 +28,12 @@ from conversations.meetings.ports import (
     MeetingDraft,
     MeetingRuleError,
     MeetingView,
-    RsvpOutcome,
 )
-from conversations.messages import Document
 from conversations.ports import Role
 
-ANSWERS = ("yes", "maybe", "no")
-MAX_GUESTS = 5
 
-
-async def join_group(session: AsyncSession, *, user_id: int, region_id: int, now: datetime) -> None:
-    if await session.get(GroupMembership, (user_id, region_id)) is None:
-        session.add(GroupMembership(user_id=user_id, region_id=region_id, joined_at=now))
-        await session.flush()
-
-
-class MeetingDesk(Desk):
+class MeetingDesk(Invitations, Groups):
     """The `Meetings` port for one person acting in one turn."""
-
-    refusal = MeetingRuleError
 
     def __init__(
         self,
@@ -68,51 +51,6 @@ class MeetingDesk(Desk):
         self.actor_role = actor_role
         self._attendance = MeetingAttendance(
             session, actor_user_id=actor_user_id, actor_is_staff=actor_is_staff, now=now, tz=tz
-        )
-
-    async def _region_names(self, meeting_id: int) -> list[str]:
-        rows = await self.session.scalars(
-            select(Region.name)
-            .join(MeetingRegion, MeetingRegion.region_id == Region.id)
-            .where(MeetingRegion.meeting_id == meeting_id)
-            .order_by(Region.position)
-        )
-        return list(rows.all())
-
-    async def _view(self, meeting: Meeting) -> MeetingView:
-        rsvps = (
-            await self.session.scalars(
-                select(Rsvp)
-                .where(Rsvp.meeting_id == meeting.id)
-                .order_by(Rsvp.waiting_since, Rsvp.id)
-            )
-        ).all()
-        mine = next((r for r in rsvps if r.user_id == self.actor_user_id), None)
-        waiting = [r for r in rsvps if r.answer == "waiting"]
-        return MeetingView(
-            id=meeting.id,
-            title=meeting.title,
-            agenda=meeting.agenda,
-            starts_at=meeting.starts_at,
-            duration_minutes=meeting.duration_minutes,
-            place=meeting.place,
-            online_link=meeting.online_link,
-            capacity=meeting.capacity,
-            languages=meeting.languages,
-            rsvp_deadline=meeting.rsvp_deadline,
-            newcomers_invited=meeting.newcomers_invited,
-            status=meeting.status,
-            sequence=meeting.sequence,
-            region_names=await self._region_names(meeting.id),
-            yes=sum(1 for r in rsvps if r.answer == "yes"),
-            maybe=sum(1 for r in rsvps if r.answer == "maybe"),
-            no=sum(1 for r in rsvps if r.answer == "no"),
-            waiting=len(waiting),
-            guests=sum(r.guests for r in rsvps if r.answer == "yes"),
-            my_answer=mine.answer if mine else None,
-            my_guests=mine.guests if mine else 0,
-            my_position=waiting.index(mine) + 1 if mine in waiting else None,
-            cancel_reason=meeting.cancel_reason,
         )
 
     async def create(self, draft: MeetingDraft) -> MeetingView:
@@ -155,29 +93,6 @@ class MeetingDesk(Desk):
         await self.session.flush()
         return await self._view(meeting)
 
-    async def get(self, meeting_id: int) -> MeetingView | None:
-        meeting = await self.session.get(Meeting, meeting_id)
-        return await self._view(meeting) if meeting else None
-
-    def _invited(self) -> ColumnElement[bool]:
-        """Condition on (User, Meeting): a member of one of its regions, newcomers if asked."""
-        member = (
-            select(GroupMembership.user_id)
-            .join(MeetingRegion, MeetingRegion.region_id == GroupMembership.region_id)
-            .where(MeetingRegion.meeting_id == Meeting.id, GroupMembership.user_id == User.id)
-            .exists()
-        )
-        return member & or_(User.role != Role.NEWCOMER.value, Meeting.newcomers_invited)
-
-    async def invitees(self, meeting_id: int) -> Sequence[int]:
-        rows = await self.session.scalars(
-            select(User.id)
-            .join(Meeting, Meeting.id == meeting_id)
-            .where(self._invited(), User.consented_at.is_not(None))
-            .order_by(User.id)
-        )
-        return list(rows.all())
-
     async def upcoming(self) -> Sequence[MeetingView]:
         query = (
             select(Meeting)
@@ -197,108 +112,6 @@ class MeetingDesk(Desk):
             .order_by(Meeting.starts_at)
         )
         return [await self._view(m) for m in rows.all()]
-
-    async def _locked(self, meeting_id: int) -> Meeting:
-        meeting = await self.session.scalar(
-            select(Meeting).where(Meeting.id == meeting_id).with_for_update()
-        )
-        if meeting is None:
-            raise MeetingRuleError("not_found")
-        return meeting
-
-    async def answer(self, meeting_id: int, answer: str, guests: int | None = None) -> RsvpOutcome:
-        """Record an answer; `guests` None keeps the number given before. A confirmed place is
-        never lost by asking for more guests than there is room for."""
-        if answer not in ANSWERS or (guests is not None and not 0 <= guests <= MAX_GUESTS):
-            raise ValueError(f"bad answer {answer!r} with {guests} guests")
-        meeting = await self._locked(meeting_id)
-        if meeting.status == "cancelled":
-            raise MeetingRuleError("cancelled")
-        if meeting.starts_at <= self.now:
-            raise MeetingRuleError("started")
-        if meeting.rsvp_deadline is not None and self.now > meeting.rsvp_deadline:
-            raise MeetingRuleError("deadline")
-        rsvp = await self.session.scalar(
-            select(Rsvp).where(Rsvp.meeting_id == meeting_id, Rsvp.user_id == self.actor_user_id)
-        )
-        # Someone who left the group since can still take back an answer, not give a new one.
-        if self.actor_user_id not in await self.invitees(meeting_id) and (
-            rsvp is None or answer != "no"
-        ):
-            raise MeetingRuleError("not_invited")
-        before = rsvp.answer if rsvp is not None else None
-        if rsvp is None:
-            rsvp = Rsvp(
-                meeting_id=meeting_id,
-                user_id=self.actor_user_id,
-                answer=answer,
-                guests=0,
-                updated_at=self.now,
-            )
-            self.session.add(rsvp)
-        if answer == "yes":
-            if guests is None:
-                guests = rsvp.guests if before in ("yes", "waiting") else 0
-            taken = await self._seats_taken(meeting_id, but=rsvp.id)
-            if meeting.capacity is None or taken + 1 + guests <= meeting.capacity:
-                rsvp.answer, rsvp.waiting_since = "yes", None
-            elif before == "yes":
-                raise MeetingRuleError("no_room_for_guests")
-            else:
-                if before != "waiting":
-                    rsvp.waiting_since = self.now
-                rsvp.answer = "waiting"
-            rsvp.guests = guests
-        else:
-            rsvp.answer, rsvp.guests, rsvp.waiting_since = answer, 0, None
-        rsvp.updated_at = self.now
-        await self.session.flush()
-        promoted = await self._promote_from_waitlist(meeting)
-        view = await self._view(meeting)
-        return RsvpOutcome(
-            meeting=view, answer=rsvp.answer, position=view.my_position, promoted=promoted
-        )
-
-    async def _seats_taken(self, meeting_id: int, *, but: int | None = None) -> int:
-        rows = (
-            await self.session.scalars(
-                select(Rsvp).where(Rsvp.meeting_id == meeting_id, Rsvp.answer == "yes")
-            )
-        ).all()
-        return sum(1 + r.guests for r in rows if r.id != but)
-
-    async def _promote_from_waitlist(self, meeting: Meeting) -> list[int]:
-        """The first in line moves up while there is room for them (and their guests)."""
-        if meeting.capacity is None:
-            return []
-        promoted = []
-        taken = await self._seats_taken(meeting.id)
-        waiting = (
-            await self.session.scalars(
-                select(Rsvp)
-                .where(Rsvp.meeting_id == meeting.id, Rsvp.answer == "waiting")
-                .order_by(Rsvp.waiting_since, Rsvp.id)
-            )
-        ).all()
-        for rsvp in waiting:
-            if taken + 1 + rsvp.guests > meeting.capacity:
-                break
-            rsvp.answer, rsvp.waiting_since, rsvp.updated_at = "yes", None, self.now
-            taken += 1 + rsvp.guests
-            promoted.append(rsvp.user_id)
-        await self.session.flush()
-        return promoted
-
-    async def calendar_file(self, meeting_id: int) -> Document:
-        meeting = await self.session.get(Meeting, meeting_id)
-        if meeting is None:
-            raise MeetingRuleError("not_found")
-        content = meeting_ics(
-            meeting, tz=self.tz, now=self.now, region_names=await self._region_names(meeting_id)
-        )
-        return Document(
-            name=f"gemeinsam-meeting-{meeting_id}.ics", mime_type="text/calendar", content=content
-        )
 
     async def change(
         self,
@@ -341,39 +154,6 @@ class MeetingDesk(Desk):
         )
         await self.session.flush()
         return await self._view(meeting)
-
-    async def answered(self, meeting_id: int, answers: Sequence[str]) -> Sequence[int]:
-        rows = await self.session.scalars(
-            select(Rsvp.user_id)
-            .where(Rsvp.meeting_id == meeting_id, Rsvp.answer.in_(list(answers)))
-            .order_by(Rsvp.id)
-        )
-        return list(rows.all())
-
-    async def groups(self) -> Sequence[str]:
-        rows = await self.session.scalars(
-            select(Region.key)
-            .join(GroupMembership, GroupMembership.region_id == Region.id)
-            .where(GroupMembership.user_id == self.actor_user_id)
-            .order_by(Region.position)
-        )
-        return list(rows.all())
-
-    async def set_group(self, region_key: str, member: bool) -> None:
-        region_id = await self.session.scalar(select(Region.id).where(Region.key == region_key))
-        if region_id is None:
-            raise MeetingRuleError("not_found")
-        if member:
-            await join_group(
-                self.session, user_id=self.actor_user_id, region_id=region_id, now=self.now
-            )
-        else:
-            await self.session.execute(
-                delete(GroupMembership).where(
-                    GroupMembership.user_id == self.actor_user_id,
-                    GroupMembership.region_id == region_id,
-                )
-            )
 
     async def attendees(self, meeting_id: int) -> Sequence[Attendee]:
         return await self._attendance.attendees(meeting_id)

@@ -21,7 +21,7 @@ from bot.db.models import (
     ShownChoices,
     User,
 )
-from bot.services.meetings.planning import join_group
+from bot.services.meetings.groups import join_group
 from bot.services.people import audit, linking
 from bot.services.people.regions import list_regions
 from conversations.people.ports import LinkCodeView, LinkResult, PersonalData, StaffMember
