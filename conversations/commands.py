@@ -21,15 +21,9 @@ from conversations.meetings.planning import NewMeeting, run_new_meeting
 from conversations.menu import run_help, run_menu, show_menu
 from conversations.outreach.broadcast import SendBroadcast, run_broadcast, stop_broadcast
 from conversations.outreach.info import Information, run_info, understand
-from conversations.outreach.survey import (
-    AnswerInWords,
-    NewSurvey,
-    SurveyResultsFlow,
-    answer_in_words,
-    choose_answer,
-    run_results,
-    run_survey,
-)
+from conversations.outreach.survey import NewSurvey, run_survey
+from conversations.outreach.survey_answers import AnswerInWords, answer_in_words, choose_answer
+from conversations.outreach.survey_results import SurveyResultsFlow, run_results
 from conversations.people.linking import LinkMessengers, run_link
 from conversations.people.onboarding import Onboarding, run_start
 from conversations.people.privacy import DeleteData, run_deletemydata, run_mydata, run_privacy

@@ -1,5 +1,5 @@
 """/survey for staff: a question with options or a free-text answer to an audience, open until it
-closes; people answer by button (or in words) and may change it; /results shows what came in."""
+closes. People answer in `survey_answers`; /results is in `survey_results`."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from datetime import timedelta
 from functools import partial
 from html import escape
 
-from conversations.engine import Answer, Context, Flow, Invalid, Question, command_choice
-from conversations.messages import Choice, Document, Reply, rows
+from conversations.engine import Answer, Context, Flow, Invalid, Question
+from conversations.messages import Choice, Reply, rows
 from conversations.outreach.broadcast import AudienceSteps, audience_of
 from conversations.outreach.ports import SurveyRuleError, SurveyView
 from conversations.ports import Translator
@@ -172,146 +172,5 @@ class NewSurvey(AudienceSteps, Flow):
         return None
 
 
-def button_numbers(args: list[str], count: int) -> list[int] | None:
-    """The button's numbers, or None when its data is not what this flow's buttons carry."""
-    if len(args) != count or not all(arg.isdecimal() and arg.isascii() for arg in args):
-        return None
-    return [int(arg) for arg in args]
-
-
-async def choose_answer(ctx: Context, args: list[str]) -> None:
-    """`survey:<id>:<option>`: an answer by button, changeable until the survey closes."""
-    if (parsed := button_numbers(args, 2)) is None:
-        ctx.say(ctx.t.gettext("That button is no longer valid."))
-        return
-    survey_id, option = parsed
-    await record(ctx, survey_id, option=option)
-
-
-async def record(
-    ctx: Context, survey_id: int, *, option: int | None = None, text: str | None = None
-) -> None:
-    _ = ctx.t.gettext
-    try:
-        survey = await ctx.ports.surveys.answer(survey_id, option=option, text=text)
-    except SurveyRuleError as error:
-        ctx.say(refusal(ctx.t, error))
-        return
-    answer = (
-        survey.options[survey.my_option] if survey.my_option is not None else survey.my_text or ""
-    )
-    ctx.say(
-        _("Thank you. Your answer: {answer}. You can change it until {date}.").format(
-            answer=escape(answer), date=ctx.t.format_datetime(survey.closes_at)
-        ),
-        survey_question(ctx.t, survey).choices,
-    )
-
-
-class AnswerInWords(Flow):
-    name = "survey_answer"
-    first_step = "text"
-
-    async def ask_text(self, ctx: Context) -> Question:
-        survey = await ctx.ports.surveys.get(int(ctx.state.data["survey_id"]))
-        question = escape(survey.question) if survey else ""
-        return Question(
-            question + "\n\n" + ctx.t.gettext("Please write your answer."), free_text=True
-        )
-
-    async def on_text(self, ctx: Context, answer: Answer) -> None:
-        if not 1 <= len(answer.text) <= 2000:
-            raise Invalid(ctx.t.gettext("Please write between 1 and 2,000 characters."))
-        await record(ctx, int(ctx.state.data["survey_id"]), text=answer.text)
-
-
-async def answer_in_words(ctx: Context, args: list[str]) -> None:
-    """`surveytext:<id>`: open the question for a free-text answer."""
-    if (parsed := button_numbers(args, 1)) is None:
-        ctx.say(ctx.t.gettext("That button is no longer valid."))
-        return
-    await ctx.engine.start_flow(ctx, AnswerInWords.name, {"survey_id": parsed[0]})
-
-
-class SurveyResultsFlow(Flow):
-    name = "results"
-    first_step = "choose"
-    permission = Permission.STAFF
-
-    async def ask_choose(self, ctx: Context) -> Question:
-        _ = ctx.t.gettext
-        surveys = await ctx.ports.surveys.recent()
-        if not surveys:
-            return Question(
-                _("There are no surveys yet."), ((command_choice(_("Main menu"), "menu"),),)
-            )
-        return Question(
-            _("Which survey?"),
-            rows(*(Choice(f"{s.question[:50]}", f"pick:{s.id}") for s in surveys)),
-        )
-
-    async def on_choose(self, ctx: Context, answer: Answer) -> str:
-        ctx.state.data["survey_id"] = int((answer.data or "").removeprefix("pick:"))
-        return "show"
-
-    async def ask_show(self, ctx: Context) -> Question:
-        _ = ctx.t.gettext
-        t = ctx.t
-        results = await ctx.ports.surveys.results(int(ctx.state.data["survey_id"]))
-        survey = results.survey
-        lines = [
-            f"<b>{escape(survey.question)}</b>",
-            (_("Open until {date}.") if survey.open else _("Closed on {date}.")).format(
-                date=t.format_datetime(survey.closes_at)
-            ),
-            _("Answers: {answered} of {total} asked").format(
-                answered=t.format_number(results.answered), total=t.format_number(survey.total)
-            ),
-        ]
-        for number, (option, count) in enumerate(
-            zip(survey.options, results.counts, strict=True), start=1
-        ):
-            lines.append(f"{number}. {escape(option)}: {t.format_number(count)}")
-        for region, counts in results.by_region:
-            numbers = ", ".join(f"{i}: {t.format_number(c)}" for i, c in enumerate(counts, start=1))
-            lines.append(f"{escape(region or _('no region'))} – {numbers}")
-        if results.texts:
-            lines.append(_("<b>Answers in their own words (for staff only)</b>"))
-            lines += [f"• {escape(text)}" for text in results.texts[:30]]
-        buttons = [Choice(_("As a spreadsheet file"), "show:file")]
-        if survey.options:
-            buttons.insert(0, Choice(_("As a bar chart"), "show:chart"))
-        return Question("\n".join(lines), rows(*buttons, Choice(_("Other survey"), "show:back")))
-
-    async def on_show(self, ctx: Context, answer: Answer) -> str:
-        _ = ctx.t.gettext
-        survey_id = int(ctx.state.data["survey_id"])
-        if answer.data == "show:back":
-            return "choose"
-        if answer.data == "show:chart":
-            ctx.say(
-                _("The answers as a bar chart."),
-                document=Document(
-                    f"gemeinsam-survey-{survey_id}.png",
-                    "image/png",
-                    await ctx.ports.surveys.results_chart(survey_id),
-                ),
-            )
-        else:
-            ctx.say(
-                _("The answers as a spreadsheet file."),
-                document=Document(
-                    f"gemeinsam-survey-{survey_id}.csv",
-                    "text/csv",
-                    await ctx.ports.surveys.results_csv(survey_id),
-                ),
-            )
-        return "show"
-
-
 async def run_survey(ctx: Context) -> None:
     await ctx.engine.start_flow(ctx, NewSurvey.name)
-
-
-async def run_results(ctx: Context) -> None:
-    await ctx.engine.start_flow(ctx, SurveyResultsFlow.name)
