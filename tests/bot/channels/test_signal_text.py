@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.channels.numbered import NOTHING, Shown, choice_lines, read_line, shown_by, typed_choice
-from bot.channels.signal_text import Styled, size, split, styled, units
+from bot.channels.signal.text import Styled, size, split, styled, units
 from conversations.messages import Choice, Expects, InboundKind, Reply
 
 
