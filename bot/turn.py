@@ -18,21 +18,14 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.channels.base import ChannelFiles
 from bot.db.models import Conversation, ProcessedUpdate, User
 from bot.db.session import Database
 from bot.delivery import Dispatcher, enqueue
 from bot.i18n import Catalogs
-from bot.services.grants.applications import GrantDesk
-from bot.services.grants.reports import ReportDesk
-from bot.services.meetings.planning import MeetingDesk
-from bot.services.outreach.broadcasts import BroadcastDesk
-from bot.services.outreach.info import InfoLibrary
-from bot.services.outreach.notifications import Notifier
-from bot.services.outreach.surveys import SurveyDesk
 from bot.services.people import users
+from bot.services.ports import turn_ports
 from bot.settings import Settings
-from conversations.engine import Context, Engine, Ports
+from conversations.engine import Context, Engine
 from conversations.languages import match_language
 from conversations.messages import Inbound, InboundKind, Reply
 from conversations.ports import Clock
@@ -44,16 +37,6 @@ MAX_TURN_ATTEMPTS = 3
 
 class StaleConversation(Exception):
     """Another turn saved this person's conversation first; the turn is run again."""
-
-
-class FixedClock:
-    """The turn's single moment, so that every rule in one turn sees the same time."""
-
-    def __init__(self, now: datetime) -> None:
-        self._now = now
-
-    def now(self) -> datetime:
-        return self._now
 
 
 class Turns:
@@ -217,67 +200,17 @@ class Turns:
             else FlowState()
         )
         view = await users.view(session, user, admins=self.settings.admins)
-        broadcasts = BroadcastDesk(
+        ports = turn_ports(
             session,
-            actor_user_id=user.id,
-            actor_is_staff=view.is_staff,
-            channel=inbound.channel,
-            address=inbound.external_id,
-            now=now,
-            tz=self.settings.tz,
-        )
-        notifier = Notifier(session, catalogs=self.catalogs, admins=self.settings.admins, now=now)
-        ctx = Context(
-            engine=self.engine,
             user=view,
-            state=state,
-            ports=Ports(
-                users=users.UserDirectory(
-                    session, admins=self.settings.admins, now=now, actor=f"user:{user.id}"
-                ),
-                clock=FixedClock(now),
-                translator=self.catalogs.translator,
-                grants=GrantDesk(
-                    session,
-                    actor_user_id=user.id,
-                    actor_is_staff=view.is_staff,
-                    now=now,
-                    tz=self.settings.tz,
-                ),
-                reports=ReportDesk(
-                    session,
-                    actor_user_id=user.id,
-                    actor_is_staff=view.is_staff,
-                    now=now,
-                    tz=self.settings.tz,
-                ),
-                meetings=MeetingDesk(
-                    session,
-                    actor_user_id=user.id,
-                    actor_is_staff=view.is_staff,
-                    actor_role=view.role,
-                    now=now,
-                    tz=self.settings.tz,
-                ),
-                info=InfoLibrary(
-                    session,
-                    actor_user_id=user.id,
-                    actor_is_staff=view.is_staff,
-                    now=now,
-                    tz=self.settings.tz,
-                ),
-                files=ChannelFiles(self.dispatcher.channels),
-                broadcasts=broadcasts,
-                surveys=SurveyDesk(
-                    session,
-                    actor_user_id=user.id,
-                    actor_is_staff=view.is_staff,
-                    now=now,
-                    tz=self.settings.tz,
-                ),
-                notifications=notifier,
-            ),
             inbound=inbound,
+            now=now,
+            settings=self.settings,
+            catalogs=self.catalogs,
+            channels=self.dispatcher.channels,
+        )
+        ctx = Context(
+            engine=self.engine, user=view, state=state, ports=ports.ports, inbound=inbound
         )
         await self.engine.handle(ctx)
         if not ctx.user_deleted:
@@ -289,7 +222,7 @@ class Turns:
             user_id=None if ctx.user_deleted else user.id,
             now=now,
         )
-        return replies + notifier.queued + broadcasts.queued
+        return replies + ports.queued()
 
     async def _enqueue(
         self,

@@ -1,0 +1,92 @@
+"""The ports one turn gives the flows: every capability's desk, bound to the turn's session,
+the person acting and one moment."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TypedDict
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.channels.base import Channel, ChannelFiles
+from bot.i18n import Catalogs
+from bot.services.grants.applications import GrantDesk
+from bot.services.grants.reports import ReportDesk
+from bot.services.meetings.planning import MeetingDesk
+from bot.services.outreach.broadcasts import BroadcastDesk
+from bot.services.outreach.info import InfoLibrary
+from bot.services.outreach.notifications import Notifier
+from bot.services.outreach.surveys import SurveyDesk
+from bot.services.people import users
+from bot.settings import Settings
+from conversations.engine import Ports
+from conversations.messages import Inbound
+from conversations.ports import UserView
+
+
+class DeskArguments(TypedDict):
+    """What every desk is bound to: the person acting, whether they are staff, the moment."""
+
+    actor_user_id: int
+    actor_is_staff: bool
+    now: datetime
+    tz: ZoneInfo
+
+
+class FixedClock:
+    """The turn's single moment, so that every rule in one turn sees the same time."""
+
+    def __init__(self, now: datetime) -> None:
+        self._now = now
+
+    def now(self) -> datetime:
+        return self._now
+
+
+@dataclass(frozen=True)
+class TurnPorts:
+    ports: Ports
+    notifier: Notifier
+    broadcasts: BroadcastDesk
+
+    def queued(self) -> list[int]:
+        """The outbox rows the turn queued for other people, to send after the commit."""
+        return self.notifier.queued + self.broadcasts.queued
+
+
+def turn_ports(
+    session: AsyncSession,
+    *,
+    user: UserView,
+    inbound: Inbound,
+    now: datetime,
+    settings: Settings,
+    catalogs: Catalogs,
+    channels: Mapping[str, Channel],
+) -> TurnPorts:
+    desk = DeskArguments(
+        actor_user_id=user.id, actor_is_staff=user.is_staff, now=now, tz=settings.tz
+    )
+    broadcasts = BroadcastDesk(
+        session, channel=inbound.channel, address=inbound.external_id, **desk
+    )
+    notifier = Notifier(session, catalogs=catalogs, admins=settings.admins, now=now)
+    ports = Ports(
+        users=users.UserDirectory(
+            session, admins=settings.admins, now=now, actor=f"user:{user.id}"
+        ),
+        clock=FixedClock(now),
+        translator=catalogs.translator,
+        grants=GrantDesk(session, **desk),
+        reports=ReportDesk(session, **desk),
+        meetings=MeetingDesk(session, actor_role=user.role, **desk),
+        info=InfoLibrary(session, **desk),
+        files=ChannelFiles(channels),
+        broadcasts=broadcasts,
+        surveys=SurveyDesk(session, **desk),
+        notifications=notifier,
+    )
+    return TurnPorts(ports, notifier, broadcasts)
