@@ -25,7 +25,8 @@ from bot.i18n import Catalogs
 from bot.services.people import users
 from bot.services.ports import turn_ports
 from bot.settings import Settings
-from conversations.engine import Context, Engine
+from conversations.engine import Engine
+from conversations.flow import Context
 from conversations.languages import match_language
 from conversations.messages import Inbound, InboundKind, Reply
 from conversations.ports import Clock

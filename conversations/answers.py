@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conversations.engine import Answer, Context, Invalid
+from conversations.flow import Answer, Context, Invalid
 
 EXAMPLE_CENTS = 12550
 

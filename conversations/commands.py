@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from conversations.engine import Command, Context, Engine
+from conversations.engine import Engine
+from conversations.flow import Command, Context
 from conversations.grants.application import ApplyForGrant, ContinueApplication, run_apply
 from conversations.grants.figures import run_export, run_stats
 from conversations.grants.my_applications import run_my_applications

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from conversations.engine import Context, command_choice
+from conversations.flow import Context, command_choice
 from conversations.markers import N_
 from conversations.messages import Choice, rows
 from conversations.ports import Role

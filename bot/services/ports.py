@@ -22,7 +22,7 @@ from bot.services.outreach.notifications import Notifier
 from bot.services.outreach.surveys import SurveyDesk
 from bot.services.people import users
 from bot.settings import Settings
-from conversations.engine import Ports
+from conversations.flow import Ports
 from conversations.messages import Inbound
 from conversations.ports import UserView
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from conversations.answers import typed_count
-from conversations.engine import Answer, Context, Invalid, Question, command_choice
+from conversations.flow import Answer, Context, Invalid, Question, command_choice
 from conversations.grants.costs import CostPlanSteps
 from conversations.grants.my_applications import WIZARD
 from conversations.grants.my_applications import (

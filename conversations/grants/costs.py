@@ -4,7 +4,7 @@ the cap per application and what is left in the round."""
 from __future__ import annotations
 
 from conversations.answers import EXAMPLE_CENTS, typed_amount
-from conversations.engine import Answer, Context, Invalid, Question
+from conversations.flow import Answer, Context, Invalid, Question
 from conversations.grants.ports import ApplicationView, GrantRuleError
 from conversations.grants.steps import ApplicationSteps, text_answer
 from conversations.grants.summary import cost_lines, refusal

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from conversations.date_picker import DAY, MONTH, month_keyboard
-from conversations.engine import Answer, Context, Invalid, Question
+from conversations.flow import Answer, Context, Invalid, Question
 from conversations.grants.ports import ApplicationView, GrantRuleError
 from conversations.grants.steps import KEEP, ApplicationSteps
 from conversations.grants.summary import refusal

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from conversations.engine import Context, command_choice
+from conversations.flow import Context, command_choice
 from conversations.grants.terms import STATUSES
 from conversations.messages import Document
 

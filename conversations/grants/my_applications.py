@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from html import escape
 
-from conversations.engine import (
+from conversations.flow import (
     COMMAND_PREFIX,
     Answer,
     Context,

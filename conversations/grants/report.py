@@ -6,7 +6,7 @@ from datetime import date
 from html import escape
 
 from conversations.answers import typed_amount, typed_count
-from conversations.engine import Answer, Context, Flow, Invalid, Question, command_choice
+from conversations.flow import Answer, Context, Flow, Invalid, Question, command_choice
 from conversations.grants.ports import GrantRuleError, ReportView
 from conversations.grants.summary import refusal
 from conversations.grants.terms import CATEGORIES

@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from conversations.answers import typed_amount
-from conversations.engine import Answer, Context, Flow, Invalid, Question, command_choice
+from conversations.flow import Answer, Context, Flow, Invalid, Question, command_choice
 from conversations.grants.ports import ApplicationView, GrantRuleError
 from conversations.grants.report import describe_report
 from conversations.grants.summary import describe, refusal

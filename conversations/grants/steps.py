@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from html import escape
 
-from conversations.engine import Answer, Context, Flow, Invalid, Question
+from conversations.flow import Answer, Context, Flow, Invalid, Question
 from conversations.grants.ports import ApplicationView
 from conversations.grants.summary import first_open_step
 from conversations.messages import Choice

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from html import escape
 
-from conversations.engine import Answer, Context, Invalid, Question, command_choice
+from conversations.flow import Answer, Context, Invalid, Question, command_choice
 from conversations.grants.dates import ProjectDateSteps
 from conversations.grants.ports import ApplicationView, GrantRuleError
 from conversations.grants.summary import first_open_step, refusal

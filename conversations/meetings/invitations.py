@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from html import escape
 
-from conversations.engine import Answer, Context, Flow, Invalid, Question, command_choice
+from conversations.flow import Answer, Context, Flow, Invalid, Question, command_choice
 from conversations.meetings.planning import WhenAndWhereSteps, typed_moment, typed_place
 from conversations.meetings.ports import MeetingRuleError, MeetingView
 from conversations.meetings.texts import answer_buttons, changed, describe_meeting, moved_up

@@ -9,7 +9,7 @@ from typing import Any
 
 from conversations.answers import typed_count
 from conversations.date_picker import DAY, MONTH, month_keyboard
-from conversations.engine import Answer, Context, Flow, Invalid, Question
+from conversations.flow import Answer, Context, Flow, Invalid, Question
 from conversations.meetings.ports import MeetingDraft, MeetingView
 from conversations.meetings.texts import invitation
 from conversations.messages import Choice, rows

@@ -6,7 +6,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from conversations.engine import Answer, Context, Flow, Invalid, Question
+from conversations.flow import Answer, Context, Flow, Invalid, Question
 from conversations.languages import LANGUAGES, endonym
 from conversations.messages import Choice, Reply, rows
 from conversations.outreach.ports import Audience, BroadcastView, SurveyRuleError

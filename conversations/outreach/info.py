@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from html import escape
 
-from conversations.engine import Answer, Context, Flow, Invalid, Question, command_choice
+from conversations.flow import Answer, Context, Flow, Invalid, Question, command_choice
 from conversations.languages import endonym
 from conversations.messages import Choice, InboundKind, rows
 from conversations.outreach.ports import InfoRuleError

@@ -7,7 +7,7 @@ from datetime import timedelta
 from functools import partial
 from html import escape
 
-from conversations.engine import Answer, Context, Flow, Invalid, Question
+from conversations.flow import Answer, Context, Flow, Invalid, Question
 from conversations.messages import Choice, Reply, rows
 from conversations.outreach.broadcast import AudienceSteps, audience_of
 from conversations.outreach.ports import SurveyRuleError, SurveyView

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from conversations.engine import Answer, Context, Flow, Invalid, Question
+from conversations.flow import Answer, Context, Flow, Invalid, Question
 from conversations.outreach.ports import SurveyRuleError
 from conversations.outreach.survey import refusal, survey_question
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from conversations.engine import Answer, Context, Flow, Question, command_choice
+from conversations.flow import Answer, Context, Flow, Question, command_choice
 from conversations.messages import Choice, Document, rows
 from conversations.roles import Permission
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from conversations.engine import Answer, Context, Flow, Invalid, Question, command_choice
+from conversations.flow import Answer, Context, Flow, Invalid, Question, command_choice
 from conversations.messages import rows
 from conversations.people.ports import LinkResult
 

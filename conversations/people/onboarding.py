@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from conversations.engine import Answer, Context, Flow, Question, command_choice
+from conversations.flow import Answer, Context, Flow, Question, command_choice
 from conversations.languages import LANGUAGES
 from conversations.messages import Choice, rows
 from conversations.people.privacy import privacy_notice

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from html import escape
 
-from conversations.engine import Answer, Context, Flow, Question, command_choice
+from conversations.flow import Answer, Context, Flow, Question, command_choice
 from conversations.languages import endonym
 from conversations.messages import Choice, rows
 from conversations.people.onboarding import chosen_region, language_choices, region_choices
