@@ -1,5 +1,5 @@
 """The outbox and its dispatcher: rows first (`outbox`), claimed in order and paced (`claims`,
-`pace`), sent and their outcomes recorded (`dispatcher`)."""
+`pace`), sent (`dispatcher`), and what became of each recorded (`outcomes`)."""
 
 from bot.delivery.dispatcher import Dispatcher
 from bot.delivery.outbox import (

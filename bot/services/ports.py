@@ -20,7 +20,7 @@ from bot.services.outreach.broadcasts import BroadcastDesk
 from bot.services.outreach.info import InfoLibrary
 from bot.services.outreach.notifications import Notifier
 from bot.services.outreach.surveys import SurveyDesk
-from bot.services.people import users
+from bot.services.people.directory import UserDirectory
 from bot.settings import Settings
 from conversations.flow import Ports
 from conversations.messages import Inbound
@@ -75,9 +75,7 @@ def turn_ports(
     )
     notifier = Notifier(session, catalogs=catalogs, admins=settings.admins, now=now)
     ports = Ports(
-        users=users.UserDirectory(
-            session, admins=settings.admins, now=now, actor=f"user:{user.id}"
-        ),
+        users=UserDirectory(session, admins=settings.admins, now=now, actor=f"user:{user.id}"),
         clock=FixedClock(now),
         translator=catalogs.translator,
         grants=GrantDesk(session, **desk),

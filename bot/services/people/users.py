@@ -6,26 +6,22 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, exists, func, or_, select, tuple_, update
+from sqlalchemy import delete, exists, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.db.models import (
-    Application,
     ChannelIdentity,
-    Conversation,
     InboxMessage,
     OutboxMessage,
     Region,
     ShownChoices,
     User,
 )
-from bot.services.meetings.groups import join_group
-from bot.services.people import audit, linking
-from bot.services.people.regions import list_regions
-from conversations.people.ports import LinkCodeView, LinkResult, PersonalData, StaffMember
-from conversations.ports import RegionView, Role, UserView
+from bot.services.people import audit
+from conversations.people.ports import StaffMember
+from conversations.ports import Role, UserView
 
 
 async def find_or_create(
@@ -238,112 +234,3 @@ async def staff_members(session: AsyncSession, *, admins: frozenset[str]) -> lis
             is_admin=True,
         )
     return list(members.values())
-
-
-class UserDirectory:
-    """The `Users` port for flows, bound to one turn's session."""
-
-    def __init__(
-        self, session: AsyncSession, *, admins: frozenset[str], now: datetime, actor: str
-    ) -> None:
-        self.session = session
-        self.admins = admins
-        self.now = now
-        self.actor = actor
-
-    async def _user(self, user_id: int) -> User:
-        user = await self.session.get(User, user_id)
-        if user is None:
-            raise LookupError(f"user {user_id} does not exist")
-        return user
-
-    async def _region_id(self, key: str | None) -> int | None:
-        if key is None:
-            return None
-        region_id = await self.session.scalar(select(Region.id).where(Region.key == key))
-        if region_id is None:
-            raise LookupError(f"unknown region {key!r}")
-        return region_id
-
-    async def link_code(self, user_id: int) -> LinkCodeView:
-        return await linking.new_code(self.session, user_id=user_id, now=self.now)
-
-    async def link_with(self, user_id: int, code: str) -> LinkResult:
-        return await linking.use_code(
-            self.session, user_id=user_id, code=code, now=self.now, actor=self.actor
-        )
-
-    async def set_locale(self, user_id: int, locale: str) -> None:
-        (await self._user(user_id)).locale = locale
-
-    async def complete_onboarding(
-        self, user_id: int, *, role: Role, region_key: str | None, display_name: str | None
-    ) -> None:
-        user = await self._user(user_id)
-        if role is Role.STAFF and not (user.is_staff or await self._is_admin(user_id)):
-            raise PermissionError("only staff can take the staff role")
-        user.role = role.value
-        user.region_id = await self._region_id(region_key)
-        if user.region_id is not None:
-            await join_group(self.session, user_id=user_id, region_id=user.region_id, now=self.now)
-        user.display_name = (display_name or "").strip()[:200] or None
-        user.consented_at = self.now
-
-    async def _is_admin(self, user_id: int) -> bool:
-        return bool(self.admins.intersection(await addresses(self.session, user_id)))
-
-    async def set_region(self, user_id: int, region_key: str | None) -> None:
-        user = await self._user(user_id)
-        user.region_id = await self._region_id(region_key)
-        if user.region_id is not None:
-            await join_group(self.session, user_id=user_id, region_id=user.region_id, now=self.now)
-
-    async def set_muted(self, user_id: int, muted: bool) -> None:
-        (await self._user(user_id)).announcements_muted = muted
-
-    async def regions(self) -> Sequence[RegionView]:
-        return [RegionView(key=r.key, name=r.name) for r in await list_regions(self.session)]
-
-    async def personal_data(self, user_id: int) -> PersonalData:
-        user = await self._user(user_id)
-        region_name = (
-            await self.session.scalar(select(Region.name).where(Region.id == user.region_id))
-            if user.region_id is not None
-            else None
-        )
-        conversation = await self.session.get(Conversation, user_id)
-        queued = await self.session.scalar(
-            select(func.count())
-            .select_from(OutboxMessage)
-            .where(OutboxMessage.user_id == user_id, OutboxMessage.status == "pending")
-        )
-        return PersonalData(
-            locale=user.locale,
-            role=Role(user.role) if user.role else None,
-            region_name=region_name,
-            display_name=user.display_name,
-            addresses=await addresses(self.session, user_id),
-            created_at=user.created_at,
-            consented_at=user.consented_at,
-            is_staff=user.is_staff,
-            open_conversation=conversation.flow if conversation else None,
-            applications=await self.session.scalar(
-                select(func.count()).select_from(Application).where(Application.user_id == user_id)
-            )
-            or 0,
-            messages_queued=queued or 0,
-        )
-
-    async def delete(self, user_id: int) -> None:
-        """Erase the person with their identities, conversation and messages to them."""
-        await erase(self.session, [user_id])
-        audit.record(
-            self.session,
-            actor=self.actor,
-            action="user.delete",
-            at=self.now,
-            subject=f"user:{user_id}",
-        )
-
-    async def staff_members(self) -> Sequence[StaffMember]:
-        return await staff_members(self.session, admins=self.admins)

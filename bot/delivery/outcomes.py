@@ -1,0 +1,193 @@
+"""What became of a row: sent, failed (with a note where a file could not be sent), to be
+tried again after a pause (holding the rest of its chat, and announcements on flood control),
+or unreachable (the person blocked the bot, or left the messenger)."""
+
+from __future__ import annotations
+
+import html
+import logging
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.channels.base import (
+    DeliveryError,
+    RetryLater,
+)
+from bot.db.models import OutboxMessage, User
+from bot.db.session import Database
+from bot.delivery.claims import Claims
+from bot.delivery.outbox import (
+    ANNOUNCEMENT_PRIORITY,
+    FAILED,
+    MAX_ATTEMPTS,
+    PENDING,
+    SENDING,
+    SENT,
+    UNREACHABLE,
+    backoff,
+    enqueue,
+)
+from bot.i18n import Catalogs
+from conversations.messages import Reply
+from conversations.ports import Clock
+
+log = logging.getLogger(__name__)
+
+
+class Outcomes:
+    """The outcome half of the dispatcher."""
+
+    database: Database
+    clock: Clock
+    catalogs: Catalogs
+    default_locale: str
+    claims: Claims
+
+    async def _finish(
+        self,
+        row: OutboxMessage,
+        status: str,
+        *,
+        error: str | None = None,
+        message_id: str | None = None,
+    ) -> OutboxMessage | None:
+        """Record the outcome. A file that failed for good is followed by a short text that
+        says so, in the person's language: returned claimed, to be sent next in its chat."""
+        now = self.clock.now()
+        async with self.database.transaction() as session:
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row.id, OutboxMessage.claim_token == row.claim_token)
+                .values(
+                    status=status,
+                    last_error=error,
+                    lease_until=None,
+                    sent_at=now if status == SENT else None,
+                    external_message_id=message_id,
+                )
+            )
+            if status == FAILED:
+                return await self._file_not_sent(session, row, now)
+        return None
+
+    async def _file_not_sent(
+        self, session: AsyncSession, row: OutboxMessage, now: datetime
+    ) -> OutboxMessage | None:
+        reply = Reply.from_payload(row.payload)
+        attachment = reply.document or reply.forward
+        if attachment is None:
+            return None
+        locale = self.default_locale
+        if row.user_id is not None:
+            locale = await session.scalar(select(User.locale).where(User.id == row.user_id)) or (
+                locale
+            )
+        _ = self.catalogs.translator(locale).gettext
+        text = (
+            _("Sorry, I could not send you the file {name}.").format(
+                name=f"<b>{html.escape(attachment.name)}</b>"
+            )
+            if attachment.name
+            else _("Sorry, I could not send you the file.")
+        )
+        note_id = await enqueue(
+            session,
+            channel=row.channel,
+            address=row.address,
+            reply=Reply(text),
+            dedup_key=f"file-not-sent:{row.id}",
+            now=now,
+            user_id=row.user_id,
+        )
+        if note_id is None:
+            return None
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == note_id)
+            .values(**self.claims.claimed_by(str(uuid.uuid4()), now))
+        )
+        return await session.get(OutboxMessage, note_id)
+
+    async def _retry(self, row: OutboxMessage, error: DeliveryError) -> None:
+        now = self.clock.now()
+        if isinstance(error, RetryLater):
+            delay = timedelta(seconds=max(error.after, 1))
+        else:
+            delay = backoff(row.attempts)
+        give_up = row.attempts >= MAX_ATTEMPTS and not isinstance(error, RetryLater)
+        log.warning(
+            "outbox %s to %s:%s: %s%s",
+            row.id,
+            row.channel,
+            row.address,
+            error.reason,
+            " (giving up)" if give_up else f" (again in {delay})",
+        )
+        payload = dict(row.payload)
+        payload["parts_sent"] = int(payload.get("parts_sent", 0)) + error.parts_sent
+        async with self.database.transaction() as session:
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row.id, OutboxMessage.claim_token == row.claim_token)
+                .values(
+                    status=FAILED if give_up else PENDING,
+                    next_attempt_at=now + delay,
+                    lease_until=None,
+                    claim_token=None,
+                    last_error=error.reason,
+                    payload=payload,
+                )
+            )
+            if isinstance(error, RetryLater):
+                # Flood control: hold the rest of this chat's queue as well.
+                await session.execute(
+                    update(OutboxMessage)
+                    .where(
+                        OutboxMessage.channel == row.channel,
+                        OutboxMessage.address == row.address,
+                        OutboxMessage.status == PENDING,
+                        OutboxMessage.id > row.id,
+                    )
+                    .values(next_attempt_at=now + delay)
+                )
+        if isinstance(error, RetryLater) and row.priority >= ANNOUNCEMENT_PRIORITY:
+            # An announcement that ran into it slows down as a whole, not just in this chat,
+            # while replies to people who are chatting go on. Held here rather than by updating
+            # every waiting row, which concurrent 429s would do in clashing orders.
+            self.claims.hold(row.channel, now + delay)
+
+    async def _release(self, ids: list[int]) -> None:
+        if not ids:
+            return
+        async with self.database.transaction() as session:
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(ids), OutboxMessage.status == SENDING)
+                .values(
+                    status=PENDING,
+                    claim_token=None,
+                    lease_until=None,
+                    attempts=OutboxMessage.attempts - 1,
+                )
+            )
+
+    async def _mark_unreachable(self, row: OutboxMessage, error: DeliveryError) -> None:
+        now = self.clock.now()
+        log.info("%s:%s is unreachable (%s)", row.channel, row.address, error.reason)
+        async with self.database.transaction() as session:
+            await session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.channel == row.channel,
+                    OutboxMessage.address == row.address,
+                    OutboxMessage.status.in_([PENDING, SENDING]),
+                )
+                .values(status=UNREACHABLE, last_error=error.reason, lease_until=None)
+            )
+            if row.user_id is not None:
+                await session.execute(
+                    update(User).where(User.id == row.user_id).values(unreachable_at=now)
+                )
