@@ -76,7 +76,7 @@ def lines(caplog: pytest.LogCaptureFixture, since: int, text: str) -> list[str]:
     return [
         r.getMessage()
         for r in caplog.records[since:]
-        if r.name == SIGNAL_LOGGER and text in r.getMessage()
+        if r.name.startswith(SIGNAL_LOGGER) and text in r.getMessage()
     ]
 
 
