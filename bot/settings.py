@@ -14,6 +14,7 @@ from conversations.languages import LANGUAGE_CODES
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/gemeinsam.sqlite3"
 SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
 CHANNELS = ("telegram", "console", "signal", "memory")
+_PHONE = re.compile(r"\+[1-9]\d{6,14}")  # international form, as Signal knows numbers
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _ADDRESS = re.compile(r"^(?P<channel>[a-z]+):(?P<id>[A-Za-z0-9_+.@-]+)$")
 
@@ -91,7 +92,7 @@ def parse_address(value: str, *, variable: str = "address") -> tuple[str, str]:
         identifier = match["id"]
         if _UUID.fullmatch(identifier):
             return "signal", identifier.lower()
-        if not re.fullmatch(r"\+[1-9]\d{6,14}", identifier):
+        if not _PHONE.fullmatch(identifier):
             raise ConfigError(
                 f"{variable}: {value.strip()!r}: a Signal ID is the person's UUID or their "
                 "number in international form (+49…)"
@@ -139,7 +140,7 @@ def _signal_account(value: str | None, url: str | None) -> str | None:
         if url is not None:
             raise ConfigError("SIGNAL_ACCOUNT: not set, but SIGNAL_CLI_URL is; set both or neither")
         return None
-    if not (re.fullmatch(r"\+[1-9]\d{6,14}", value) or _UUID.fullmatch(value)):
+    if not (_PHONE.fullmatch(value) or _UUID.fullmatch(value)):
         raise ConfigError(
             f"SIGNAL_ACCOUNT: {value!r} is not a phone number in international form (+49…)"
         )

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import delete, select, tuple_
+from sqlalchemy import delete
 
 from bot.db.models import ShownChoices
 from bot.db.session import Database, insert
@@ -114,24 +114,6 @@ class ShownChoicesStore:
         if row is None:
             return NOTHING
         return Shown(tuple(Choice(label, data) for label, data in row.choices), row.numbered)
-
-    async def recall_many(self, addresses: list[str]) -> dict[str, Shown]:
-        if not addresses:
-            return {}
-        async with self.database.sessions() as session:
-            rows = await session.scalars(
-                select(ShownChoices).where(
-                    tuple_(ShownChoices.channel, ShownChoices.address).in_(
-                        [(self.channel, address) for address in addresses]
-                    )
-                )
-            )
-            return {
-                row.address: Shown(
-                    tuple(Choice(label, data) for label, data in row.choices), row.numbered
-                )
-                for row in rows
-            }
 
     async def remember(self, address: str, shown: Shown, *, now: datetime) -> None:
         values = {

@@ -9,6 +9,7 @@ import re
 import signal
 import sys
 import time
+from asyncio.subprocess import Process
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -50,6 +51,14 @@ async def bot_process(
     env.pop("WEBHOOK_URL", None)
     if webhook_url is not None:
         env["WEBHOOK_URL"] = webhook_url
+    async with bot_run(env, log) as process:
+        yield process.pid
+
+
+@asynccontextmanager
+async def bot_run(env: dict[str, str], log: Path) -> AsyncIterator[Process]:
+    """`python -m bot run` with this environment, its output appended to `log`; killed at the
+    end if it still runs."""
     with log.open("ab") as output:
         process = await asyncio.create_subprocess_exec(
             sys.executable,
@@ -63,7 +72,7 @@ async def bot_process(
             stdin=asyncio.subprocess.DEVNULL,
         )
     try:
-        yield process.pid
+        yield process
     finally:
         if process.returncode is None:
             process.kill()

@@ -8,7 +8,6 @@ import asyncio
 import json
 import os
 import signal
-import sys
 import time
 from asyncio.subprocess import Process
 from collections.abc import AsyncIterator
@@ -25,7 +24,7 @@ from tests.e2e.conftest import SAMIRA
 from tests.e2e.signal_chat import SignalChat
 from tests.e2e.signal_fake import FakeSignalDaemon
 from tests.e2e.test_outage import GONE, logged, outage_for
-from tests.e2e.test_process import ROOT
+from tests.e2e.test_process import bot_run
 
 ADMIN = "signal:+4915199999999"
 RUNNING = "Gemeinsam is running on Signal as"
@@ -55,29 +54,13 @@ async def signal_process(
     for name in ("TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "WEBHOOK_URL"):
         env.pop(name, None)
     connections = daemon.connections
-    with log.open("ab") as output:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "run",
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=output,
-            stdin=asyncio.subprocess.DEVNULL,
-        )
-    try:
+    async with bot_run(env, log) as process:
         deadline = time.monotonic() + 60
         while daemon.connections <= connections:
             assert process.returncode is None, f"the bot ended:\n{log.read_text()[-3000:]}"
             assert time.monotonic() < deadline, f"never connected:\n{log.read_text()[-3000:]}"
             await asyncio.sleep(0.02)
         yield process
-    finally:
-        if process.returncode is None:
-            process.kill()
-        await process.wait()
 
 
 def kill_9(process: Process) -> None:

@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import contextlib
 import logging
-from collections.abc import Awaitable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 from httpx_sse import SSEError, aconnect_sse
@@ -39,6 +37,7 @@ from bot.channels.signal.daemon import (
 from bot.channels.signal.envelopes import GROUP_PREFIX, NAME, Envelopes, event_of
 from bot.channels.signal.text import join, split, styled
 from bot.channels.spool import Spool
+from bot.channels.stopping import stopped_within, unless_stopped
 from conversations.messages import Attachment, Reply
 from conversations.ports import Clock
 
@@ -98,7 +97,7 @@ class SignalChannel:
                     await self._read_events(receiver, stop)
                 except (httpx.HTTPError, SSEError, DaemonUnavailable) as error:
                     self._went_away(error)
-                if stop.is_set() or await _stopped_within(stop, self._pause):
+                if stop.is_set() or await stopped_within(stop, self._pause):
                     return
                 self._pause = min(self._pause * 2, MAX_PAUSE_SECONDS)
         finally:
@@ -113,7 +112,7 @@ class SignalChannel:
             self._came_back()
             events = source.aiter_sse()
             while True:
-                event = await _unless_stopped(anext(events, None), stop)
+                event = await unless_stopped(anext(events, None), stop)
                 if event is None:
                     if not stop.is_set():
                         raise DaemonUnavailable("the daemon closed the event stream")
@@ -156,7 +155,7 @@ class SignalChannel:
         while not stop.is_set():
             if not self.spool:
                 self._wake.clear()
-                await _unless_stopped(self._wake.wait(), stop)
+                await unless_stopped(self._wake.wait(), stop)
                 continue
             data, entries = self.spool.first()
             try:
@@ -165,7 +164,7 @@ class SignalChannel:
                     self.spool.admitted(entries)
                 await receiver.store(entries)
             except Exception as error:
-                if await _stopped_within(stop, receiver.pause_after(error)):
+                if await stopped_within(stop, receiver.pause_after(error)):
                     return
                 continue
             self.spool.drop_first()
@@ -253,28 +252,3 @@ class SignalChannel:
         if not isinstance(data, str):
             raise ValueError(f"no data for attachment {attachment_id}")
         return base64.b64decode(data)
-
-
-T = TypeVar("T")
-
-
-async def _unless_stopped(call: Awaitable[T], stop: asyncio.Event) -> T | None:
-    """The call's result, or None when `stop` is set first (the call is then abandoned)."""
-    task = asyncio.ensure_future(call)
-    stopping = asyncio.ensure_future(stop.wait())
-    try:
-        await asyncio.wait({task, stopping}, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        stopping.cancel()
-    if not task.done():
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await task
-        return None
-    return task.result()
-
-
-async def _stopped_within(stop: asyncio.Event, seconds: float) -> bool:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), timeout=seconds)
-    return stop.is_set()

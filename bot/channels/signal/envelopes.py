@@ -104,8 +104,6 @@ class Envelopes:
         )
         return [InboxEntry(inbound, GROUP, bot_username=self.account, bot_link=self.private_link)]
 
-    # --- outbound ------------------------------------------------------------------------
-
 
 def event_of(data: str) -> dict[str, Any]:
     """An event's JSON; what is not an object is nothing to store."""

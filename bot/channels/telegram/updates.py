@@ -33,6 +33,7 @@ from bot.channels.base import (
     InboxEntry,
     Receiver,
 )
+from bot.channels.stopping import stopped_within, unless_stopped
 from conversations.messages import Attachment, Inbound, InboundKind
 
 log = logging.getLogger(__name__)
@@ -81,7 +82,7 @@ class Updates:
                     break
                 except Exception as error:
                     pause = receiver.pause_after(error)
-                if await _stopped_within(stop, pause):
+                if await stopped_within(stop, pause):
                     return  # not confirmed: Telegram delivers the batch again
             offset = updates[-1].update_id + 1
             self.acknowledge(updates)
@@ -228,8 +229,6 @@ class Updates:
             return None, ""
         return name.lower(), text[entity.length :].strip()
 
-    # --- outbound ------------------------------------------------------------------------
-
 
 T = TypeVar("T")
 
@@ -237,36 +236,19 @@ T = TypeVar("T")
 async def _unless_stopped(call: Awaitable[T], stop: asyncio.Event, *, what: str) -> T | None:
     """The call's result, or None when the bot stops first (the call is then abandoned) or the
     call failed in a way that a pause mends."""
-    task = asyncio.ensure_future(call)
-    stopping = asyncio.ensure_future(stop.wait())
     try:
-        await asyncio.wait({task, stopping}, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        stopping.cancel()
-    if not task.done():
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, TelegramError):
-            await task
-        return None
-    try:
-        return task.result()
+        return await unless_stopped(call, stop)
     except TimedOut:
         return None
     except InvalidToken:
         raise
     except Conflict as error:  # another process polls with this token
         log.error("%s: %s; is the bot running twice?", what, error.message)
-        await _stopped_within(stop, 5)
+        await stopped_within(stop, 5)
     except TelegramError as error:
         log.warning("%s failed: %s", what, error)
-        await _stopped_within(stop, 1)
+        await stopped_within(stop, 1)
     return None
-
-
-async def _stopped_within(stop: asyncio.Event, seconds: float) -> bool:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), timeout=seconds)
-    return stop.is_set()
 
 
 async def _bootstrap(call: Callable[[], Awaitable[object]], stop: asyncio.Event) -> None:
@@ -279,7 +261,7 @@ async def _bootstrap(call: Callable[[], Awaitable[object]], stop: asyncio.Event)
             if attempt == BOOTSTRAP_ATTEMPTS or isinstance(error, InvalidToken):
                 raise
             log.warning("Telegram set-up failed (%s); again", error)
-            if await _stopped_within(stop, attempt):
+            if await stopped_within(stop, attempt):
                 return
 
 

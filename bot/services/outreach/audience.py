@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -50,7 +50,16 @@ async def recipients(
         query = query.where(User.locale.in_(list(audience.languages)))
     if not include_muted:
         query = query.where(User.announcements_muted.is_(False))
-    people: dict[int, tuple[int, str, str, str]] = {}
-    for user_id, locale, channel, address in (await session.execute(query)).all():
-        people.setdefault(user_id, (user_id, locale, channel, address))
-    return list(people.values())
+    return once_per_person((await session.execute(query)).all())
+
+
+Address = tuple[int, str, str, str]  # user id, locale, channel, external id
+
+
+def once_per_person(rows: Iterable[Any]) -> list[Address]:
+    """The first address of each person: with the rows in `used_last_first` order, the
+    messenger they wrote from last."""
+    first: dict[int, Address] = {}
+    for user_id, locale, channel, external_id in rows:
+        first.setdefault(user_id, (user_id, locale, channel, external_id))
+    return list(first.values())

@@ -3,9 +3,8 @@ own language, through the outbox with a deduplication key."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,22 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import ChannelIdentity, User
 from bot.delivery import ANNOUNCEMENT_PRIORITY, enqueue
 from bot.i18n import Catalogs
+from bot.services.outreach.audience import once_per_person
 from bot.services.people.users import used_last_first
 from conversations.messages import Reply
 from conversations.ports import Translator
 
 Render = Callable[[Translator], Reply]
-
-
-Address = tuple[int, str, str, str]  # user id, locale, channel, external id
-
-
-def _once_per_person(rows: Iterable[Any]) -> list[Address]:
-    """The first address of each person (the rows come in `used_last_first` order)."""
-    first: dict[int, Address] = {}
-    for user_id, locale, channel, external_id in rows:
-        first.setdefault(user_id, (user_id, locale, channel, external_id))
-    return list(first.values())
 
 
 class Notifier:
@@ -58,7 +47,7 @@ class Notifier:
             .where(or_(User.is_staff.is_(True), User.id.in_(admins)))
             .order_by(User.id, *used_last_first())
         )
-        for user_id, locale, channel, external_id in _once_per_person(rows):
+        for user_id, locale, channel, external_id in once_per_person(rows):
             await self._queue(user_id, locale, channel, external_id, key, render)
 
     async def to_user(
