@@ -21,6 +21,7 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 
 from conversations.languages import LANGUAGE_CODES
+from conversations.limits import MAX_DIGITS
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
@@ -119,6 +120,9 @@ class Translator:
         group = numbers.get_group_symbol(self._babel)
         if any(not ch.isdigit() and ch not in (decimal, group) for ch in cleaned):
             raise AmountError(text)  # 1e3, -5, 12€50: not an amount as people write it
+        whole = cleaned.split(decimal, 1)[0]
+        if sum(ch.isdigit() for ch in whole.lstrip("0")) > MAX_DIGITS:
+            raise AmountError(text)  # thirty nines: no amount anyone here means
         if decimal in cleaned and len(cleaned.rsplit(decimal, 1)[1]) > 2:
             # "1,000" in German or "1.000" in English: probably the other country's form of a
             # thousand, which would silently be read as one euro.
@@ -136,7 +140,7 @@ class Translator:
         cleaned = _normalize_number(text, self._babel).replace(
             numbers.get_group_symbol(self._babel), ""
         )
-        if not cleaned.isdigit():
+        if not cleaned.isdigit() or len(cleaned.lstrip("0")) > MAX_DIGITS:
             raise ValueError(text)
         return int(cleaned)
 

@@ -8,7 +8,7 @@ hint and the same question again, and nothing typed so far is lost. What a flow 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from conversations.flow import (
@@ -22,6 +22,7 @@ from conversations.flow import (
     MenuBuilder,
     Question,
 )
+from conversations.limits import DISPLAY_NAME, file_name, one_line, too_long, too_short, typed
 from conversations.messages import Inbound, InboundKind
 from conversations.roles import allows
 
@@ -37,6 +38,8 @@ class Engine:
     onboarding_flow: str = "onboarding"
     # Tried in turn for what comes outside any conversation; True when it was understood.
     understand: Callable[[Context], Awaitable[bool]] | None = None
+    # Tried before anything else; True when it took the turn (a changed privacy notice).
+    consent: Callable[[Context], Awaitable[bool]] | None = None
 
     def add_flow(self, flow: Flow) -> None:
         self.flows[flow.name] = flow
@@ -48,6 +51,9 @@ class Engine:
         self.actions[prefix] = action
 
     async def handle(self, ctx: Context) -> None:
+        ctx.inbound = cleaned(ctx.inbound)
+        if self.consent is not None and await self.consent(ctx):
+            return
         name = _command_name(ctx.inbound)
         if ctx.inbound.kind is InboundKind.RESUME:
             if ctx.state.active or ctx.user.onboarded:
@@ -130,7 +136,11 @@ class Engine:
             await self._refuse(ctx)
             return
         said = len(ctx.replies)
-        question = await flow.ask(ctx, step)
+        try:
+            question = await flow.ask(ctx, step)
+        except Invalid:  # what it was about is gone (a draft deleted after its retention)
+            await self._ask(ctx, flow, step)  # which says so and leaves the flow
+            return
         del ctx.replies[said:]  # what the question says besides itself was said when it was asked
         answer = _read(ctx, question)
         if answer is None:
@@ -171,6 +181,22 @@ class Engine:
         await self.ask_again(ctx)
 
 
+def cleaned(inbound: Inbound) -> Inbound:
+    """What a person sent, through the one boundary for typed input (`conversations.limits`)."""
+    attachment = inbound.attachment
+    if attachment is not None and attachment.name is not None:
+        attachment = replace(attachment, name=file_name(attachment.name))
+    name = one_line(inbound.display_name or "")[: DISPLAY_NAME.high] or None
+    return replace(
+        inbound,
+        text=typed(inbound.text),
+        args=typed(inbound.args),
+        data=typed(inbound.data) if inbound.data is not None else None,
+        display_name=name,
+        attachment=attachment,
+    )
+
+
 def _no_longer_valid(ctx: Context) -> str:
     if ctx.inbound.numbered:
         return ctx.t.gettext("That choice is no longer open.")
@@ -206,6 +232,13 @@ def _read(ctx: Context, question: Question) -> Answer | None:
         chosen = question.choice_labelled(text)
         if chosen is not None:
             return Answer(data=chosen.data, text=text)
+        if question.free_text and question.limit is not None:
+            if len(text) > question.limit.high:
+                ctx.say(too_long(ctx.t, question.limit, len(text)))
+                return None
+            if len(text) < question.limit.low:
+                ctx.say(too_short(ctx.t, question.limit))
+                return None
         if question.free_text or question.numeric:
             return Answer(text=text)
         if inbound.numbered:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from conversations.grants.ports import Grants, Reports
+from conversations.limits import TextLimit, limit_hint
 from conversations.meetings.ports import Meetings
 from conversations.messages import (
     Attachment,
@@ -63,6 +64,8 @@ class Question:
     free_text: bool = False
     accepts_files: bool = False  # photos and documents
     numeric: bool = False  # a typed number is the answer (an amount, a count, a day, a time)
+    # How long typed text may be: stated under the question, checked before the flow sees it.
+    limit: TextLimit | None = None
 
     @property
     def expects(self) -> Expects:
@@ -118,8 +121,11 @@ class Context:
         self.replies.append(Reply(text=text, choices=choices, document=document))
 
     def ask(self, question: Question) -> None:
+        text = question.text
+        if question.limit is not None and question.free_text:
+            text += f"\n<i>{limit_hint(self.t, question.limit)}</i>"
         self.replies.append(
-            Reply(text=question.text, choices=question.choices, expects=question.expects.value)
+            Reply(text=text, choices=question.choices, expects=question.expects.value)
         )
 
     def use_locale(self, locale: str) -> None:

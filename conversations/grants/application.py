@@ -16,6 +16,13 @@ from conversations.grants.steps import KEEP, text_answer
 from conversations.grants.submission import SubmissionSteps
 from conversations.grants.summary import AS_PRIVATE_PERSON, describe
 from conversations.grants.terms import TOPICS
+from conversations.limits import (
+    CONTACT,
+    ORGANISATION,
+    PERSON_NAME,
+    PROJECT_DESCRIPTION,
+    PROJECT_TITLE,
+)
 from conversations.messages import Choice, rows
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]{2,}$")
@@ -79,13 +86,17 @@ class ApplyForGrant(SubmissionSteps, CostPlanSteps):
         _ = ctx.t.gettext
         application = await self.application(ctx)
         return self.question(
-            ctx, _("What is your name (first and last name)?"), application.applicant_name
+            ctx,
+            _("What is your name (first and last name)?"),
+            application.applicant_name,
+            limit=PERSON_NAME,
         )
 
     async def on_name(self, ctx: Context, answer: Answer) -> str:
         if answer.data != KEEP:
             await ctx.ports.grants.update(
-                ctx.state.data["application_id"], applicant_name=text_answer(ctx, answer, "name")
+                ctx.state.data["application_id"],
+                applicant_name=text_answer(ctx, answer, PERSON_NAME),
             )
         return await self.then(ctx)
 
@@ -97,6 +108,7 @@ class ApplyForGrant(SubmissionSteps, CostPlanSteps):
             _("Do you apply for an initiative or organisation? Then write its name."),
             application.organisation,
             rows(Choice(_("No, as a private person"), "none")),
+            limit=ORGANISATION,
         )
         return question
 
@@ -105,7 +117,7 @@ class ApplyForGrant(SubmissionSteps, CostPlanSteps):
             organisation = (
                 AS_PRIVATE_PERSON
                 if answer.data == "none"
-                else text_answer(ctx, answer, "organisation")
+                else text_answer(ctx, answer, ORGANISATION)
             )
             await ctx.ports.grants.update(
                 ctx.state.data["application_id"], organisation=organisation
@@ -122,11 +134,12 @@ class ApplyForGrant(SubmissionSteps, CostPlanSteps):
                 "e-mail address or a phone number."
             ),
             application.contact,
+            limit=CONTACT,
         )
 
     async def on_contact(self, ctx: Context, answer: Answer) -> str:
         if answer.data != KEEP:
-            contact = answer.text.strip()
+            contact = text_answer(ctx, answer, CONTACT)
             digits = sum(ch.isdigit() for ch in contact)
             if not (EMAIL.match(contact) or (PHONE.match(contact) and digits >= 6)):
                 raise Invalid(
@@ -162,13 +175,16 @@ class ApplyForGrant(SubmissionSteps, CostPlanSteps):
         _ = ctx.t.gettext
         application = await self.application(ctx)
         return self.question(
-            ctx, _("What is the project called? A short title is enough."), application.title
+            ctx,
+            _("What is the project called? A short title is enough."),
+            application.title,
+            limit=PROJECT_TITLE,
         )
 
     async def on_title(self, ctx: Context, answer: Answer) -> str:
         if answer.data != KEEP:
             await ctx.ports.grants.update(
-                ctx.state.data["application_id"], title=text_answer(ctx, answer, "title")
+                ctx.state.data["application_id"], title=text_answer(ctx, answer, PROJECT_TITLE)
             )
         return await self.then(ctx)
 
@@ -179,13 +195,14 @@ class ApplyForGrant(SubmissionSteps, CostPlanSteps):
             ctx,
             _("What will happen, and for whom? A few sentences are enough."),
             application.description,
+            limit=PROJECT_DESCRIPTION,
         )
 
     async def on_description(self, ctx: Context, answer: Answer) -> str:
         if answer.data != KEEP:
             await ctx.ports.grants.update(
                 ctx.state.data["application_id"],
-                description=text_answer(ctx, answer, "description"),
+                description=text_answer(ctx, answer, PROJECT_DESCRIPTION),
             )
         return await self.then(ctx)
 

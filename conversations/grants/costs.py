@@ -9,6 +9,7 @@ from conversations.grants.ports import ApplicationView, GrantRuleError
 from conversations.grants.steps import ApplicationSteps, text_answer
 from conversations.grants.summary import cost_lines, refusal
 from conversations.grants.terms import CATEGORIES
+from conversations.limits import COST_ITEM
 from conversations.messages import Choice, rows
 
 
@@ -68,11 +69,13 @@ class CostPlanSteps(ApplicationSteps):
         key = ctx.state.data["category"]
         category = _(CATEGORIES[key])
         return Question(
-            _("{category}: what exactly is it for?").format(category=category), free_text=True
+            _("{category}: what exactly is it for?").format(category=category),
+            free_text=True,
+            limit=COST_ITEM,
         )
 
     async def on_item_description(self, ctx: Context, answer: Answer) -> str:
-        ctx.state.data["description"] = text_answer(ctx, answer, "item")
+        ctx.state.data["description"] = text_answer(ctx, answer, COST_ITEM)
         return "item_amount"
 
     async def ask_item_amount(self, ctx: Context) -> Question:

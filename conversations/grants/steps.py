@@ -8,30 +8,20 @@ from html import escape
 from conversations.flow import Answer, Context, Flow, Invalid, Question
 from conversations.grants.ports import ApplicationView
 from conversations.grants.summary import first_open_step
+from conversations.limits import PROJECT_DESCRIPTION, TextLimit, one_line, too_long, too_short
 from conversations.messages import Choice
 
 KEEP = "keep"
-LIMITS = {
-    "name": (2, 200),
-    "organisation": (2, 200),
-    "title": (3, 120),
-    "description": (20, 2000),
-    "item": (2, 200),
-}
 
 
-def text_answer(ctx: Context, answer: Answer, limit: str) -> str:
-    _ = ctx.t.gettext
-    low, high = LIMITS[limit]
-    text = " ".join(answer.text.split()) if limit != "description" else answer.text.strip()
-    if len(text) < low:
-        raise Invalid(_("Please write at least {count} characters.").format(count=low))
-    if len(text) > high:
-        raise Invalid(
-            _("Please write at most {count} characters; you wrote {length}.").format(
-                count=ctx.t.format_number(high), length=ctx.t.format_number(len(text))
-            )
-        )
+def text_answer(ctx: Context, answer: Answer, limit: TextLimit) -> str:
+    """The typed answer within `limit` (the engine checked it already; this holds after spaces
+    are folded): on one line, but for the description, which keeps its paragraphs."""
+    text = answer.text.strip() if limit is PROJECT_DESCRIPTION else one_line(answer.text)
+    if len(text) < limit.low:
+        raise Invalid(too_short(ctx.t, limit))
+    if len(text) > limit.high:
+        raise Invalid(too_long(ctx.t, limit, len(text)))
     return text
 
 
@@ -59,9 +49,10 @@ class ApplicationSteps(Flow):
         choices: tuple[tuple[Choice, ...], ...] = (),
         *,
         numeric: bool = False,
+        limit: TextLimit | None = None,
     ) -> Question:
         _ = ctx.t.gettext
         if ctx.state.data.get("editing") and current:
             text += "\n\n" + _("Now: {value}").format(value=escape(current))
             choices = (*choices, (Choice(_("Keep it"), KEEP),))
-        return Question(text, choices, free_text=True, numeric=numeric)
+        return Question(text, choices, free_text=True, numeric=numeric, limit=limit)

@@ -7,12 +7,15 @@ from datetime import date
 from html import escape
 
 from conversations.flow import Answer, Context, Flow, Invalid, Question, command_choice
+from conversations.limits import MEETING_MESSAGE, record_id
 from conversations.meetings.planning import WhenAndWhereSteps, typed_moment, typed_place
 from conversations.meetings.ports import MeetingRuleError, MeetingView
 from conversations.meetings.texts import answer_buttons, changed, describe_meeting, moved_up
 from conversations.messages import Choice, rows
 from conversations.ports import Translator
 from conversations.roles import Permission, allows
+
+GUESTS = range(6)  # how many guests one may bring: the buttons offer these
 
 
 def refusal(t: Translator, error: MeetingRuleError) -> str:
@@ -65,24 +68,27 @@ async def run_meetings(ctx: Context) -> None:
 
 async def answer_invitation(ctx: Context, args: list[str]) -> None:
     """`rsvp:<meeting>:<yes|maybe|no>` from an invitation or a list, whatever else is open."""
-    meeting_id, answer = int(args[0]), args[1]
+    meeting_id, answer = record_id(args[0]), args[1]
     await record(ctx, meeting_id, answer, guests=None)
 
 
 async def choose_guests(ctx: Context, args: list[str]) -> None:
     """`guests:<meeting>:ask` shows the choice, `guests:<meeting>:<n>` records it."""
     _ = ctx.t.gettext
-    meeting_id = int(args[0])
+    meeting_id = record_id(args[0])
     if args[1] == "ask":
         ctx.say(
             _("How many guests will you bring?"),
             rows(
-                *(Choice(ctx.t.format_number(n), f"guests:{meeting_id}:{n}") for n in range(6)),
+                *(Choice(ctx.t.format_number(n), f"guests:{meeting_id}:{n}") for n in GUESTS),
                 per_row=6,
             ),
         )
         return
-    await record(ctx, meeting_id, "yes", guests=int(args[1]))
+    guests = int(args[1]) if args[1].isascii() and args[1].isdigit() else -1
+    if guests not in GUESTS:
+        raise ValueError(f"not a number of guests: {args[1][:20]!r}")
+    await record(ctx, meeting_id, "yes", guests=guests)
 
 
 async def record(ctx: Context, meeting_id: int, answer: str, *, guests: int | None) -> None:
@@ -169,11 +175,10 @@ class ChangeMeeting(WhenAndWhereSteps, Flow):
         return Question(
             ctx.t.gettext("Why is the meeting cancelled? Everyone who answered will read this."),
             free_text=True,
+            limit=MEETING_MESSAGE,
         )
 
     async def on_reason(self, ctx: Context, answer: Answer) -> str | None:
-        if not 3 <= len(answer.text) <= 500:
-            raise Invalid(ctx.t.gettext("Please write between 3 and 500 characters."))
         await self.apply(ctx, cancel_reason=answer.text)
         return None
 
@@ -208,4 +213,4 @@ async def change_meeting(ctx: Context, args: list[str]) -> None:
     if not allows(ctx.user, Permission.STAFF):
         ctx.say(ctx.t.gettext("Sorry, only staff of the district office can do that."))
         return
-    await ctx.engine.start_flow(ctx, ChangeMeeting.name, {"meeting_id": int(args[0])})
+    await ctx.engine.start_flow(ctx, ChangeMeeting.name, {"meeting_id": record_id(args[0])})

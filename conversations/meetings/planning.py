@@ -10,6 +10,14 @@ from typing import Any
 from conversations.answers import typed_count
 from conversations.date_picker import DAY, MONTH, month_keyboard
 from conversations.flow import Answer, Context, Flow, Invalid, Question
+from conversations.limits import (
+    MEETING_AGENDA,
+    MEETING_LANGUAGES,
+    MEETING_PLACE,
+    MEETING_TITLE,
+    one_line,
+    too_short,
+)
 from conversations.meetings.ports import MeetingDraft, MeetingView
 from conversations.meetings.texts import invitation
 from conversations.messages import Choice, rows
@@ -82,9 +90,8 @@ def time_question(ctx: Context, text: str) -> Question:
 
 
 def typed_place(ctx: Context, answer: Answer) -> str:
-    if not 3 <= len(answer.text) <= 300:
-        raise Invalid(ctx.t.gettext("Please write between 3 and 300 characters."))
-    return answer.text
+    """An address or a link, within `MEETING_PLACE` (the engine checked the length)."""
+    return one_line(answer.text)[: MEETING_PLACE.high]
 
 
 class WhenAndWhereSteps:
@@ -110,6 +117,7 @@ class WhenAndWhereSteps:
         return Question(
             ctx.t.gettext("Where? Write the address, or the link of an online meeting."),
             free_text=True,
+            limit=MEETING_PLACE,
         )
 
 
@@ -149,21 +157,27 @@ class NewMeeting(WhenAndWhereSteps, Flow):
         return "regions"
 
     async def ask_title(self, ctx: Context) -> Question:
-        return Question(ctx.t.gettext("What is the meeting called?"), free_text=True)
+        return Question(
+            ctx.t.gettext("What is the meeting called?"), free_text=True, limit=MEETING_TITLE
+        )
 
     async def on_title(self, ctx: Context, answer: Answer) -> str:
-        if not 3 <= len(answer.text) <= 120:
-            raise Invalid(ctx.t.gettext("Please write between 3 and 120 characters."))
-        ctx.state.data["title"] = answer.text
+        title = one_line(answer.text)
+        if len(title) < MEETING_TITLE.low:
+            raise Invalid(too_short(ctx.t, MEETING_TITLE))
+        ctx.state.data["title"] = title
         return "agenda"
 
     async def ask_agenda(self, ctx: Context) -> Question:
         _ = ctx.t.gettext
-        return Question(_("What is on the agenda?"), rows(Choice(_("Skip"), SKIP)), free_text=True)
+        return Question(
+            _("What is on the agenda?"),
+            rows(Choice(_("Skip"), SKIP)),
+            free_text=True,
+            limit=MEETING_AGENDA,
+        )
 
     async def on_agenda(self, ctx: Context, answer: Answer) -> str:
-        if answer.data != SKIP and len(answer.text) > 2000:
-            raise Invalid(ctx.t.gettext("Please write between 3 and 2,000 characters."))
         ctx.state.data["agenda"] = None if answer.data == SKIP else answer.text
         return "day"
 
@@ -223,10 +237,12 @@ class NewMeeting(WhenAndWhereSteps, Flow):
             _("Which languages are spoken, or is interpretation offered?"),
             rows(Choice(_("Skip"), SKIP)),
             free_text=True,
+            limit=MEETING_LANGUAGES,
         )
 
     async def on_languages(self, ctx: Context, answer: Answer) -> str:
-        ctx.state.data["languages"] = None if answer.data == SKIP else answer.text[:200]
+        languages = one_line(answer.text)
+        ctx.state.data["languages"] = None if answer.data == SKIP else languages
         return "deadline"
 
     async def ask_deadline(self, ctx: Context) -> Question:

@@ -8,13 +8,13 @@ from typing import Any
 
 from conversations.flow import Answer, Context, Flow, Invalid, Question
 from conversations.languages import LANGUAGES, endonym
+from conversations.limits import ANNOUNCEMENT, record_id
 from conversations.messages import Choice, Reply, rows
 from conversations.outreach.ports import Audience, BroadcastView, SurveyRuleError
 from conversations.ports import Translator
 from conversations.roles import Permission, allows
 
 ROLES = (("everyone", ()), ("volunteers", ("volunteer",)), ("newcomers", ("newcomer",)))
-MAX_TEXT = 3500
 
 
 def progress_reply(t: Translator, view: BroadcastView, *, edit_of: str | None = None) -> Reply:
@@ -142,11 +142,13 @@ class SendBroadcast(AudienceSteps, Flow):
     permission = Permission.STAFF
 
     async def ask_text(self, ctx: Context) -> Question:
-        return Question(ctx.t.gettext("Please write the announcement in German."), free_text=True)
+        return Question(
+            ctx.t.gettext("Please write the announcement in German."),
+            free_text=True,
+            limit=ANNOUNCEMENT,
+        )
 
     async def on_text(self, ctx: Context, answer: Answer) -> str:
-        if not 3 <= len(answer.text) <= MAX_TEXT:
-            raise Invalid(ctx.t.gettext("Please write between 3 and 3,500 characters."))
         ctx.state.data["texts"] = {"de": answer.text}
         return "versions"
 
@@ -179,11 +181,10 @@ class SendBroadcast(AudienceSteps, Flow):
                 language=endonym(ctx.state.data["language"])
             ),
             free_text=True,
+            limit=ANNOUNCEMENT,
         )
 
     async def on_version_text(self, ctx: Context, answer: Answer) -> str:
-        if not 3 <= len(answer.text) <= MAX_TEXT:
-            raise Invalid(ctx.t.gettext("Please write between 3 and 3,500 characters."))
         ctx.state.data["texts"][ctx.state.data.pop("language")] = answer.text
         return "versions"
 
@@ -252,7 +253,7 @@ async def stop_broadcast(ctx: Context, args: list[str]) -> None:
         ctx.say(_("Sorry, only staff of the district office can do that."))
         return
     try:
-        view = await ctx.ports.broadcasts.stop(int(args[0]))
+        view = await ctx.ports.broadcasts.stop(record_id(args[0]))
     except SurveyRuleError:
         ctx.say(_("That button is no longer valid."))
         return

@@ -7,7 +7,8 @@ from datetime import timedelta
 from functools import partial
 from html import escape
 
-from conversations.flow import Answer, Context, Flow, Invalid, Question
+from conversations.flow import Answer, Context, Flow, Question
+from conversations.limits import SURVEY_OPTION, SURVEY_QUESTION, one_line
 from conversations.messages import Choice, Reply, rows
 from conversations.outreach.broadcast import AudienceSteps, audience_of
 from conversations.outreach.ports import SurveyRuleError, SurveyView
@@ -58,11 +59,13 @@ class NewSurvey(AudienceSteps, Flow):
     next_after_audience = "closes"
 
     async def ask_question(self, ctx: Context) -> Question:
-        return Question(ctx.t.gettext("<b>New survey</b>\nWhat is the question?"), free_text=True)
+        return Question(
+            ctx.t.gettext("<b>New survey</b>\nWhat is the question?"),
+            free_text=True,
+            limit=SURVEY_QUESTION,
+        )
 
     async def on_question(self, ctx: Context, answer: Answer) -> str:
-        if not 5 <= len(answer.text) <= 500:
-            raise Invalid(ctx.t.gettext("Please write between 5 and 500 characters."))
         ctx.state.data.update(question=answer.text, options=[])
         return "kind"
 
@@ -85,14 +88,12 @@ class NewSurvey(AudienceSteps, Flow):
         lines = [f"{i}. {escape(o)}" for i, o in enumerate(options, start=1)]
         text = "\n".join([*lines, _("Write answer {number}.").format(number=len(options) + 1)])
         done = rows(Choice(_("Done"), "option:done")) if len(options) >= 2 else ()
-        return Question(text, done, free_text=True)
+        return Question(text, done, free_text=True, limit=SURVEY_OPTION)
 
     async def on_option(self, ctx: Context, answer: Answer) -> str:
         if answer.data == "option:done":
             return "role"
-        if not 1 <= len(answer.text) <= 100:
-            raise Invalid(ctx.t.gettext("Please write between 1 and 100 characters."))
-        ctx.state.data["options"].append(answer.text)
+        ctx.state.data["options"].append(one_line(answer.text))
         return "role" if len(ctx.state.data["options"]) == 8 else "option"
 
     async def ask_closes(self, ctx: Context) -> Question:

@@ -18,6 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.db.base import Base, Id, UtcDateTime
+from conversations import limits
 
 
 class FundingRound(Base):
@@ -50,11 +51,11 @@ class Application(Base):
     )
     reference: Mapped[str | None] = mapped_column(String(20), unique=True)
     status: Mapped[str] = mapped_column(String(20), default="draft")
-    applicant_name: Mapped[str | None] = mapped_column(String(200))
-    organisation: Mapped[str | None] = mapped_column(String(200))
-    contact: Mapped[str | None] = mapped_column(String(200))
+    applicant_name: Mapped[str | None] = mapped_column(String(limits.PERSON_NAME.size))
+    organisation: Mapped[str | None] = mapped_column(String(limits.ORGANISATION.size))
+    contact: Mapped[str | None] = mapped_column(String(limits.CONTACT.size))
     region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id", ondelete="SET NULL"))
-    title: Mapped[str | None] = mapped_column(String(200))
+    title: Mapped[str | None] = mapped_column(String(limits.PROJECT_TITLE.size))
     description: Mapped[str | None] = mapped_column(Text)
     topics: Mapped[list[str]] = mapped_column(JSON, default=list)
     volunteers_expected: Mapped[int | None] = mapped_column(Integer)
@@ -83,7 +84,7 @@ class CostItem(Base):
         ForeignKey("applications.id", ondelete="CASCADE"), index=True
     )
     category: Mapped[str] = mapped_column(String(20))
-    description: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(String(limits.COST_ITEM.size))
     amount_cents: Mapped[int] = mapped_column(BigInteger)
 
 
@@ -140,7 +141,7 @@ class ReportFile(Base):
     )
     channel: Mapped[str] = mapped_column(String(20))
     file_ref: Mapped[str] = mapped_column(String(300))
-    name: Mapped[str | None] = mapped_column(String(255))
+    name: Mapped[str | None] = mapped_column(String(limits.RECEIPT_NAME.size))
     mime_type: Mapped[str | None] = mapped_column(String(100))
     size: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -16,6 +16,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db.base import Base, Id, UtcDateTime
+from conversations import limits
 
 
 class GroupMembership(Base):
@@ -38,14 +39,14 @@ class Meeting(Base):
     __tablename__ = "meetings"
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
-    title: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(limits.MEETING_TITLE.size))
     agenda: Mapped[str | None] = mapped_column(Text)
     starts_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     duration_minutes: Mapped[int] = mapped_column(Integer)
-    place: Mapped[str | None] = mapped_column(String(300))
-    online_link: Mapped[str | None] = mapped_column(String(300))
+    place: Mapped[str | None] = mapped_column(String(limits.MEETING_PLACE.size))
+    online_link: Mapped[str | None] = mapped_column(String(limits.MEETING_LINK.size))
     capacity: Mapped[int | None] = mapped_column(Integer)
-    languages: Mapped[str | None] = mapped_column(String(200))
+    languages: Mapped[str | None] = mapped_column(String(limits.MEETING_LANGUAGES.size))
     rsvp_deadline: Mapped[datetime | None] = mapped_column(UtcDateTime)
     newcomers_invited: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(20), default="draft")

@@ -17,6 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db.base import Base, Id, UtcDateTime
+from conversations import limits
 
 
 class InfoArticle(Base):
@@ -28,7 +29,7 @@ class InfoArticle(Base):
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     topic: Mapped[str] = mapped_column(String(60))
     locale: Mapped[str] = mapped_column(String(8))
-    title: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(limits.TOPIC_TITLE.size))
     body: Mapped[str] = mapped_column(Text)
     position: Mapped[int] = mapped_column(Integer, default=0)
     reviewed_on: Mapped[date] = mapped_column(Date)

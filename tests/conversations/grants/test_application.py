@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 
 from bot.app import App
 from bot.db.models import Application
+from conversations import limits
 from conversations.messages import InboundKind
 from tests.chat import Chat
 from tests.conftest import FakeClock
@@ -58,11 +59,18 @@ async def test_the_whole_wizard_with_every_validation(app: App, locale: str) -> 
     await chat.send("/apply")
     assert t.format_money(100_000) in chat.text and t.format_money(1_000_000) in chat.text
     await chat.press(_("Start the application"))
-    assert chat.text == _("What is your name (first and last name)?")
+    hint = limits.limit_hint(t, limits.PERSON_NAME)
+    assert chat.text == _("What is your name (first and last name)?") + "\n" + hint
+    assert "200" in hint
 
     await chat.send("V")
-    assert chat.replies[0].text == _("Please write at least {count} characters.").format(count=2)
-    assert chat.replies[1].text == _("What is your name (first and last name)?")
+    assert chat.replies[0].text == limits.too_short(t, limits.PERSON_NAME)
+    assert "2" in chat.replies[0].text
+    assert chat.replies[1].text.startswith(_("What is your name (first and last name)?"))
+    await chat.send("W" * 201)
+    assert chat.replies[0].text == limits.too_long(t, limits.PERSON_NAME, 201)
+    assert "200" in chat.replies[0].text and "201" in chat.replies[0].text
+    assert chat.replies[1].text.startswith(_("What is your name (first and last name)?"))
     await chat.send("Vera <Schulz> & Co")
     await chat.press(_("No, as a private person"))
 
@@ -75,7 +83,7 @@ async def test_the_whole_wizard_with_every_validation(app: App, locale: str) -> 
     await chat.press("Parchim")
     await chat.send("Deutsch-Café")
     await chat.send("too short")
-    assert chat.replies[0].text == _("Please write at least {count} characters.").format(count=20)
+    assert chat.replies[0].text == limits.too_short(t, limits.PROJECT_DESCRIPTION)
     await chat.send("Wöchentliches Treffen zum Deutschsprechen für neue Nachbarn.")
 
     assert chat.labels == [
@@ -242,7 +250,7 @@ async def test_a_resumed_draft_asks_the_questions_it_never_asked(app: App) -> No
     await chat.press(_("Continue"))
     assert chat.text == region
     await chat.press("Parchim")
-    assert chat.text == _("What is the project called? A short title is enough.")
+    assert chat.text.startswith(_("What is the project called? A short title is enough."))
 
 
 async def to_the_summary(chat: Chat, locale: str) -> None:
