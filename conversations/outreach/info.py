@@ -7,6 +7,7 @@ from html import escape
 
 from conversations.flow import Answer, Context, Flow, Invalid, Question, command_choice
 from conversations.languages import endonym
+from conversations.limits import LOCAL_CONTACTS, SEARCH
 from conversations.messages import Choice, InboundKind, rows
 from conversations.outreach.ports import InfoRuleError
 from conversations.roles import Permission, allows
@@ -25,6 +26,13 @@ def parts(html: str) -> list[str]:
     return messages
 
 
+def article_messages(title: str, html: str) -> list[str]:
+    """The messages that show an article: its title in bold over the first of its parts. The
+    import checks exactly these, so what was accepted is what Telegram gets."""
+    messages = parts(html)
+    return [f"<b>{escape(title)}</b>\n\n" + messages[0], *messages[1:]]
+
+
 class Information(Flow):
     name = "info"
     first_step = "topics"
@@ -37,7 +45,10 @@ class Information(Flow):
             buttons.append(Choice(_("Edit local contacts"), "topic:contacts"))
         text = _("What would you like to know? Choose a topic, or just type your question.")
         return Question(
-            text, rows(*buttons, command_choice(_("Main menu"), "menu")), free_text=True
+            text,
+            rows(*buttons, command_choice(_("Main menu"), "menu")),
+            free_text=True,
+            limit=SEARCH,
         )
 
     async def on_topics(self, ctx: Context, answer: Answer) -> str | None:
@@ -63,6 +74,7 @@ class Information(Flow):
                 command_choice(_("Main menu"), "menu"),
             ),
             free_text=True,
+            limit=SEARCH,
         )
 
     async def on_found(self, ctx: Context, answer: Answer) -> str | None:
@@ -88,6 +100,7 @@ class Information(Flow):
             _("Anything else?"),
             rows(Choice(_("Other topics"), "after:topics"), command_choice(_("Main menu"), "menu")),
             free_text=True,
+            limit=SEARCH,
         )
 
     async def on_after(self, ctx: Context, answer: Answer) -> str | None:
@@ -119,11 +132,9 @@ class Information(Flow):
         )
         if current:
             text += "\n\n" + _("Now: {value}").format(value=escape(current))
-        return Question(text, free_text=True)
+        return Question(text, free_text=True, limit=LOCAL_CONTACTS)
 
     async def on_contacts_text(self, ctx: Context, answer: Answer) -> str | None:
-        if not 10 <= len(answer.text) <= 3000:
-            raise Invalid(ctx.t.gettext("Please write between 10 and 3,000 characters."))
         await ctx.ports.info.set_local_contacts(ctx.state.data["region"], answer.text)
         ctx.say(ctx.t.gettext("The local contacts have been saved."))
         return "topics"
@@ -141,9 +152,8 @@ async def show_article(ctx: Context, topic: str) -> None:
                 language=endonym(article.locale)
             )
         )
-    for number, part in enumerate(parts(article.html)):
-        heading = f"<b>{escape(article.title)}</b>\n\n" if number == 0 else ""
-        ctx.say(heading + part)
+    for message in article_messages(article.title, article.html):
+        ctx.say(message)
     contacts = await ctx.ports.info.local_contacts(ctx.user.region_key)
     if contacts:
         ctx.say(_("<b>Local contacts in your region</b>") + "\n" + escape(contacts))

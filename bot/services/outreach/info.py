@@ -7,17 +7,22 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from html import escape
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.channels.html import split_html
+from bot.channels.telegram.sending import MESSAGE_LIMIT
+from bot.channels.telegram_html import TelegramHtmlError, check
 from bot.db.models import InfoArticle, LocalContacts, Region
 from bot.services.desk import Desk
+from bot.services.outreach.markdown import MarkdownError, markdown_to_html
 from bot.services.outreach.search import topic_scores
 from bot.services.people import audit
 from conversations.languages import LANGUAGE_CODES
+from conversations.limits import TOPIC_TEXT, TOPIC_TITLE, one_line, typed
+from conversations.outreach.info import article_messages
 from conversations.outreach.ports import ArticleView, InfoRuleError, TopicView
 
 CONTENT_DIR = Path(__file__).resolve().parents[3] / "content"
@@ -47,11 +52,58 @@ class ArticleFile:
     reviewed: date
     body: str
     source: str
+    body_line: int = 1  # the file's line on which the body starts
 
 
 def parse_article(text: str, *, source: str, locale: str, topic: str | None = None) -> ArticleFile:
     """A topic file: a header between `---` lines (topic, title, order, reviewed), then Markdown.
-    `topic`, when given, is the folder's name, which the header must repeat."""
+    `topic`, when given, is the folder's name, which the header must repeat. The text is cleaned
+    of control characters, and refused with its line unless newcomers will get every message of
+    it: within TOPIC_TEXT, and Telegram HTML as Telegram parses it."""
+    article = _parse(typed(text), source=source, locale=locale, topic=topic)
+    _check_size(article)
+    _check_rendering(article)
+    return article
+
+
+def _check_size(article: ArticleFile) -> None:
+    if len(article.body) <= TOPIC_TEXT.high:
+        return
+    line = article.body_line + article.body.count("\n", 0, TOPIC_TEXT.high)
+    raise ContentError(
+        article.source,
+        line,
+        f"the text has {len(article.body):,} characters, more than the {TOPIC_TEXT.high:,} "
+        "(a few screens) a topic may have, from this line on: split it into several topics",
+    )
+
+
+def _check_rendering(article: ArticleFile) -> None:
+    """Renders the article as the flow sends it and checks every line and message."""
+    try:
+        html = markdown_to_html(article.body, strict=True)
+    except MarkdownError as error:
+        raise ContentError(
+            article.source, article.body_line + error.line - 1, error.message
+        ) from None
+    for offset, line in enumerate(html.split("\n")):
+        try:
+            check(line)
+        except TelegramHtmlError as error:
+            raise ContentError(
+                article.source, article.body_line + offset, f"Telegram would refuse it: {error}"
+            ) from None
+    for message in article_messages(article.title, html):
+        for part in split_html(message, MESSAGE_LIMIT):
+            try:
+                check(part)
+            except TelegramHtmlError as error:
+                raise ContentError(
+                    article.source, article.body_line, f"Telegram would refuse it: {error}"
+                ) from None
+
+
+def _parse(text: str, *, source: str, locale: str, topic: str | None) -> ArticleFile:
     lines = text.replace("\r\n", "\n").split("\n")
     if not lines or lines[0].strip() != "---":
         raise ContentError(source, 1, "the file must start with a header line '---'")
@@ -59,7 +111,9 @@ def parse_article(text: str, *, source: str, locale: str, topic: str | None = No
     line_of: dict[str, int] = {}
     for number, line in enumerate(lines[1:], start=2):
         if line.strip() == "---":
-            body = "\n".join(lines[number:]).strip()
+            rest = lines[number:]
+            blank = next((i for i, rest_line in enumerate(rest) if rest_line.strip()), len(rest))
+            body, body_line = "\n".join(rest).strip(), number + 1 + blank
             break
         key, colon, value = line.partition(":")
         if not colon or key.strip() not in HEADER_FIELDS:
@@ -68,7 +122,7 @@ def parse_article(text: str, *, source: str, locale: str, topic: str | None = No
                 number,
                 f"expected one of {', '.join(HEADER_FIELDS)}: value, got {line.strip()!r}",
             )
-        header[key.strip()] = value.strip()
+        header[key.strip()] = one_line(value)
         line_of[key.strip()] = number
     else:
         raise ContentError(source, len(lines), "the header is not closed with '---'")
@@ -87,9 +141,18 @@ def parse_article(text: str, *, source: str, locale: str, topic: str | None = No
             line_of["topic"],
             f"topic {header['topic']!r} does not match the folder {topic!r}",
         )
-    if not header["order"].isdigit():
+    if not re.fullmatch(r"[0-9]+", header["order"]):
         raise ContentError(
             source, line_of["order"], f"order {header['order']!r} is not a whole number"
+        )
+    if len(header["order"]) > 4:
+        raise ContentError(source, line_of["order"], "order must be at most 9999")
+    if len(header["title"]) > TOPIC_TITLE.high:
+        raise ContentError(
+            source,
+            line_of["title"],
+            f"the title has {len(header['title']):,} characters; at most {TOPIC_TITLE.high} "
+            "are shown",
         )
     try:
         reviewed = date.fromisoformat(header["reviewed"])
@@ -99,16 +162,17 @@ def parse_article(text: str, *, source: str, locale: str, topic: str | None = No
             line_of["reviewed"],
             f"reviewed {header['reviewed']!r} is not a date like 2026-11-24",
         ) from None
-    if len(body) < 50:
+    if len(body) < TOPIC_TEXT.low:
         raise ContentError(source, len(lines), "the text is missing or too short")
     return ArticleFile(
         topic=header["topic"],
         locale=locale,
-        title=header["title"][:200],
+        title=header["title"],
         order=int(header["order"]),
         reviewed=reviewed,
         body=body,
         source=source,
+        body_line=body_line,
     )
 
 
@@ -180,22 +244,6 @@ async def import_missing_articles(
     present = set((await session.execute(select(InfoArticle.topic, InfoArticle.locale))).all())
     missing = [a for a in load_directory(directory) if (a.topic, a.locale) not in present]
     return await import_articles(session, missing, now=now)
-
-
-def markdown_to_html(text: str) -> str:
-    """The little Markdown of the content files as Telegram HTML: headings, bold, links,
-    bullets; everything else is escaped."""
-    lines = []
-    for raw in text.split("\n"):
-        line = escape(raw.rstrip(), quote=False)
-        if line.startswith("#"):
-            line = f"<b>{line.lstrip('#').strip()}</b>"
-        elif line.startswith(("- ", "* ")):
-            line = "• " + line[2:]
-        line = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", line)
-        line = re.sub(r"\[([^\]]+)\]\((https?://[^)\s\"]+)\)", r'<a href="\2">\1</a>', line)
-        lines.append(line)
-    return "\n".join(lines)
 
 
 class InfoLibrary(Desk):

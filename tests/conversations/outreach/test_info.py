@@ -158,11 +158,11 @@ async def test_a_new_message_after_a_result_is_taken_afresh(app: App) -> None:
     await chat.send("Kita")
     assert chat.labels[0] == "School and childcare"
     await chat.press(en("All topics"))
-    assert chat.replies[-1].text == en(
-        "What would you like to know? Choose a topic, or just type your question."
+    assert chat.replies[-1].text.startswith(
+        en("What would you like to know? Choose a topic, or just type your question.")
     )
     await chat.press("School and childcare")
-    assert chat.replies[-1].text == en("Anything else?")
+    assert chat.replies[-1].text.startswith(en("Anything else?"))
     await chat.send("Arzt")  # after an article, too, a typed question finds topics
     assert chat.text.startswith(en("I found these topics:"))
     assert chat.labels[0] == "Health and emergencies"
