@@ -34,6 +34,7 @@ class UserView:
     consented: bool = False
     display_name: str | None = None
     muted: bool = False
+    privacy_version: str | None = None  # of the privacy notice they agreed to last
 
     @property
     def onboarded(self) -> bool:
@@ -87,10 +88,16 @@ class Clock(Protocol):
     def now(self) -> datetime: ...
 
 
+class FileUnavailable(Exception):
+    """The channel cannot hand over a file now (a network error, a file it no longer has)."""
+
+
 class Files(Protocol):
     """The bytes of a file a person sent, fetched from their channel."""
 
-    async def fetch(self, channel: str, attachment: Attachment) -> bytes: ...
+    async def fetch(self, channel: str, attachment: Attachment) -> bytes:
+        """FileUnavailable when the channel cannot fetch it now."""
+        ...
 
 
 class Notifications(Protocol):

@@ -8,6 +8,7 @@ from bot.app import App
 from bot.channels.html import html_to_plain
 from bot.channels.memory import MemoryChannel
 from conversations.messages import Attachment, Inbound, InboundKind, Reply
+from tests.files import sample
 
 _update_ids = itertools.count(1)
 
@@ -74,8 +75,15 @@ class Chat:
         *,
         kind: InboundKind = InboundKind.DOCUMENT,
         mime_type: str = "application/pdf",
+        content: bytes | None = None,
     ) -> list[Reply]:
+        """Send a file; its bytes are `content`, or what a test stored in `channel.files`, or a
+        small file of the declared type."""
         attachment = Attachment(file_ref=f"file-{name}", name=name, mime_type=mime_type, size=size)
+        if content is not None:
+            self.channel.files[attachment.file_ref] = content
+        else:
+            self.channel.files.setdefault(attachment.file_ref, sample(mime_type))
         return await self._inbound(kind, attachment=attachment)
 
     @property

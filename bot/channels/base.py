@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from conversations.messages import Attachment, Inbound, Reply
+from conversations.ports import FileUnavailable
+
+log = logging.getLogger(__name__)
 
 PRIVATE = "private"  # a turn of the person's conversation
 GROUP = "group"  # a command in a group chat: the answer points to the private chat
@@ -109,4 +113,11 @@ class ChannelFiles:
         self.channels = channels
 
     async def fetch(self, channel: str, attachment: Attachment) -> bytes:
-        return await self.channels[channel].fetch(attachment)
+        source = self.channels.get(channel)
+        if source is None:
+            raise FileUnavailable(f"no channel {channel} runs here")
+        try:
+            return await source.fetch(attachment)
+        except Exception as error:  # each transport fails in its own words; the flow answers
+            log.warning("a file from %s could not be fetched: %s", channel, type(error).__name__)
+            raise FileUnavailable(f"{channel}: {type(error).__name__}") from error

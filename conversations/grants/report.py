@@ -8,8 +8,10 @@ from html import escape
 from conversations.answers import typed_amount, typed_count
 from conversations.flow import Answer, Context, Flow, Invalid, Question, command_choice
 from conversations.grants.ports import GrantRuleError, ReportView
+from conversations.grants.receipt_files import MAX_RECEIPT_MB, checked_receipt
 from conversations.grants.summary import refusal
 from conversations.grants.terms import CATEGORIES
+from conversations.limits import REPORT_SUMMARY
 from conversations.messages import Choice, Reply, rows
 from conversations.ports import Translator
 
@@ -100,15 +102,13 @@ class ReportOnProject(Flow):
 
     async def ask_summary(self, ctx: Context) -> Question:
         return Question(
-            ctx.t.gettext("What happened? Please describe it in a few sentences."), free_text=True
+            ctx.t.gettext("What happened? Please describe it in a few sentences."),
+            free_text=True,
+            limit=REPORT_SUMMARY,
         )
 
     async def on_summary(self, ctx: Context, answer: Answer) -> str:
-        _ = ctx.t.gettext
-        text = answer.text.strip()
-        if not 20 <= len(text) <= 3000:
-            raise Invalid(_("Please write between 20 and 3,000 characters."))
-        await ctx.ports.reports.update_report(self.application_id(ctx), summary=text)
+        await ctx.ports.reports.update_report(self.application_id(ctx), summary=answer.text.strip())
         ctx.state.data["category"] = 0
         return "costs"
 
@@ -149,9 +149,9 @@ class ReportOnProject(Flow):
         finish = _("All receipts are sent") if report.receipts else _("Finish without receipts")
         return Question(
             _(
-                "Please send photos or files of your receipts, one or several. "
-                "Files may be up to 20 MB."
-            )
+                "Please send photos or files of your receipts, one or several: images (JPEG, "
+                "PNG, HEIC or WebP) or PDF files of up to {limit} MB each."
+            ).format(limit=ctx.t.format_number(MAX_RECEIPT_MB))
             + " "
             + _("You may also hand in receipts on paper at the district office."),
             rows(Choice(finish, "receipts:done")),
@@ -170,9 +170,10 @@ class ReportOnProject(Flow):
                     "your receipts on paper, tap the button below."
                 )
             )
+        receipt = await checked_receipt(ctx, answer.attachment)
         try:
             report = await ctx.ports.reports.add_receipt(
-                self.application_id(ctx), channel=ctx.inbound.channel, attachment=answer.attachment
+                self.application_id(ctx), channel=ctx.inbound.channel, attachment=receipt
             )
         except GrantRuleError as error:
             raise Invalid(refusal(ctx.t, error)) from None

@@ -279,7 +279,7 @@ class FakeBotApi:
         return self._message(user_id, sticker=sticker)
 
     def send_photo(self, user_id: int, *, caption: str | None = None) -> int:
-        photo = [{**self._file(b"\xff\xd8jpeg", "p.jpg"), "width": 90, "height": 90}]
+        photo = [{**self._file(b"\xff\xd8\xff\xe0jpeg", "p.jpg"), "width": 90, "height": 90}]
         return self._message(user_id, photo=photo, **({"caption": caption} if caption else {}))
 
     def send_voice(self, user_id: int) -> int:

@@ -12,10 +12,11 @@ from bot.services.desk import Desk
 from bot.services.grants.records import application_view
 from bot.services.people import audit
 from conversations.grants.ports import ApplicationView, GrantRuleError, ReceiptView, ReportView
+from conversations.grants.receipt_files import MAX_RECEIPT_BYTES, MAX_RECEIPT_MB, STORED_TYPES
 from conversations.grants.terms import CATEGORIES
+from conversations.limits import file_name
 from conversations.messages import Attachment
 
-MAX_RECEIPT_BYTES = 20 * 1024 * 1024  # what a bot may download from Telegram
 REPORT_EDITABLE = ("draft", "more_requested")
 REPORT_FIELDS = {"volunteers_reached", "newcomers_reached", "summary", "costs"}
 
@@ -29,7 +30,7 @@ async def report_view(session: AsyncSession, report: GrantReport) -> ReportView:
         newcomers_reached=report.newcomers_reached,
         summary=report.summary,
         costs=dict(report.costs or {}),
-        receipts=[ReceiptView(f.name, f.mime_type, f.size) for f in report.files],
+        receipts=[ReceiptView(file_name(f.name), f.mime_type, f.size) for f in report.files],
         submissions=report.submissions,
         staff_note=report.staff_note,
     )
@@ -111,16 +112,20 @@ class ReportDesk(Desk):
     async def add_receipt(
         self, application_id: int, *, channel: str, attachment: Attachment
     ) -> ReportView:
+        """Keep a receipt whose content the flow has checked (`receipt_files.receipt_type`): its
+        `mime_type` is the type found, never one merely declared, and its name is cleaned."""
         report = await self._editable(application_id)
+        if attachment.mime_type not in STORED_TYPES:
+            raise ValueError(f"not a checked receipt type: {attachment.mime_type!r}")
         # A channel may not know the size; such a file is taken, as Telegram hands a bot no file
         # over 20 MB anyway. A size that is known is checked.
         if attachment.size is not None and attachment.size > MAX_RECEIPT_BYTES:
-            raise GrantRuleError("file_too_big", limit=MAX_RECEIPT_BYTES // (1024 * 1024))
+            raise GrantRuleError("file_too_big", limit=MAX_RECEIPT_MB)
         report.files.append(
             ReportFile(
                 channel=channel,
                 file_ref=attachment.file_ref,
-                name=attachment.name,
+                name=file_name(attachment.name),
                 mime_type=attachment.mime_type,
                 size=attachment.size,
                 created_at=self.now,
@@ -169,6 +174,11 @@ class ReportDesk(Desk):
         report = await self._report(application_id, create=False)
         if report is None:
             raise GrantRuleError("not_found")
+        owner = await self.session.scalar(
+            select(Application.user_id).where(Application.id == application_id)
+        )
+        if owner == self.actor_user_id:
+            raise GrantRuleError("own_report")  # another member of staff or an admin checks it
         await self.session.refresh(report, ["status"], with_for_update=True)
         if report.status != "submitted":
             raise GrantRuleError("already_decided")
@@ -195,6 +205,6 @@ class ReportDesk(Desk):
         if report is None:
             raise GrantRuleError("not_found")
         return [
-            Attachment(f.file_ref, f.name, f.mime_type, f.size, channel=f.channel)
+            Attachment(f.file_ref, file_name(f.name), f.mime_type, f.size, channel=f.channel)
             for f in report.files
         ]

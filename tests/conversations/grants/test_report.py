@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from bot.app import App
 from bot.db.models import Application, GrantReport, ReportFile
+from conversations import limits
 from conversations.messages import InboundKind
 from tests.chat import Chat
 from tests.conftest import FakeClock
@@ -38,15 +39,17 @@ async def test_report_with_receipts_is_checked_by_staff(app: App) -> None:
     await applicant.send("5")
     await applicant.send("42")
     await applicant.send("Zu kurz")
-    assert applicant.replies[0].text == de("Please write between 20 and 3,000 characters.")
+    assert applicant.replies[0].text == limits.too_short(
+        app.catalogs.translator("de"), limits.REPORT_SUMMARY
+    )
     await applicant.send("Acht Treffen im Gemeindesaal, im Schnitt 15 Gäste aus 6 Ländern.")
     assert "500,00" in applicant.text  # what was planned for the rooms
     await applicant.send("480,50")
     assert applicant.text.startswith(
         de(
-            "Please send photos or files of your receipts, one or several. "
-            "Files may be up to 20 MB."
-        )
+            "Please send photos or files of your receipts, one or several: images (JPEG, "
+            "PNG, HEIC or WebP) or PDF files of up to {limit} MB each."
+        ).format(limit="20")
     )
     await applicant.send_file("huge.pdf", 25 * 1024 * 1024)
     assert applicant.replies[0].text == de(
@@ -210,8 +213,8 @@ async def test_my_applications_offers_every_next_step(app: App) -> None:
         de("Main menu"),
     ]
     await applicant.press(de("Continue the draft"))
-    assert applicant.text == de(
-        "Do you apply for an initiative or organisation? Then write its name."
+    assert applicant.text.startswith(
+        de("Do you apply for an initiative or organisation? Then write its name.")
     )
 
     await applicant.send("/myapplications")
