@@ -1,4 +1,8 @@
-"""/review for staff: submitted applications oldest first, each decided with a button."""
+"""/review for staff: submitted applications oldest first, each decided with a button.
+
+Nobody decides on their own application or report: the list shows them as waiting for another
+member of staff or an administrator, and the grant service refuses such a decision whatever a
+button says."""
 
 from __future__ import annotations
 
@@ -6,9 +10,10 @@ from html import escape
 
 from conversations.answers import typed_amount
 from conversations.flow import Answer, Context, Flow, Invalid, Question, command_choice
-from conversations.grants.ports import ApplicationView, GrantRuleError
+from conversations.grants.ports import ApplicationView, GrantRuleError, ReportView
 from conversations.grants.report import describe_report
 from conversations.grants.summary import describe, refusal
+from conversations.limits import DECISION_REASON, STAFF_NOTE, record_id
 from conversations.messages import Choice, Reply, rows
 from conversations.ports import Translator
 from conversations.roles import Permission
@@ -21,12 +26,14 @@ class ReviewApplications(Flow):
 
     async def ask_list(self, ctx: Context) -> Question:
         _ = ctx.t.gettext
-        waiting = await ctx.ports.grants.awaiting_decision()
-        reports = await ctx.ports.reports.reports_awaiting()
+        everything = await ctx.ports.grants.awaiting_decision()
+        all_reports = await ctx.ports.reports.reports_awaiting()
+        waiting = [a for a in everything if not mine(ctx, a)]
+        reports = [r for r in all_reports if not mine(ctx, r.application)]
+        own: list[ApplicationView | ReportView] = [a for a in everything if mine(ctx, a)]
+        own += [r for r in all_reports if mine(ctx, r.application)]
         menu = command_choice(_("Main menu"), "menu")
-        if not waiting and not reports:
-            return Question(_("No applications or reports are waiting for you."), ((menu,),))
-        lines = []
+        lines = [] if waiting or reports else [_("No applications or reports are waiting for you.")]
         if waiting:
             lines.append(
                 ctx.t.ngettext(
@@ -56,11 +63,15 @@ class ReviewApplications(Flow):
             )
             for r in reports[:40]
         ]
+        lines += [yours(ctx.t, item) for item in own[:10]]
         return Question("\n".join(lines), rows(*buttons, menu))
 
     async def on_list(self, ctx: Context, answer: Answer) -> str:
         kind, _, application_id = (answer.data or "").partition(":")
-        ctx.state.data["application_id"] = int(application_id)
+        try:
+            ctx.state.data["application_id"] = record_id(application_id)
+        except ValueError:
+            raise Invalid(ctx.t.gettext("That button is no longer valid.")) from None
         return "report" if kind == "report" else "detail"
 
     async def ask_report(self, ctx: Context) -> Question:
@@ -68,6 +79,11 @@ class ReviewApplications(Flow):
         report = await ctx.ports.reports.report_of(int(ctx.state.data["application_id"]))
         if report is None:
             raise Invalid(refusal(ctx.t, GrantRuleError("not_found")))
+        if mine(ctx, report.application):
+            return Question(
+                describe_report(ctx.t, report) + "\n\n" + yours(ctx.t, report),
+                rows(Choice(_("Back to the list"), "checked:back")),
+            )
         return Question(
             describe_report(ctx.t, report),
             rows(
@@ -102,14 +118,13 @@ class ReviewApplications(Flow):
 
     async def ask_report_note(self, ctx: Context) -> Question:
         return Question(
-            ctx.t.gettext("What is missing? The volunteer will read this."), free_text=True
+            ctx.t.gettext("What is missing? The volunteer will read this."),
+            free_text=True,
+            limit=STAFF_NOTE,
         )
 
     async def on_report_note(self, ctx: Context, answer: Answer) -> str:
-        note = answer.text.strip()
-        if not 3 <= len(note) <= 1000:
-            raise Invalid(ctx.t.gettext("Please write between 3 and 1,000 characters."))
-        return await self.check_report(ctx, accept=False, note=note)
+        return await self.check_report(ctx, accept=False, note=answer.text.strip())
 
     async def check_report(self, ctx: Context, *, accept: bool, note: str | None = None) -> str:
         _ = ctx.t.gettext
@@ -153,6 +168,11 @@ class ReviewApplications(Flow):
     async def ask_detail(self, ctx: Context) -> Question:
         _ = ctx.t.gettext
         application = await self.application(ctx)
+        if mine(ctx, application):
+            return Question(
+                describe(ctx.t, application) + "\n\n" + yours(ctx.t, application),
+                rows(Choice(_("Back to the list"), "decide:back")),
+            )
         return Question(
             describe(ctx.t, application),
             rows(
@@ -200,12 +220,10 @@ class ReviewApplications(Flow):
             text = _("Why is the application rejected? The applicant will read this.")
         else:
             text = _("Which changes are needed? The applicant will read this.")
-        return Question(text, free_text=True)
+        return Question(text, free_text=True, limit=DECISION_REASON)
 
     async def on_reason(self, ctx: Context, answer: Answer) -> str:
         reason = answer.text.strip()
-        if not 3 <= len(reason) <= 1000:
-            raise Invalid(ctx.t.gettext("Please write between 3 and 1,000 characters."))
         return await self.decide(ctx, str(ctx.state.data.pop("decision")), reason=reason)
 
     async def decide(
@@ -236,6 +254,23 @@ class ReviewApplications(Flow):
             )
         )
         return "list"
+
+
+def mine(ctx: Context, application: ApplicationView) -> bool:
+    """Whether the person reviewing applied for this themselves: then someone else decides."""
+    return application.user_id is not None and application.user_id == ctx.user.id
+
+
+def yours(t: Translator, item: ApplicationView | ReportView) -> str:
+    """One's own application or report in the list: waiting for someone else to decide."""
+    if isinstance(item, ApplicationView):
+        return t.gettext(
+            "Yours: {reference} “{title}”. Another member of staff or an administrator must "
+            "decide it."
+        ).format(reference=item.reference, title=escape(item.title or ""))
+    return t.gettext(
+        "Your report on {reference}: another member of staff or an administrator must check it."
+    ).format(reference=item.application.reference)
 
 
 async def tell_applicant(ctx: Context, application: ApplicationView) -> None:

@@ -7,6 +7,7 @@ from html import escape
 
 from conversations.grants.ports import ApplicationView, GrantRuleError
 from conversations.grants.terms import CATEGORIES, STATUSES, TOPICS
+from conversations.people.ports import ERASED
 from conversations.ports import Translator
 
 # The organisation of someone who applies as a private person; None means never asked.
@@ -61,6 +62,8 @@ def describe(t: Translator, application: ApplicationView) -> str:
     missing = _("not given yet")
 
     def text(value: str | None) -> str:
+        if value == ERASED:  # the applicant erased their data; the funding record stays
+            return _("deleted at the applicant's request")
         return escape(value) if value else missing
 
     def number(value: int | None) -> str:
@@ -132,6 +135,13 @@ def refusal(t: Translator, error: GrantRuleError) -> str:
         "already_decided": _("This application has been decided by someone else already."),
         "not_found": _("This application no longer exists."),
         "not_staff": _("Sorry, only staff of the district office can do that."),
+        "own_application": _(
+            "This is your own application: another member of staff or an administrator must "
+            "decide it."
+        ),
+        "own_report": _(
+            "This is your own report: another member of staff or an administrator must check it."
+        ),
         "not_approved": _("Only approved projects have a report."),
         "file_too_big": _("That file is too big. Files may be up to {limit} MB."),
     }

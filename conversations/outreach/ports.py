@@ -107,7 +107,9 @@ class Surveys(Protocol):
 
     async def invitees(self, survey_id: int) -> Sequence[int]: ...
 
-    async def get(self, survey_id: int) -> SurveyView | None: ...
+    async def get(self, survey_id: int) -> SurveyView | None:
+        """The survey as sent to the person acting; None when it was never sent to them."""
+        ...
 
     async def answer(
         self, survey_id: int, *, option: int | None = None, text: str | None = None

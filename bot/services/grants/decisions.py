@@ -47,11 +47,16 @@ class Decisions(Desk):
         amount_cents: int | None = None,
         reason: str | None = None,
     ) -> ApplicationView:
-        """A staff decision; an approval is booked against the pot under the round's lock."""
+        """A staff decision on someone else's application; an approval is booked against the pot
+        under the round's lock."""
         self._staff_only()
         application = await self.session.get(Application, application_id)
         if application is None:
             raise GrantRuleError("not_found")
+        if application.user_id == self.actor_user_id:
+            # Nobody decides on their own money, administrators neither: another member of staff
+            # or an administrator must, whatever the buttons offered.
+            raise GrantRuleError("own_application")
         funding_round = await funding_rounds.locked_round(self.session, application.round_id)
         await self.session.refresh(application, ["status"], with_for_update=True)
         if application.status not in AWAITING:

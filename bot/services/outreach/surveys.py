@@ -78,6 +78,7 @@ class SurveyDesk(Desk):
 
     async def invitees(self, survey_id: int) -> Sequence[int]:
         """The people the survey was sent to, as recorded when it was created."""
+        self._staff_only()
         if await self.session.get(Survey, survey_id) is None:
             raise SurveyRuleError("not_found")
         rows = await self.session.scalars(
@@ -88,8 +89,16 @@ class SurveyDesk(Desk):
         return rows.all()
 
     async def get(self, survey_id: int) -> SurveyView | None:
+        """The survey as the person acting was asked it; None when it was never sent to them
+        (whoever they are, staff too: the results show staff what they may see)."""
         survey = await self.session.get(Survey, survey_id)
-        return await self._view(survey) if survey else None
+        if survey is None or not await self._sent_to_actor(survey_id):
+            return None
+        return await self._view(survey)
+
+    async def _sent_to_actor(self, survey_id: int) -> bool:
+        recipient = await self.session.get(SurveyRecipient, (survey_id, self.actor_user_id))
+        return recipient is not None
 
     async def answer(
         self, survey_id: int, *, option: int | None = None, text: str | None = None
@@ -97,10 +106,10 @@ class SurveyDesk(Desk):
         survey = await self.session.get(Survey, survey_id)
         if survey is None:
             raise SurveyRuleError("not_found")
+        if not await self._sent_to_actor(survey_id):  # before anything else is said about it
+            raise SurveyRuleError("not_invited")
         if self.now >= survey.closes_at:
             raise SurveyRuleError("closed")
-        if await self.session.get(SurveyRecipient, (survey_id, self.actor_user_id)) is None:
-            raise SurveyRuleError("not_invited")
         if survey.options:
             if option is None or not 0 <= option < len(survey.options):
                 raise SurveyRuleError("options")

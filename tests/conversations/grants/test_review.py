@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.app import App
-from bot.db.models import Application, AuditEntry, FundingRound
+from bot.db.models import Application, AuditEntry, ChannelIdentity, FundingRound
 from bot.services.grants.applications import GrantDesk
 from bot.services.grants.funding_rounds import create_round
 from conversations.grants.ports import GrantRuleError
@@ -158,7 +158,10 @@ async def test_two_staff_approving_at_once_never_overspend_the_pot(app: App) -> 
     async with app.database.transaction() as session:
         await session.execute(update(FundingRound).values(pot_cents=100_000))
         ids = (await session.scalars(select(Application.id).order_by(Application.id))).all()
-        staff_id = 1  # any id: the desk is bound to a staff member below
+        staff_id = await session.scalar(
+            select(ChannelIdentity.user_id).where(ChannelIdentity.external_id == "admin")
+        )
+        assert staff_id is not None
 
     async def approve(application_id: int) -> str:
         async with app.database.transaction() as session:

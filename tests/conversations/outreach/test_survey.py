@@ -131,7 +131,7 @@ async def test_people_outside_the_audience_cannot_answer(app: App) -> None:
     await ask(staff, role="Newcomers")
     volunteer = chats["v-de-parchim"]
     await volunteer.press_data("survey:1:0")
-    assert volunteer.replies[0].text == gettext(app, "de")("This survey is not for you.")
+    assert volunteer.replies[0].text == gettext(app, "de")("That button is no longer valid.")
 
 
 async def test_people_asked_can_answer_after_muting_or_moving_away(
@@ -161,7 +161,7 @@ async def test_people_asked_can_answer_after_muting_or_moving_away(
         assert chat.replies[0].text == thanks.format(answer="Fahrdienst", date=closes)
     outsider = chats["n-uk-hagenow"]
     await outsider.press_data(buttons[muting.address][0])
-    assert outsider.replies[0].text == gettext(app, "uk")("This survey is not for you.")
+    assert outsider.replies[0].text == gettext(app, "uk")("That button is no longer valid.")
 
     en = gettext(app, "en")
     await staff.send("/results")
