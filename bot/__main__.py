@@ -10,7 +10,9 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
+from telegram.error import InvalidToken
 
+from bot import logs
 from bot.app import App, run
 from bot.settings import ConfigError, Settings, parse_address
 
@@ -211,10 +213,13 @@ def main(argv: list[str] | None = None) -> int:
         else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    for noisy in ("httpx", "apscheduler", "alembic.runtime.migration"):
+    # httpx logs every request's URL at INFO, and a Telegram URL holds the token.
+    for noisy in ("httpx", "httpcore", "apscheduler", "alembic.runtime.migration"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    logs.install()
     try:
         settings = Settings.from_env()
+        logs.configure(settings)
         if arguments.command == "run":
             if not settings.telegram_token and not settings.signal_account:  # the terminal chat
                 logging.getLogger().setLevel(logging.WARNING)
@@ -232,8 +237,14 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except InvalidToken:  # its message holds the token
+        print("error: TELEGRAM_BOT_TOKEN: Telegram does not accept this token", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
+    except Exception:  # through the log, so that the traceback is redacted too
+        logging.getLogger("bot").critical("the bot stopped on an unexpected error", exc_info=True)
+        return 1
     return 0
 
 

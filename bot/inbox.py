@@ -333,11 +333,19 @@ class Inbox:
                 timedelta() if isinstance(error, StaleConversation) else retry_pause(attempts)
             )
         async with self.database.transaction() as session:
-            await session.execute(
+            # Between the turn's rollback and this update another worker may have claimed the row
+            # and failed as well: only the first to count this attempt counts it and says so.
+            counted = await session.execute(
                 update(InboxMessage)
-                .where(InboxMessage.id == claimed.id, InboxMessage.status == PENDING)
+                .where(
+                    InboxMessage.id == claimed.id,
+                    InboxMessage.status == PENDING,
+                    InboxMessage.attempts == claimed.attempts,
+                )
                 .values(**values)
             )
+            if not counted.rowcount:  # type: ignore[attr-defined]
+                return []
             ids: list[int] = []
             if give_up and claimed.route not in (GROUP, FLOOD):
                 inbound = Inbound(

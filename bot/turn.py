@@ -22,6 +22,7 @@ from bot.db.models import Conversation, ProcessedUpdate, User
 from bot.db.session import Database
 from bot.delivery import Dispatcher, enqueue
 from bot.i18n import Catalogs
+from bot.logs import who
 from bot.services.people import users
 from bot.services.ports import turn_ports
 from bot.settings import Settings
@@ -78,7 +79,7 @@ class Turns:
             except Exception:
                 # The turn's transaction is rolled back, so the conversation stands where it
                 # stood; the person is told instead of being left without an answer.
-                log.exception("turn for %s:%s failed", inbound.channel, inbound.external_id)
+                log.exception("turn for %s failed", who(inbound.channel, inbound.external_id))
                 ids = await self._apologize(inbound)
         await self.dispatcher.send_now(ids)
         return ids
@@ -91,7 +92,7 @@ class Turns:
                 if attempt == MAX_TURN_ATTEMPTS:
                     raise
                 log.info(
-                    "turn for %s:%s raced another; again", inbound.channel, inbound.external_id
+                    "turn for %s raced another; again", who(inbound.channel, inbound.external_id)
                 )
         raise AssertionError("unreachable")
 
@@ -166,7 +167,9 @@ class Turns:
     async def turn(self, session: AsyncSession, inbound: Inbound, *, now: datetime) -> list[int]:
         """The turn in the caller's transaction; returns the outbox ids of what it queued."""
         if inbound.update_key and not await _first_time(session, inbound.update_key, now):
-            log.info("update %s was handled before", inbound.update_key)
+            log.info(
+                "an update from %s was handled before", who(inbound.channel, inbound.external_id)
+            )
             return []
         if inbound.kind is InboundKind.RESUME:
             user = await users.find(

@@ -32,13 +32,15 @@ class DatabaseUnusable(ConfigError):
 class Database:
     """The engine and the session factory; `transaction()` is the unit of work of turns, jobs."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, hide_parameters: bool = True) -> None:
+        """`hide_parameters`: errors show a statement without its values (names, e-mails,
+        titles); only LOG_PERSONAL_DATA shows them."""
         self.url = url
         parsed = make_url(url)
         self.unusable: str | None = None
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         self.is_postgresql = parsed.get_backend_name() == "postgresql"
-        options: dict[str, Any] = {"echo": echo}
+        options: dict[str, Any] = {"echo": echo, "hide_parameters": hide_parameters}
         if self.is_sqlite:
             if parsed.database and parsed.database != ":memory:":
                 try:

@@ -9,7 +9,7 @@ import logging
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.base import (
@@ -31,6 +31,7 @@ from bot.delivery.outbox import (
     enqueue,
 )
 from bot.i18n import Catalogs
+from bot.logs import who
 from conversations.messages import Reply
 from conversations.ports import Clock
 
@@ -71,6 +72,10 @@ class Outcomes:
             )
             if status == FAILED:
                 return await self._file_not_sent(session, row, now)
+            if status == SENT and row.user_id is None and row.dedup_key.startswith("reply:"):
+                # An answer to no one known (the last one to someone who erased their data,
+                # a note in a group): once sent, nothing keeps the address.
+                await session.execute(delete(OutboxMessage).where(OutboxMessage.id == row.id))
         return None
 
     async def _file_not_sent(
@@ -119,10 +124,9 @@ class Outcomes:
             delay = backoff(row.attempts)
         give_up = row.attempts >= MAX_ATTEMPTS and not isinstance(error, RetryLater)
         log.warning(
-            "outbox %s to %s:%s: %s%s",
+            "outbox %s to %s: %s%s",
             row.id,
-            row.channel,
-            row.address,
+            who(row.channel, row.address),
             error.reason,
             " (giving up)" if give_up else f" (again in {delay})",
         )
@@ -176,7 +180,7 @@ class Outcomes:
 
     async def _mark_unreachable(self, row: OutboxMessage, error: DeliveryError) -> None:
         now = self.clock.now()
-        log.info("%s:%s is unreachable (%s)", row.channel, row.address, error.reason)
+        log.info("%s is unreachable (%s)", who(row.channel, row.address), error.reason)
         async with self.database.transaction() as session:
             await session.execute(
                 update(OutboxMessage)

@@ -134,6 +134,35 @@ async def test_a_failing_turn_is_tried_again_then_apologised_for_and_does_not_ho
     assert answer.text != APOLOGY
 
 
+async def test_a_failure_two_workers_saw_counts_once_and_is_logged_once(
+    app: App, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Between a failed turn's rollback and the count of its attempt, the row is free: a second
+    worker may take it and fail too. The attempt is counted, and logged, once."""
+    original_failed = app.inbox._failed
+    second_worker_ran: list[bool] = []
+
+    async def broken(session: Any, inbound: Inbound, *, now: Any) -> list[int]:
+        raise RuntimeError("a bug")
+
+    async def late_count(claimed: Any, error: BaseException) -> list[int]:
+        if not second_worker_ran:  # the first worker: another one claims before it counts
+            second_worker_ran.append(True)
+            assert await app.inbox.work_once()
+        return await original_failed(claimed, error)
+
+    monkeypatch.setattr(app.turns, "turn", broken)
+    monkeypatch.setattr(app.inbox, "_failed", late_count)
+    await app.inbox.store([text("u1", "boom")])
+    with caplog.at_level("ERROR", logger="bot.inbox"):
+        assert await app.inbox.work_once()
+    [row] = await rows(app)
+    assert (row.status, row.attempts) == (PENDING, 1)
+    assert [r.getMessage() for r in caplog.records if r.name == "bot.inbox"] == [
+        f"inbox row {row.id}: the turn failed (attempt 1 of {MAX_TURN_ATTEMPTS})"
+    ]
+
+
 async def test_an_outage_counts_no_attempt_and_the_message_is_answered_once_it_is_back(
     app: App, monkeypatch: pytest.MonkeyPatch
 ) -> None:

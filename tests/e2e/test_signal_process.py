@@ -27,7 +27,7 @@ from tests.e2e.test_outage import GONE, logged, outage_for
 from tests.e2e.test_process import bot_run
 
 ADMIN = "signal:+4915199999999"
-RUNNING = "Gemeinsam is running on Signal as"
+RUNNING = "Gemeinsam is running on Signal"
 CONNECTED = "Signal: connected to the signal-cli daemon"
 AWAY = "Signal: the signal-cli daemon at"  # … cannot be reached; trying again
 HELP, PRIVACY = "/help", "/privacy"  # two commands with different answers: the order shows
@@ -222,7 +222,8 @@ async def test_the_log_says_the_bot_runs_on_signal(
     async with signal_process(daemon, url, log, spool=tmp_path / "spool.jsonl"):
         await logged(log, CONNECTED, timeout=2)
     output = log.read_text()
-    assert f"{RUNNING} {daemon.account} (signal-cli at {daemon.url})" in output, output
+    assert f"{RUNNING} (signal-cli at {daemon.url})" in output, output
+    assert daemon.account not in output, output  # the bot's own number stays out of the log
     assert "Telegram" not in output, output
 
 

@@ -38,6 +38,7 @@ from bot.channels.signal.envelopes import GROUP_PREFIX, NAME, Envelopes, event_o
 from bot.channels.signal.text import join, split, styled
 from bot.channels.spool import Spool
 from bot.channels.stopping import stopped_within, unless_stopped
+from bot.logs import who
 from conversations.messages import Attachment, Reply
 from conversations.ports import Clock
 
@@ -212,7 +213,9 @@ class SignalChannel:
             try:
                 await self.choices.remember(address, shown, now=self.clock.now())
             except Exception as error:  # sent is sent: a list not kept only costs a hint
-                log.warning("Signal: the choices shown to %s were not kept: %s", address, error)
+                log.warning(
+                    "Signal: the choices shown to %s were not kept: %s", who(NAME, address), error
+                )
         return timestamp
 
     async def _send(self, params: dict[str, Any], *, sent: int) -> Any:

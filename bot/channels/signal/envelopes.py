@@ -110,7 +110,7 @@ def event_of(data: str) -> dict[str, Any]:
     try:
         event = json.loads(data)
     except ValueError:
-        log.warning("Signal: an event that is not JSON was left out: %.200r", data)
+        log.warning("Signal: an event that is not JSON (%s characters) was left out", len(data))
         return {}
     return event if isinstance(event, dict) else {}
 

@@ -15,6 +15,9 @@ from telegram.error import (
 )
 from telegram.ext import Application
 
+from bot.channels.telegram.updates import NAME
+from bot.logs import who
+
 log = logging.getLogger(__name__)
 
 
@@ -42,7 +45,7 @@ class Menus:
                 _commands(entries), scope=BotCommandScopeChat(chat_id)
             )
         except TelegramError as error:  # e.g. a chat that never wrote to the bot
-            log.info("no command menu for chat %s: %s", chat_id, error.message)
+            log.info("no command menu for %s: %s", who(NAME, chat_id), error.message)
             return False
         return True
 
@@ -51,7 +54,7 @@ class Menus:
         try:
             await self.application.bot.delete_my_commands(scope=BotCommandScopeChat(chat_id))
         except TelegramError as error:
-            log.info("no command menu to remove in chat %s: %s", chat_id, error.message)
+            log.info("no command menu to remove for %s: %s", who(NAME, chat_id), error.message)
 
 
 def _commands(entries: list[tuple[str, str]]) -> list[BotCommand]:
