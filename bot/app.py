@@ -46,7 +46,9 @@ class App:
     def __init__(self, settings: Settings, *, clock: Clock | None = None) -> None:
         self.settings = settings
         self.clock = clock or SystemClock()
-        self.database = Database(settings.database_url)
+        self.database = Database(
+            settings.database_url, hide_parameters=not settings.log_personal_data
+        )
         self.catalogs = Catalogs(timezone=settings.timezone)
         self.engine = build_engine()
         self.dispatcher = Dispatcher(
@@ -84,6 +86,7 @@ class App:
             clock=self.clock,
             reminders=self.send_reminders,
             guard=self.jobs,
+            retention=settings.retention,
         )
 
     async def migrate(self) -> None:
@@ -171,11 +174,7 @@ class App:
                 log.info("Gemeinsam is running on Telegram as @%s", telegram.bot_username)
                 receiving.append(self._receive_telegram(telegram, stop))
             if signal_ is not None:
-                log.info(
-                    "Gemeinsam is running on Signal as %s (signal-cli at %s)",
-                    signal_.account,
-                    signal_.url,
-                )
+                log.info("Gemeinsam is running on Signal (signal-cli at %s)", signal_.url)
                 receiving.append(signal_.listen(self.inbox, stop))
             await _all_until_one_fails(receiving, stop)
         finally:

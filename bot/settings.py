@@ -10,6 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from conversations.languages import LANGUAGE_CODES
+from conversations.people.ports import Contact, PrivacyTerms, Retention
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/gemeinsam.sqlite3"
 SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
@@ -17,6 +18,15 @@ CHANNELS = ("telegram", "console", "signal", "memory")
 _PHONE = re.compile(r"\+[1-9]\d{6,14}")  # international form, as Signal knows numbers
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _ADDRESS = re.compile(r"^(?P<channel>[a-z]+):(?P<id>[A-Za-z0-9_+.@-]+)$")
+_EMAIL = re.compile(r"[^@\s<>\"]+@[^@\s<>\"]+\.[A-Za-z]{2,}")
+# Who answers for the data: the district (the controller) and its data-protection officer.
+DISTRICT_ADDRESS = "Putlitzer Straße 25, 19370 Parchim"
+DEFAULT_CONTROLLER = Contact("Landkreis Ludwigslust-Parchim", DISTRICT_ADDRESS, "info@kreis-lup.de")
+DEFAULT_DPO = Contact(
+    "Datenschutzbeauftragte des Landkreises Ludwigslust-Parchim",
+    DISTRICT_ADDRESS,
+    "datenschutz@kreis-lup.de",
+)
 
 
 class ConfigError(ValueError):
@@ -45,10 +55,19 @@ class Settings:
     signal_per_minute: int = 20
     # Where the Signal channel keeps what it received while the database could not take it.
     signal_spool: Path = Path("data/signal-spool.jsonl")
+    # Troubleshooting only: logs show addresses, e-mails, numbers and SQL parameters.
+    log_personal_data: bool = False
+    privacy_controller: Contact = DEFAULT_CONTROLLER
+    privacy_dpo: Contact = DEFAULT_DPO
+    retention: Retention = field(default_factory=Retention)
 
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def privacy_terms(self) -> PrivacyTerms:
+        return PrivacyTerms(self.privacy_controller, self.privacy_dpo, self.retention)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -75,6 +94,10 @@ class Settings:
             signal_cli_url=_signal_url(get("SIGNAL_CLI_URL"), get("SIGNAL_ACCOUNT")),
             signal_per_minute=_count("SIGNAL_MESSAGES_PER_MINUTE", get, default=20, minimum=1),
             signal_spool=Path(get("SIGNAL_SPOOL") or "data/signal-spool.jsonl"),
+            log_personal_data=_flag("LOG_PERSONAL_DATA", get("LOG_PERSONAL_DATA")),
+            privacy_controller=_contact("PRIVACY_CONTROLLER", get, DEFAULT_CONTROLLER),
+            privacy_dpo=_contact("PRIVACY_DPO", get, DEFAULT_DPO),
+            retention=_retention(get),
         )
 
 
@@ -189,6 +212,41 @@ def _count(
     if not value.isdigit() or int(value) < minimum:
         raise ConfigError(f"{variable}: {value!r} is not a whole number of at least {minimum}")
     return int(value)
+
+
+def _contact(prefix: str, get: Callable[[str], str | None], default: Contact) -> Contact:
+    """`<prefix>_NAME`, `_ADDRESS` and `_EMAIL`, each falling back to the district's own."""
+    email = get(f"{prefix}_EMAIL") or default.email
+    if not _EMAIL.fullmatch(email):
+        raise ConfigError(f"{prefix}_EMAIL: {email!r} is not an e-mail address")
+    return Contact(
+        name=get(f"{prefix}_NAME") or default.name,
+        address=get(f"{prefix}_ADDRESS") or default.address,
+        email=email,
+    )
+
+
+def _retention(get: Callable[[str], str | None]) -> Retention:
+    default = Retention()
+    return Retention(
+        unfinished_signup_days=_count(
+            "RETAIN_UNFINISHED_SIGNUP_DAYS", get, default=default.unfinished_signup_days, minimum=1
+        ),
+        draft_days=_count("RETAIN_DRAFT_DAYS", get, default=default.draft_days, minimum=1),
+        unreachable_days=_count(
+            "RETAIN_UNREACHABLE_DAYS", get, default=default.unreachable_days, minimum=1
+        ),
+        # A reminder goes out once because its row is kept: at least as long as its week lasts.
+        outbox_days=_count("RETAIN_OUTBOX_DAYS", get, default=default.outbox_days, minimum=7),
+    )
+
+
+def _flag(variable: str, value: str | None) -> bool:
+    if value is None or value.lower() in ("0", "false", "no", "off"):
+        return False
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    raise ConfigError(f"{variable}: {value!r} is not true or false")
 
 
 def _hours(value: str) -> tuple[int, ...]:

@@ -25,6 +25,7 @@ from conversations.outreach.info import Information, run_info, understand
 from conversations.outreach.survey import NewSurvey, run_survey
 from conversations.outreach.survey_answers import AnswerInWords, answer_in_words, choose_answer
 from conversations.outreach.survey_results import SurveyResultsFlow, run_results
+from conversations.people.consent import ask_consent
 from conversations.people.linking import LinkMessengers, run_link
 from conversations.people.onboarding import Onboarding, run_start
 from conversations.people.privacy import DeleteData, run_deletemydata, run_mydata, run_privacy
@@ -47,7 +48,7 @@ async def run_cancel(ctx: Context) -> None:
 
 
 def build_engine() -> Engine:
-    engine = Engine(show_menu=show_menu, understand=understand)
+    engine = Engine(show_menu=show_menu, understand=understand, consent=ask_consent)
     for flow in (
         Onboarding(),
         ChooseLanguage(),

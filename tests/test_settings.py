@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.settings import DEFAULT_DATABASE_URL, ConfigError, Settings
+from conversations.people.ports import Contact, Retention
 
 
 def test_defaults() -> None:
@@ -75,3 +76,60 @@ def test_the_cli_prints_the_error_and_exits_2(
     assert capsys.readouterr().err == (
         "error: BOT_ADMINS: 'telegram:x': a Telegram ID is a number\n"
     )
+
+
+def test_privacy_contacts_and_retention_default_to_the_district_office() -> None:
+    settings = Settings.from_env({})
+    assert settings.privacy_controller == Contact(
+        "Landkreis Ludwigslust-Parchim", "Putlitzer Straße 25, 19370 Parchim", "info@kreis-lup.de"
+    )
+    assert settings.privacy_dpo.email == "datenschutz@kreis-lup.de"
+    assert settings.privacy_dpo.address == "Putlitzer Straße 25, 19370 Parchim"
+    assert settings.retention == Retention(
+        unfinished_signup_days=7, draft_days=90, unreachable_days=180, outbox_days=30
+    )
+
+
+def test_privacy_contacts_and_retention_are_read() -> None:
+    settings = Settings.from_env(
+        {
+            "PRIVACY_CONTROLLER_NAME": "Landkreis Beispiel",
+            "PRIVACY_CONTROLLER_ADDRESS": "Markt 1, 12345 Beispielstadt",
+            "PRIVACY_CONTROLLER_EMAIL": "post@beispiel.de",
+            "PRIVACY_DPO_NAME": "Dana Datenschutz",
+            "PRIVACY_DPO_ADDRESS": "Postfach 2, 12345 Beispielstadt",
+            "PRIVACY_DPO_EMAIL": "dsb@beispiel.de",
+            "RETAIN_UNFINISHED_SIGNUP_DAYS": "3",
+            "RETAIN_DRAFT_DAYS": "60",
+            "RETAIN_UNREACHABLE_DAYS": "365",
+            "RETAIN_OUTBOX_DAYS": "14",
+        }
+    )
+    assert settings.privacy_controller == Contact(
+        "Landkreis Beispiel", "Markt 1, 12345 Beispielstadt", "post@beispiel.de"
+    )
+    assert settings.privacy_dpo == Contact(
+        "Dana Datenschutz", "Postfach 2, 12345 Beispielstadt", "dsb@beispiel.de"
+    )
+    assert settings.retention == Retention(3, 60, 365, 14)
+    assert settings.privacy_terms.retention == settings.retention
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("PRIVACY_CONTROLLER_EMAIL", "info(at)kreis-lup.de", "is not an e-mail address"),
+        ("PRIVACY_DPO_EMAIL", "Dana <dsb@x.de>", "PRIVACY_DPO_EMAIL: 'Dana <dsb@x.de>' is not"),
+        ("RETAIN_DRAFT_DAYS", "0", "RETAIN_DRAFT_DAYS: '0' is not a whole number of at least 1"),
+        ("RETAIN_UNREACHABLE_DAYS", "half a year", "RETAIN_UNREACHABLE_DAYS: 'half a year'"),
+        ("RETAIN_UNFINISHED_SIGNUP_DAYS", "-1", "at least 1"),
+        ("RETAIN_OUTBOX_DAYS", "6", "RETAIN_OUTBOX_DAYS: '6' is not a whole number of at least 7"),
+    ],
+)
+def test_a_bad_privacy_or_retention_value_is_one_clear_line(
+    variable: str, value: str, message: str
+) -> None:
+    with pytest.raises(ConfigError) as raised:
+        Settings.from_env({variable: value})
+    assert message in str(raised.value)
+    assert "\n" not in str(raised.value)

@@ -33,13 +33,15 @@ async def enqueue(
     dedup_key: str,
     now: datetime,
     user_id: int | None = None,
+    about_user_id: int | None = None,
     not_before: datetime | None = None,
     expires_at: datetime | None = None,
     priority: int = 0,
 ) -> int | None:
     """Add a message to the outbox; returns its id, or None if that key was queued before.
     A message to someone who blocked us is recorded as unreachable and never tried, until they
-    write again."""
+    write again. `about_user_id`: the person a message to someone else is about (it goes when
+    they erase their data)."""
     status: Any = PENDING
     if user_id is not None:
         blocked_us = exists().where(User.id == user_id, User.unreachable_at.is_not(None))
@@ -49,6 +51,7 @@ async def enqueue(
         "channel": channel,
         "address": address,
         "user_id": user_id,
+        "about_user_id": about_user_id,
         "payload": reply.to_payload(),
         "priority": priority,
         "status": status,

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import and_, delete, or_
 
-from bot.db.models import Conversation, InboxMessage, OutboxMessage, ProcessedUpdate, User
+from bot.db.models import InboxMessage, ProcessedUpdate
 from bot.db.session import Database
-from bot.delivery import CANCELLED, EXPIRED, FAILED, SENT, UNREACHABLE
 from bot.inbox import DONE
 from bot.inbox import FAILED as FAILED_INBOX
-from bot.services.people.users import erase
+from bot.services.people.retention import RetentionRun, apply_retention
+from conversations.people.ports import Retention
 from conversations.ports import Clock
 
 UPDATE_KEYS_KEPT = timedelta(days=14)
@@ -19,15 +19,13 @@ UPDATE_KEYS_KEPT = timedelta(days=14)
 # failed keeps the message a little longer, for whoever looks into why.
 INBOX_KEPT = timedelta(days=2)
 FAILED_INBOX_KEPT = timedelta(days=14)
-DELIVERED_KEPT = timedelta(days=30)
-UNFINISHED_SIGN_UP_KEPT = timedelta(days=7)  # as the privacy notice's decline message says
 
 
-async def clean_up(database: Database, clock: Clock) -> None:
-    """Forget update keys no channel redelivers any more, handled inbox rows, messages long since
-    delivered, and
-    people who did not accept the privacy notice and have not written for a week (with what
-    they had answered before it)."""
+async def clean_up(
+    database: Database, clock: Clock, retention: Retention | None = None
+) -> RetentionRun:
+    """Forget update keys no channel redelivers any more and handled inbox rows, and delete what
+    is past its retention (`retention`: the configured days, else the defaults)."""
     now = clock.now()
     async with database.transaction() as session:
         await session.execute(
@@ -44,23 +42,4 @@ async def clean_up(database: Database, clock: Clock) -> None:
                 )
             )
         )
-        await session.execute(
-            delete(OutboxMessage).where(
-                OutboxMessage.status.in_([SENT, FAILED, UNREACHABLE, CANCELLED, EXPIRED]),
-                OutboxMessage.created_at < now - DELIVERED_KEPT,
-            )
-        )
-        last_seen = func.coalesce(
-            select(Conversation.updated_at)
-            .where(Conversation.user_id == User.id)
-            .scalar_subquery(),
-            User.created_at,
-        )
-        unfinished = select(User.id).where(
-            User.consented_at.is_(None),
-            or_(User.is_staff.is_(False), User.is_staff.is_(None)),
-            last_seen < now - UNFINISHED_SIGN_UP_KEPT,
-        )
-        gone = list((await session.scalars(unfinished)).all())
-        if gone:
-            await erase(session, gone)
+        return await apply_retention(session, retention=retention or Retention(), now=now)

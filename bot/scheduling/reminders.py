@@ -12,7 +12,6 @@ from sqlalchemy import or_, select
 from bot.db.models import Application, GrantReport, Meeting
 from bot.db.session import Database
 from bot.i18n import Catalogs
-from bot.scheduling.jobs import DELIVERED_KEPT
 from bot.services.meetings.planning import MeetingDesk
 from bot.services.outreach.notifications import Notifier
 from bot.settings import Settings
@@ -21,8 +20,9 @@ from conversations.meetings.texts import reminder as meeting_reminder
 from conversations.ports import Clock
 
 DAYTIME = range(9, 20)  # local hours in which people are reminded
-# Staff hear of an overdue report while the outbox still keeps the row whose key makes it once.
-STAFF_TOLD_WITHIN = DELIVERED_KEPT - timedelta(days=2)
+# Staff hear of an overdue report while the outbox still keeps the row whose key makes it once
+# (RETAIN_OUTBOX_DAYS, at least 7), less this margin.
+STAFF_TOLD_MARGIN = timedelta(days=2)
 
 
 def reminder_windows(due: date) -> list[tuple[str, date, date]]:
@@ -46,6 +46,7 @@ async def remind_reports(
     if local.hour not in DAYTIME:
         return []
     today = local.date()
+    staff_told_within = timedelta(days=settings.retention.outbox_days) - STAFF_TOLD_MARGIN
     async with database.transaction() as session:
         notifier = Notifier(session, catalogs=catalogs, admins=settings.admins, now=now)
         rows = await session.scalars(
@@ -70,7 +71,7 @@ async def remind_reports(
                         f"application:{application.id}:report:{kind}",
                         partial(reminder, kind=kind, reference=reference, title=title, due=due),
                     )
-            if due < today <= due + STAFF_TOLD_WITHIN:
+            if due < today <= due + staff_told_within:
                 await notifier.to_staff(
                     f"application:{application.id}:report:overdue",
                     partial(overdue_notice, reference=reference, title=title, due=due),

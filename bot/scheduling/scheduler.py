@@ -16,10 +16,12 @@ from bot.db.health import DatabaseHealth, is_outage
 from bot.db.session import Database
 from bot.delivery import Dispatcher
 from bot.scheduling import jobs
+from conversations.people.ports import Retention
 from conversations.ports import Clock
 
 DISPATCH_EVERY_SECONDS = 2
 REMIND_EVERY_SECONDS = 5  # reminders and broadcast reports: cheap scans
+CLEAN_UP_AT = {"hour": 2, "minute": 30}  # UTC, once a day, in the quiet of the night
 Job = Callable[[], Awaitable[object]]
 
 
@@ -58,7 +60,13 @@ class JobGuard:
 
 
 def build_scheduler(
-    *, database: Database, dispatcher: Dispatcher, clock: Clock, reminders: Job, guard: JobGuard
+    *,
+    database: Database,
+    dispatcher: Dispatcher,
+    clock: Clock,
+    reminders: Job,
+    guard: JobGuard,
+    retention: Retention | None = None,
 ) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(
         timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60}
@@ -77,6 +85,9 @@ def build_scheduler(
         next_run_time=datetime.now(UTC),
     )
     scheduler.add_job(
-        guard.guarded(lambda: jobs.clean_up(database, clock)), "interval", hours=6, id="clean-up"
+        guard.guarded(lambda: jobs.clean_up(database, clock, retention)),
+        "cron",
+        id="clean-up",
+        **CLEAN_UP_AT,
     )
     return scheduler

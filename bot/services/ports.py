@@ -73,9 +73,18 @@ def turn_ports(
     broadcasts = BroadcastDesk(
         session, channel=inbound.channel, address=inbound.external_id, **desk
     )
-    notifier = Notifier(session, catalogs=catalogs, admins=settings.admins, now=now)
+    notifier = Notifier(
+        session, catalogs=catalogs, admins=settings.admins, now=now, about_user_id=user.id
+    )
     ports = Ports(
-        users=UserDirectory(session, admins=settings.admins, now=now, actor=f"user:{user.id}"),
+        users=UserDirectory(
+            session,
+            admins=settings.admins,
+            now=now,
+            actor=f"user:{user.id}",
+            privacy=settings.privacy_terms,
+            update_key=inbound.update_key,
+        ),
         clock=FixedClock(now),
         translator=catalogs.translator,
         grants=GrantDesk(session, **desk),

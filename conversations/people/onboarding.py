@@ -8,7 +8,12 @@ from typing import Any
 from conversations.flow import Answer, Context, Flow, Question, command_choice
 from conversations.languages import LANGUAGES
 from conversations.messages import Choice, rows
-from conversations.people.privacy import privacy_notice
+from conversations.people.privacy import (
+    DECLINE,
+    PRIVACY_VERSION,
+    agreement_choices,
+    privacy_notice,
+)
 from conversations.ports import Role
 
 NO_REGION = "none"
@@ -78,24 +83,22 @@ class Onboarding(Flow):
         return "privacy"
 
     async def ask_privacy(self, ctx: Context) -> Question:
-        _ = ctx.t.gettext
-        return Question(
-            privacy_notice(ctx),
-            rows(
-                Choice(_("I agree"), "privacy:accept"),
-                Choice(_("I do not agree"), "privacy:decline"),
-            ),
-        )
+        return Question(privacy_notice(ctx), agreement_choices(ctx))
 
     async def on_privacy(self, ctx: Context, answer: Answer) -> str | None:
         _ = ctx.t.gettext
-        if answer.data == "privacy:decline":
+        if answer.data == DECLINE:
+            days = ctx.ports.users.privacy_terms().retention.unfinished_signup_days
             ctx.say(
-                _(
+                ctx.t.ngettext(
                     "That is all right. I have stored nothing about you apart from the technical "
-                    "address needed to answer you and your language, and I delete both after a "
-                    "week if you do not write again. Send /start if you change your mind."
-                ),
+                    "address needed to answer you and your language, and I delete both after "
+                    "{count} day if you do not write again. Send /start if you change your mind.",
+                    "That is all right. I have stored nothing about you apart from the technical "
+                    "address needed to answer you and your language, and I delete both after "
+                    "{count} days if you do not write again. Send /start if you change your mind.",
+                    days,
+                ).format(count=ctx.t.format_number(days)),
                 ((command_choice(_("Start again"), "start"),),),
             )
             return None
@@ -106,8 +109,13 @@ class Onboarding(Flow):
             region_key=data.get("region"),
             display_name=ctx.inbound.display_name,
         )
+        await ctx.ports.users.accept_privacy(ctx.user.id, PRIVACY_VERSION)
         ctx.user = replace(
-            ctx.user, role=Role(data["role"]), region_key=data.get("region"), consented=True
+            ctx.user,
+            role=Role(data["role"]),
+            region_key=data.get("region"),
+            consented=True,
+            privacy_version=PRIVACY_VERSION,
         )
         ctx.say(_("Thank you! You are all set."))
         await ctx.engine.show_menu(ctx)

@@ -90,6 +90,11 @@ class OutboxMessage(Base):
     user_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
+    # The person a message to someone else is about (a notice to staff of their application):
+    # it goes when they erase their data.
+    about_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     # Replies go first (0), announcements after them (10), so a big broadcast never holds up
     # the answer to someone who is chatting.

@@ -18,6 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.db.base import Base, Id, UtcDateTime
+from conversations import limits
 
 
 class Region(Base):
@@ -36,9 +37,13 @@ class User(Base):
     locale: Mapped[str] = mapped_column(String(8))
     role: Mapped[str | None] = mapped_column(String(20))
     region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id", ondelete="SET NULL"))
-    display_name: Mapped[str | None] = mapped_column(String(200))
+    display_name: Mapped[str | None] = mapped_column(String(limits.DISPLAY_NAME.size))
     is_staff: Mapped[bool] = mapped_column(Boolean, default=False)
     consented_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The privacy notice's version the person agreed to last, and when (None: not since notices
+    # had versions); a newer notice is shown again before anything else.
+    privacy_version: Mapped[str | None] = mapped_column(String(20))
+    privacy_accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     unreachable_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     announcements_muted: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false()

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Application, Decision, FundingRound, GrantReport, Region
 from bot.services.spreadsheet import Cell, Figure, csv_file
 from conversations.grants.ports import RegionFigures, RoundFigures
+from conversations.people.ports import ERASED
 
 REPORTED = ("submitted", "accepted")
 
@@ -158,9 +159,9 @@ async def applications_csv(session: AsyncSession, *, tz: ZoneInfo) -> bytes:
             application.reference,
             rounds.get(application.round_id, ""),
             application.status,
-            application.applicant_name,
-            application.organisation,
-            application.contact,
+            _erased(application.applicant_name),
+            _erased(application.organisation),
+            _erased(application.contact),
             regions.get(application.region_id or 0, ""),
             application.title,
             application.description,
@@ -182,3 +183,8 @@ async def applications_csv(session: AsyncSession, *, tz: ZoneInfo) -> bytes:
         for item in application.items:
             rows.append([*common, item.category, item.description, _euros(item.amount_cents)])
     return csv_file(header, rows)
+
+
+def _erased(value: str | None) -> str | None:
+    """A funding record whose applicant erased their data says so, in the export's German."""
+    return "gelöscht auf Wunsch der Person" if value == ERASED else value

@@ -24,9 +24,17 @@ class Notifier:
     """The `Notifications` port; `queued` holds the outbox ids to send after the commit."""
 
     def __init__(
-        self, session: AsyncSession, *, catalogs: Catalogs, admins: frozenset[str], now: datetime
+        self,
+        session: AsyncSession,
+        *,
+        catalogs: Catalogs,
+        admins: frozenset[str],
+        now: datetime,
+        about_user_id: int | None = None,
     ) -> None:
+        """`about_user_id`: the person in the turn, whom notices to staff are about."""
         self.session = session
+        self.about_user_id = about_user_id
         self.catalogs = catalogs
         self.admins = admins
         self.now = now
@@ -48,7 +56,9 @@ class Notifier:
             .order_by(User.id, *used_last_first())
         )
         for user_id, locale, channel, external_id in once_per_person(rows):
-            await self._queue(user_id, locale, channel, external_id, key, render)
+            await self._queue(
+                user_id, locale, channel, external_id, key, render, about=self.about_user_id
+            )
 
     async def to_user(
         self,
@@ -89,6 +99,7 @@ class Notifier:
         *,
         expires_at: datetime | None = None,
         priority: int = 0,
+        about: int | None = None,
     ) -> None:
         row_id = await enqueue(
             self.session,
@@ -98,6 +109,7 @@ class Notifier:
             dedup_key=f"{key}:to:{user_id}",
             now=self.now,
             user_id=user_id,
+            about_user_id=about if about != user_id else None,
             expires_at=expires_at,
             priority=priority,
         )

@@ -5,21 +5,26 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
-    Application,
-    Conversation,
-    OutboxMessage,
     Region,
     User,
 )
 from bot.services.meetings.groups import join_group
 from bot.services.people import audit, linking
+from bot.services.people.personal_data import personal_data
 from bot.services.people.regions import list_regions
 from bot.services.people.users import addresses, erase, staff_members
-from conversations.people.ports import LinkCodeView, LinkResult, PersonalData, StaffMember
+from conversations.people.ports import (
+    Erasure,
+    LinkCodeView,
+    LinkResult,
+    PersonalData,
+    PrivacyTerms,
+    StaffMember,
+)
 from conversations.ports import RegionView, Role
 
 
@@ -27,12 +32,23 @@ class UserDirectory:
     """The `Users` port for flows, bound to one turn's session."""
 
     def __init__(
-        self, session: AsyncSession, *, admins: frozenset[str], now: datetime, actor: str
+        self,
+        session: AsyncSession,
+        *,
+        admins: frozenset[str],
+        now: datetime,
+        actor: str,
+        privacy: PrivacyTerms,
+        update_key: str | None = None,
     ) -> None:
+        """`update_key`: the update the turn handles (it goes too when the person erases
+        their data)."""
         self.session = session
         self.admins = admins
         self.now = now
         self.actor = actor
+        self.privacy = privacy
+        self.update_key = update_key
 
     async def _user(self, user_id: int) -> User:
         user = await self.session.get(User, user_id)
@@ -88,38 +104,11 @@ class UserDirectory:
         return [RegionView(key=r.key, name=r.name) for r in await list_regions(self.session)]
 
     async def personal_data(self, user_id: int) -> PersonalData:
-        user = await self._user(user_id)
-        region_name = (
-            await self.session.scalar(select(Region.name).where(Region.id == user.region_id))
-            if user.region_id is not None
-            else None
-        )
-        conversation = await self.session.get(Conversation, user_id)
-        queued = await self.session.scalar(
-            select(func.count())
-            .select_from(OutboxMessage)
-            .where(OutboxMessage.user_id == user_id, OutboxMessage.status == "pending")
-        )
-        return PersonalData(
-            locale=user.locale,
-            role=Role(user.role) if user.role else None,
-            region_name=region_name,
-            display_name=user.display_name,
-            addresses=await addresses(self.session, user_id),
-            created_at=user.created_at,
-            consented_at=user.consented_at,
-            is_staff=user.is_staff,
-            open_conversation=conversation.flow if conversation else None,
-            applications=await self.session.scalar(
-                select(func.count()).select_from(Application).where(Application.user_id == user_id)
-            )
-            or 0,
-            messages_queued=queued or 0,
-        )
+        return await personal_data(self.session, await self._user(user_id))
 
-    async def delete(self, user_id: int) -> None:
-        """Erase the person with their identities, conversation and messages to them."""
-        await erase(self.session, [user_id])
+    async def delete(self, user_id: int) -> Erasure:
+        """Erase the person (see `erase`); the audit log keeps that it happened, by a
+        pseudonym."""
         audit.record(
             self.session,
             actor=self.actor,
@@ -127,6 +116,15 @@ class UserDirectory:
             at=self.now,
             subject=f"user:{user_id}",
         )
+        return await erase(self.session, [user_id], update_key=self.update_key)
+
+    def privacy_terms(self) -> PrivacyTerms:
+        return self.privacy
+
+    async def accept_privacy(self, user_id: int, version: str) -> None:
+        user = await self._user(user_id)
+        user.privacy_version = version
+        user.privacy_accepted_at = self.now
 
     async def staff_members(self) -> Sequence[StaffMember]:
         return await staff_members(self.session, admins=self.admins)

@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, exists, or_, select, tuple_, update
+from sqlalchemy import exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.db.models import (
     ChannelIdentity,
-    InboxMessage,
-    OutboxMessage,
     Region,
-    ShownChoices,
     User,
 )
 from bot.services.people import audit
+from bot.services.people.erasure import erase as erase  # where the clean-up job finds it
 from conversations.people.ports import StaffMember
 from conversations.ports import Role, UserView
 
@@ -149,6 +146,7 @@ async def view(session: AsyncSession, user: User, *, admins: frozenset[str]) -> 
         consented=user.consented_at is not None,
         display_name=user.display_name,
         muted=user.announcements_muted,
+        privacy_version=user.privacy_version,
     )
 
 
@@ -176,37 +174,6 @@ async def set_staff(
     )
     await session.flush()
     return user
-
-
-async def erase(session: AsyncSession, user_ids: Sequence[int]) -> None:
-    """Erase these people with their identities, conversations, the messages to them and what
-    the inbox still holds of theirs (the turn that erases is done with its own row; messages
-    still waiting are handled afterwards, as from someone new)."""
-    addresses = (
-        await session.execute(
-            select(ChannelIdentity.channel, ChannelIdentity.external_id).where(
-                ChannelIdentity.user_id.in_(user_ids)
-            )
-        )
-    ).all()
-    if addresses:
-        await session.execute(
-            delete(InboxMessage).where(
-                tuple_(InboxMessage.channel, InboxMessage.chat).in_(
-                    [tuple(address) for address in addresses]
-                ),
-                InboxMessage.status != "pending",
-            )
-        )
-        await session.execute(
-            delete(ShownChoices).where(
-                tuple_(ShownChoices.channel, ShownChoices.address).in_(
-                    [tuple(address) for address in addresses]
-                )
-            )
-        )
-    await session.execute(delete(OutboxMessage).where(OutboxMessage.user_id.in_(user_ids)))
-    await session.execute(delete(User).where(User.id.in_(user_ids)))
 
 
 async def staff_members(session: AsyncSession, *, admins: frozenset[str]) -> list[StaffMember]:

@@ -274,9 +274,8 @@ async def test_delete_my_data_erases_the_person(app: App) -> None:
     assert chat.replies[0].text == _("Nothing was deleted.")
     await chat.send("/deletemydata")
     await chat.press(_("Yes, delete my data"))
-    assert chat.text == _(
-        "All your data has been deleted. Send /start if you want to use Gemeinsam again."
-    )
+    assert chat.text.startswith(_("Your data has been deleted:"))
+    assert chat.text.endswith(_("Send /start if you want to use Gemeinsam again."))
     async with app.database.transaction() as session:
         assert await session.scalar(select(func.count()).select_from(User)) == 0
     await chat.send("/start")
