@@ -20,6 +20,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import text
 
 from bot.app import App, seed_defaults
@@ -30,6 +31,17 @@ from bot.db.session import Database
 from bot.settings import Settings
 
 ENGINES = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+# Hypothesis: in CI a red run is repeatable (derandomized), and every failure prints how to
+# reproduce it; HYPOTHESIS_PROFILE=long runs the property tests (tests/property/) for thousands
+# of sequences instead of the few that `make test` runs.
+hypothesis_settings.register_profile(
+    "default", derandomize=os.environ.get("CI") == "true", print_blob=True, database=None
+)
+hypothesis_settings.register_profile(
+    "long", hypothesis_settings.get_profile("default"), max_examples=1000
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 class FakeClock:
