@@ -7,12 +7,15 @@ from html import escape
 
 from conversations.flow import Answer, Context, Flow, Invalid, Question, command_choice
 from conversations.languages import endonym
-from conversations.limits import LOCAL_CONTACTS, SEARCH
+from conversations.limits import LOCAL_CONTACTS, SEARCH, TOPIC_TEXT
 from conversations.messages import Choice, InboundKind, rows
 from conversations.outreach.ports import InfoRuleError
+from conversations.ports import FileUnavailable
 from conversations.roles import Permission, allows
 
 PART = 1500  # characters per message: an article reads better in a few short messages
+# A topic file's bytes: its text's limit in the widest UTF-8 characters, and room for the header.
+TOPIC_FILE_BYTES = 4 * TOPIC_TEXT.high + 4_000
 
 
 def parts(html: str) -> list[str]:
@@ -190,10 +193,20 @@ async def import_topic_file(ctx: Context) -> None:
     _ = ctx.t.gettext
     attachment = ctx.inbound.attachment
     assert attachment is not None
-    if (attachment.size or 0) > 1_000_000:
-        ctx.say(_("That file is too big for a topic."))
+    too_big = _(
+        "That file is too big for a topic: a topic's text may have at most {count} characters."
+    )
+    if (attachment.size or 0) > TOPIC_FILE_BYTES:
+        ctx.say(too_big.format(count=ctx.t.format_number(TOPIC_TEXT.high)))
         return
-    content = await ctx.ports.files.fetch(ctx.inbound.channel, attachment)
+    try:
+        content = await ctx.ports.files.fetch(ctx.inbound.channel, attachment)
+    except FileUnavailable:
+        ctx.say(_("Sorry, I could not check this file just now. Please send it again in a moment."))
+        return
+    if len(content) > TOPIC_FILE_BYTES:
+        ctx.say(too_big.format(count=ctx.t.format_number(TOPIC_TEXT.high)))
+        return
     try:
         article = await ctx.ports.info.import_file(attachment.name or "", content)
     except InfoRuleError as error:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from bot.app import App
 from bot.db.models import AuditEntry
 from bot.services.outreach.info import ContentError, import_articles, load_directory, parse_article
+from conversations.messages import Attachment, InboundKind
 from tests.conversations.grants.test_review import staff_member
 from tests.conversations.meetings.test_invitations import person
 from tests.conversations.people.test_onboarding import gettext
@@ -235,6 +236,23 @@ async def test_staff_send_an_updated_topic_file(app: App) -> None:
     await volunteer.send_file("school.en.md", len(content))
     assert volunteer.replies[0].text == en(
         "I did not understand that. Please choose from the menu."
+    )
+
+
+async def test_a_topic_file_too_big_or_out_of_reach_is_answered_with_the_limit(app: App) -> None:
+    staff = await staff_member(app)
+    en = gettext(app, "en")
+    too_big = en(
+        "That file is too big for a topic: a topic's text may have at most {count} characters."
+    ).format(count="12,000")
+    await staff.send_file("huge.en.md", 915_000)  # what the device says
+    assert staff.replies[0].text == too_big
+    await staff.send_file("quiet.en.md", 10, content=b"x" * 915_000)  # what the bytes say
+    assert staff.replies[0].text == too_big
+    gone = Attachment(file_ref="file-gone", name="gone.en.md", mime_type="text/markdown", size=10)
+    await staff._inbound(InboundKind.DOCUMENT, attachment=gone)  # the channel has it no more
+    assert staff.replies[0].text == en(
+        "Sorry, I could not check this file just now. Please send it again in a moment."
     )
 
 
