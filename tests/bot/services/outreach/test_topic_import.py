@@ -100,10 +100,15 @@ async def test_a_915_kb_topic_is_refused_stating_the_limit(app: App) -> None:
     body = paragraph * (915_000 // len(paragraph))
     content = topic_file(body)
     assert 900_000 < len(content) < 1_000_000
-    reply = await upload(staff, "documents.en.md", content)
+    reply = await upload(staff, "documents.en.md", content)  # refused before it is read
+    assert reply == gettext(app, "en")(
+        "That file is too big for a topic: a topic's text may have at most {count} characters."
+    ).format(count="12,000")
     line = 7 + body.count("\n", 0, TOPIC_TEXT.high)
-    assert reply == gettext(app, "en")("The file was not imported: {problem}").format(
-        problem=f"documents.en.md:{line}: the text has {len(body.strip()):,} characters, more "
+    with pytest.raises(ContentError) as refused:  # the command line's import reads it, and says
+        parse_article(content.decode(), source="documents.en.md", locale="en")
+    assert str(refused.value) == (
+        f"documents.en.md:{line}: the text has {len(body.strip()):,} characters, more "
         "than the 12,000 (a few screens) a topic may have, from this line on: split it into "
         "several topics"
     )
