@@ -25,6 +25,9 @@ from conversations.limits import MAX_DIGITS
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
+# CLDR skeletons: abbreviated weekday, day, abbreviated month (and year), in each locale's order.
+WEEKDAY_DATE = "yMMMEd"
+WEEKDAY_DAY = "MMMEd"
 
 _DIGITS = {ord(c): str(i) for i, c in enumerate("٠١٢٣٤٥٦٧٨٩")}
 _DIGITS.update({ord(c): str(i) for i, c in enumerate("۰۱۲۳۴۵۶۷۸۹")})
@@ -82,12 +85,14 @@ class Translator:
         return self._local(value).date()
 
     def format_date(self, value: date | datetime) -> str:
+        """The date with its weekday, as people say it: "Di., 24. Nov. 2026"."""
         if isinstance(value, datetime):
             value = self._local(value).date()
-        return dates.format_date(value, "medium", locale=self._babel)
+        return dates.format_skeleton(WEEKDAY_DATE, value, locale=self._babel)
 
     def format_datetime(self, value: datetime) -> str:
-        """Medium date and short time, joined the locale's way ("24.11.2026, 18:30")."""
+        """The date with its weekday and the short time, joined the locale's way
+        ("Di., 24. Nov. 2026, 18:30")."""
         local = self._local(value)
         pattern = dates.get_datetime_format("medium", locale=self._babel)
         return (
@@ -95,9 +100,13 @@ class Translator:
             .replace("'", "")
             .format(
                 dates.format_time(local, "short", locale=self._babel),
-                dates.format_date(local.date(), "medium", locale=self._babel),
+                self.format_date(local.date()),
             )
         )
+
+    def format_day(self, value: date) -> str:
+        """A day of a calendar without its year: "Di., 24. Nov.", "Tue, Nov 24"."""
+        return dates.format_skeleton(WEEKDAY_DAY, value, locale=self._babel)
 
     def format_money(self, cents: int) -> str:
         return numbers.format_currency(Decimal(cents) / 100, "EUR", locale=self._babel)
@@ -194,6 +203,7 @@ class Translator:
         return dates.format_skeleton("yMMMM", value, locale=self._babel)
 
     def format_short_date(self, value: date) -> str:
+        """The numeric date to type (24.12.2026): only as an example of what to write."""
         return dates.format_date(value, "short", locale=self._babel)
 
 

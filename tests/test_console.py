@@ -38,10 +38,10 @@ def test_numbers_and_labels_pick_choices_and_the_next_start_resumes(tmp_path: Pa
     database = tmp_path / "c.sqlite3"
     output = console(database, "/start\nEnglish\n2\n")
     assert "How are you here?" in output
-    assert "Which region do you live or volunteer in?" in output
+    assert "Where do you live?" in output  # a newcomer: where they live, nothing more
 
     resumed = console(database, "3\n1\n")
-    assert resumed.count("Which region do you live or volunteer in?") == 1  # asked again
+    assert resumed.count("Where do you live?") == 1  # asked again
     assert "Do you agree?" in resumed
     assert "What would you like to do?" in resumed
     assert "<b>" not in resumed

@@ -12,7 +12,7 @@ from conversations.grants.my_applications import WIZARD
 from conversations.grants.my_applications import (
     ContinueApplication as ContinueApplication,  # for wiring
 )
-from conversations.grants.steps import KEEP, text_answer
+from conversations.grants.steps import KEEP, PREVIOUS, text_answer
 from conversations.grants.submission import SubmissionSteps
 from conversations.grants.summary import AS_PRIVATE_PERSON, describe
 from conversations.grants.terms import TOPICS
@@ -63,8 +63,20 @@ class ApplyForGrant(SubmissionSteps, CostPlanSteps):
                         "You apply here, the district office decides, and after the project you "
                         "report what it reached."
                     ).format(cap=ctx.t.format_money(funding_round.cap_cents)),
-                    _("Still available in this round: {remaining}.").format(
-                        remaining=ctx.t.format_money(funding_round.remaining_cents)
+                    # The figures that bound every answer, before the first question.
+                    "\n".join(
+                        [
+                            _("The round runs from {start} to {end}.").format(
+                                start=ctx.t.format_date(funding_round.opens_on),
+                                end=ctx.t.format_date(funding_round.closes_on),
+                            ),
+                            _("At most {cap} per application.").format(
+                                cap=ctx.t.format_money(funding_round.cap_cents)
+                            ),
+                            _("Still available in this round: {remaining}.").format(
+                                remaining=ctx.t.format_money(funding_round.remaining_cents)
+                            ),
+                        ]
                     ),
                 ]
             ),
@@ -90,13 +102,15 @@ class ApplyForGrant(SubmissionSteps, CostPlanSteps):
             _("What is your name (first and last name)?"),
             application.applicant_name,
             limit=PERSON_NAME,
+            previous=await self.previous(ctx, "applicant_name"),
         )
 
     async def on_name(self, ctx: Context, answer: Answer) -> str:
         if answer.data != KEEP:
+            name = await self.previous(ctx, "applicant_name") if answer.data == PREVIOUS else None
             await ctx.ports.grants.update(
                 ctx.state.data["application_id"],
-                applicant_name=text_answer(ctx, answer, PERSON_NAME),
+                applicant_name=name or text_answer(ctx, answer, PERSON_NAME),
             )
         return await self.then(ctx)
 
@@ -135,11 +149,13 @@ class ApplyForGrant(SubmissionSteps, CostPlanSteps):
             ),
             application.contact,
             limit=CONTACT,
+            previous=await self.previous(ctx, "contact"),
         )
 
     async def on_contact(self, ctx: Context, answer: Answer) -> str:
         if answer.data != KEEP:
-            contact = text_answer(ctx, answer, CONTACT)
+            previous = await self.previous(ctx, "contact") if answer.data == PREVIOUS else None
+            contact = previous or text_answer(ctx, answer, CONTACT)
             digits = sum(ch.isdigit() for ch in contact)
             if not (EMAIL.match(contact) or (PHONE.match(contact) and digits >= 6)):
                 raise Invalid(

@@ -85,6 +85,7 @@ class CostPlanSteps(ApplicationSteps):
                 example=ctx.t.format_money(EXAMPLE_CENTS)
             ),
             free_text=True,
+            numeric=True,
         )
 
     async def on_item_amount(self, ctx: Context, answer: Answer) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from conversations.date_picker import DAY, MONTH, month_keyboard
+from conversations.date_picker import DAY, MONTH, day_of_month, month_keyboard, shown_month
 from conversations.flow import Answer, Context, Invalid, Question
 from conversations.grants.ports import ApplicationView, GrantRuleError
 from conversations.grants.steps import KEEP, ApplicationSteps
@@ -19,23 +19,32 @@ class ProjectDateSteps(ApplicationSteps):
         self, ctx: Context, text: str, current: date | None, first: date
     ) -> Question:
         application = await self.application(ctx)
-        shown = date.fromisoformat(ctx.state.data.get("month", first.isoformat()))
-        keyboard = month_keyboard(ctx.t, shown, first=first, last=application.round.closes_on)
-        example = ctx.t.format_short_date(first)
+        last = application.round.closes_on
+        keyboard = month_keyboard(ctx.t, self.shown(ctx, first, last), first=first, last=last)
+        text += "\n" + round_period(ctx, application)
         text += "\n" + ctx.t.gettext("Type it (like {example}) or tap a day.").format(
-            example=example
+            example=ctx.t.format_short_date(first)
         )
         return self.question(
             ctx, text, ctx.t.format_date(current) if current else None, keyboard, numeric=True
         )
 
-    def typed_date(self, ctx: Context, answer: Answer) -> date | None:
-        """The chosen day, or None after the calendar moved to another month."""
+    def shown(self, ctx: Context, first: date, last: date) -> date:
+        """The month the calendar shows: the one the person turned to, else the first's."""
+        month = date.fromisoformat(ctx.state.data.get("month", first.isoformat()))
+        return shown_month(month, first=first, last=last)
+
+    def typed_date(self, ctx: Context, answer: Answer, first: date, last: date) -> date | None:
+        """The chosen day, or None after the calendar moved to another month. A bare number is
+        that day of the month shown (Signal and the terminal show the days as text)."""
         if answer.data and answer.data.startswith(MONTH):
             ctx.state.data["month"] = answer.data.removeprefix(MONTH)
             return None
         if answer.data and answer.data.startswith(DAY):
             return date.fromisoformat(answer.data.removeprefix(DAY))
+        day = day_of_month(answer.text, self.shown(ctx, first, last))
+        if day is not None:
+            return day
         try:
             return ctx.t.parse_date(answer.text)
         except ValueError:
@@ -52,17 +61,20 @@ class ProjectDateSteps(ApplicationSteps):
             ctx,
             ctx.t.gettext("When does the project start?"),
             application.starts_on,
-            max(today, application.round.opens_on),
+            first_day(application, today),
         )
 
     async def on_start(self, ctx: Context, answer: Answer) -> str:
         if answer.data == KEEP:
             return await self.then(ctx)
-        starts_on = self.typed_date(ctx, answer)
+        application = await self.application(ctx)
+        today = ctx.t.local_date(ctx.ports.clock.now())
+        starts_on = self.typed_date(
+            ctx, answer, first_day(application, today), application.round.closes_on
+        )
         if starts_on is None:
             return "start"
         ctx.state.data.pop("month", None)
-        application = await self.application(ctx)
         self.check_dates(ctx, application, starts_on, None)
         ends_on = (
             application.ends_on
@@ -85,12 +97,12 @@ class ProjectDateSteps(ApplicationSteps):
     async def on_end(self, ctx: Context, answer: Answer) -> str:
         if answer.data == KEEP:
             return await self.then(ctx)
-        ends_on = self.typed_date(ctx, answer)
+        application = await self.application(ctx)
+        assert application.starts_on is not None
+        ends_on = self.typed_date(ctx, answer, application.starts_on, application.round.closes_on)
         if ends_on is None:
             return "end"
         ctx.state.data.pop("month", None)
-        application = await self.application(ctx)
-        assert application.starts_on is not None
         self.check_dates(ctx, application, application.starts_on, ends_on)
         await ctx.ports.grants.update(application.id, ends_on=ends_on)
         return await self.then(ctx)
@@ -108,8 +120,17 @@ class ProjectDateSteps(ApplicationSteps):
             raise Invalid(
                 refusal(ctx.t, GrantRuleError("outside_round"))
                 + " "
-                + ctx.t.gettext("The round runs from {start} to {end}.").format(
-                    start=ctx.t.format_date(application.round.opens_on),
-                    end=ctx.t.format_date(application.round.closes_on),
-                )
+                + round_period(ctx, application)
             )
+
+
+def first_day(application: ApplicationView, today: date) -> date:
+    """The first day a project may start: today, or the round's first day if that is later."""
+    return max(today, application.round.opens_on)
+
+
+def round_period(ctx: Context, application: ApplicationView) -> str:
+    return ctx.t.gettext("The round runs from {start} to {end}.").format(
+        start=ctx.t.format_date(application.round.opens_on),
+        end=ctx.t.format_date(application.round.closes_on),
+    )

@@ -6,7 +6,7 @@ from html import escape
 
 from conversations.flow import Context, command_choice
 from conversations.grants.terms import STATUSES
-from conversations.messages import Document
+from conversations.spreadsheets import csv_document, workbook_document
 
 
 async def run_stats(ctx: Context) -> None:
@@ -108,15 +108,19 @@ async def run_stats(ctx: Context) -> None:
 
 
 async def run_export(ctx: Context) -> None:
+    """The workbook for people to read, then the same as CSV for other programs; both in the
+    staff member's language."""
     _ = ctx.t.gettext
-    content = await ctx.ports.grants.export()
-    day = ctx.t.local_date(ctx.ports.clock.now()).isoformat()
+    spreadsheet = await ctx.ports.grants.export(ctx.t)
+    stem = f"gemeinsam-applications-{ctx.t.local_date(ctx.ports.clock.now()).isoformat()}"
     ctx.say(
         _(
-            "All submitted applications with their cost items and decisions, for spreadsheet "
-            "programs."
+            "All submitted applications with their cost items, decisions and reports: one sheet "
+            "each."
         ),
-        document=Document(
-            name=f"gemeinsam-applications-{day}.csv", mime_type="text/csv", content=content
-        ),
+        document=workbook_document(stem, spreadsheet),
+    )
+    ctx.say(
+        _("The same as CSV, one row per cost item, for other programs."),
+        document=csv_document(stem, spreadsheet),
     )

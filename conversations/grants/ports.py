@@ -8,6 +8,8 @@ from datetime import date, datetime
 from typing import Protocol
 
 from conversations.messages import Attachment
+from conversations.ports import Translator
+from conversations.spreadsheets import Spreadsheet
 
 
 @dataclass(frozen=True)
@@ -157,7 +159,9 @@ class Grants(Protocol):
 
     async def figures(self) -> Sequence[RoundFigures]: ...
 
-    async def export(self) -> bytes: ...
+    async def export(self, t: Translator) -> Spreadsheet:
+        """Every submitted application, in `t`'s language."""
+        ...
 
 
 class Reports(Protocol):

@@ -83,7 +83,9 @@ class ReportOnProject(Flow):
     async def ask_volunteers(self, ctx: Context) -> Question:
         report = await self.report(ctx)
         text = ctx.t.gettext("<b>Report on {reference}</b>\nHow many volunteers took part?")
-        return Question(text.format(reference=report.application.reference), free_text=True)
+        return Question(
+            text.format(reference=report.application.reference), free_text=True, numeric=True
+        )
 
     async def on_volunteers(self, ctx: Context, answer: Answer) -> str:
         await ctx.ports.reports.update_report(
@@ -92,7 +94,9 @@ class ReportOnProject(Flow):
         return "newcomers"
 
     async def ask_newcomers(self, ctx: Context) -> Question:
-        return Question(ctx.t.gettext("How many newcomers did the project reach?"), free_text=True)
+        return Question(
+            ctx.t.gettext("How many newcomers did the project reach?"), free_text=True, numeric=True
+        )
 
     async def on_newcomers(self, ctx: Context, answer: Answer) -> str:
         await ctx.ports.reports.update_report(
@@ -127,6 +131,7 @@ class ReportOnProject(Flow):
                 category=_(CATEGORIES[category]), planned=ctx.t.format_money(planned)
             ),
             free_text=True,
+            numeric=True,
         )
 
     async def on_costs(self, ctx: Context, answer: Answer) -> str:

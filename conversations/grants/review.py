@@ -1,4 +1,5 @@
-"""/review for staff: submitted applications oldest first, each decided with a button.
+"""/review for staff: submitted applications oldest first, each decided with a button; an
+approval or a rejection takes one more press, on a last look at what it will do.
 
 Nobody decides on their own application or report: the list shows them as waiting for another
 member of staff or an administrator, and the grant service refuses such a decision whatever a
@@ -17,6 +18,9 @@ from conversations.limits import DECISION_REASON, STAFF_NOTE, record_id
 from conversations.messages import Choice, Reply, rows
 from conversations.ports import Translator
 from conversations.roles import Permission
+
+# Refusals that leave the application to decide, with another amount or later.
+BUDGET_RULES = ("over_cap", "over_pot", "over_request", "total_zero")
 
 
 class ReviewApplications(Flow):
@@ -198,7 +202,8 @@ class ReviewApplications(Flow):
         if decision in ("changes", "reject"):
             ctx.state.data["decision"] = decision
             return "reason"
-        return await self.decide(ctx, "approve")
+        application = await self.application(ctx)
+        return self.to_confirm(ctx, application, application.total_cents)
 
     async def ask_amount(self, ctx: Context) -> Question:
         _ = ctx.t.gettext
@@ -208,11 +213,19 @@ class ReviewApplications(Flow):
                 amount=ctx.t.format_money(application.total_cents)
             ),
             free_text=True,
+            numeric=True,
         )
 
     async def on_amount(self, ctx: Context, answer: Answer) -> str:
         cents = typed_amount(ctx, answer)
-        return await self.decide(ctx, "approve", amount_cents=cents)
+        return self.to_confirm(ctx, await self.application(ctx), cents)
+
+    def to_confirm(self, ctx: Context, application: ApplicationView, cents: int) -> str:
+        """An approval the rules allow as things stand goes to the last look; the grant service
+        checks again when it is confirmed, under the round's lock."""
+        approvable(ctx.t, application, cents)
+        ctx.state.data.update(decision="approve", amount_cents=cents)
+        return "confirm"
 
     async def ask_reason(self, ctx: Context) -> Question:
         _ = ctx.t.gettext
@@ -224,7 +237,46 @@ class ReviewApplications(Flow):
 
     async def on_reason(self, ctx: Context, answer: Answer) -> str:
         reason = answer.text.strip()
+        if ctx.state.data.get("decision") == "reject":
+            ctx.state.data["reason"] = reason
+            return "confirm"
         return await self.decide(ctx, str(ctx.state.data.pop("decision")), reason=reason)
+
+    async def ask_confirm(self, ctx: Context) -> Question:
+        """The last look before what cannot be undone: what will happen, in so many words."""
+        _ = ctx.t.gettext
+        data = ctx.state.data
+        application = await self.application(ctx)
+        title = escape(application.title or "")
+        name = escape(application.applicant_name or "")
+        if data.get("decision") not in ("approve", "reject"):
+            raise Invalid(_("That button is no longer valid."))
+        if data["decision"] == "approve":
+            cents = int(data["amount_cents"])
+            text = _("Approve {amount} for “{title}” from {name}? The pot keeps {remaining}.")
+            yes = _("Yes, approve")
+        else:
+            cents = 0
+            text = _("Reject “{title}” from {name}? They will read this reason:\n{reason}")
+            yes = _("Yes, reject")
+        return Question(
+            text.format(
+                amount=ctx.t.format_money(cents),
+                title=title,
+                name=name,
+                remaining=ctx.t.format_money(application.round.remaining_cents - cents),
+                reason=escape(str(data.get("reason", ""))),
+            ),
+            rows(Choice(yes, "confirm:yes"), Choice(_("No, back"), "confirm:back")),
+        )
+
+    async def on_confirm(self, ctx: Context, answer: Answer) -> str:
+        data = ctx.state.data
+        decision = str(data.pop("decision", ""))
+        cents, reason = data.pop("amount_cents", None), data.pop("reason", None)
+        if answer.data != "confirm:yes":
+            return "detail"  # nothing done: the decision screen again
+        return await self.decide(ctx, decision, amount_cents=cents, reason=reason)
 
     async def decide(
         self, ctx: Context, kind: str, *, amount_cents: int | None = None, reason: str | None = None
@@ -238,10 +290,10 @@ class ReviewApplications(Flow):
                 reason=reason,
             )
         except GrantRuleError as error:
-            if error.code in ("over_cap", "over_pot", "over_request", "total_zero"):
-                raise Invalid(refusal(ctx.t, error)) from None
+            # Refused as things are now (the pot ran out meanwhile, someone else decided): say
+            # why, and show what is left to decide.
             ctx.say(refusal(ctx.t, error))
-            return "list"
+            return "detail" if error.code in BUDGET_RULES else "list"
         await tell_applicant(ctx, decided)
         done = {
             "approved": _("{reference} is approved with {amount}. The applicant has been told."),
@@ -254,6 +306,32 @@ class ReviewApplications(Flow):
             )
         )
         return "list"
+
+
+def approvable(t: Translator, application: ApplicationView, cents: int) -> None:
+    """The budget rules as the list shows them, so that a refusal comes before the last look."""
+    funding_round = application.round
+    error = None
+    if cents <= 0:
+        error = GrantRuleError("total_zero")
+    elif cents > application.total_cents:
+        error = GrantRuleError(
+            "over_request",
+            over_by=cents - application.total_cents,
+            requested=application.total_cents,
+        )
+    elif cents > funding_round.cap_cents:
+        error = GrantRuleError(
+            "over_cap", over_by=cents - funding_round.cap_cents, cap=funding_round.cap_cents
+        )
+    elif cents > funding_round.remaining_cents:
+        error = GrantRuleError(
+            "over_pot",
+            over_by=cents - funding_round.remaining_cents,
+            remaining=funding_round.remaining_cents,
+        )
+    if error is not None:
+        raise Invalid(refusal(t, error))
 
 
 def mine(ctx: Context, application: ApplicationView) -> bool:

@@ -4,6 +4,7 @@ answer, and the question that offers to keep the current value."""
 from __future__ import annotations
 
 from html import escape
+from typing import Literal
 
 from conversations.flow import Answer, Context, Flow, Invalid, Question
 from conversations.grants.ports import ApplicationView
@@ -12,6 +13,8 @@ from conversations.limits import PROJECT_DESCRIPTION, TextLimit, one_line, too_l
 from conversations.messages import Choice
 
 KEEP = "keep"
+PREVIOUS = "previous"  # the answer given in the person's last submitted application
+PREVIOUS_LABEL = 40  # characters of that answer shown on its button
 
 
 def text_answer(ctx: Context, answer: Answer, limit: TextLimit) -> str:
@@ -41,6 +44,17 @@ class ApplicationSteps(Flow):
             return "summary"
         return first_open_step(await self.application(ctx))
 
+    async def previous(
+        self, ctx: Context, field: Literal["applicant_name", "contact"]
+    ) -> str | None:
+        """What the person answered in their last submitted application, to offer it again."""
+        submitted = [a for a in await ctx.ports.grants.of_user(ctx.user.id) if a.submitted_at]
+        if not submitted:
+            return None
+        last = max(submitted, key=lambda a: (a.submitted_at, a.id))
+        value: str | None = getattr(last, field)
+        return value or None
+
     def question(
         self,
         ctx: Context,
@@ -50,9 +64,19 @@ class ApplicationSteps(Flow):
         *,
         numeric: bool = False,
         limit: TextLimit | None = None,
+        previous: str | None = None,
     ) -> Question:
+        """`previous`: an earlier answer offered as a button (data `PREVIOUS`) when the draft
+        has none yet; typing still works."""
         _ = ctx.t.gettext
         if ctx.state.data.get("editing") and current:
             text += "\n\n" + _("Now: {value}").format(value=escape(current))
             choices = (*choices, (Choice(_("Keep it"), KEEP),))
+        elif previous and not current:
+            label = (
+                previous
+                if len(previous) <= PREVIOUS_LABEL
+                else previous[: PREVIOUS_LABEL - 1] + "…"
+            )
+            choices = ((Choice(label, PREVIOUS),), *choices)
         return Question(text, choices, free_text=True, numeric=numeric, limit=limit)

@@ -16,6 +16,7 @@ from conversations.ports import Translator
 from conversations.roles import Permission, allows
 
 GUESTS = range(6)  # how many guests one may bring: the buttons offer these
+TOLD = ("yes", "maybe", "waiting")  # the answers of those told when a meeting changes
 
 
 def refusal(t: Translator, error: MeetingRuleError) -> str:
@@ -178,8 +179,42 @@ class ChangeMeeting(WhenAndWhereSteps, Flow):
             limit=MEETING_MESSAGE,
         )
 
-    async def on_reason(self, ctx: Context, answer: Answer) -> str | None:
-        await self.apply(ctx, cancel_reason=answer.text)
+    async def on_reason(self, ctx: Context, answer: Answer) -> str:
+        ctx.state.data["cancel_reason"] = answer.text
+        return "cancel"
+
+    async def ask_cancel(self, ctx: Context) -> Question:
+        """The last look before a cancellation, which cannot be undone."""
+        _ = ctx.t.gettext
+        meeting = await self.meeting(ctx)
+        told = len(await ctx.ports.meetings.answered(meeting.id, TOLD))
+        text = ctx.t.ngettext(
+            "Cancel “{title}” on {date}? {count} person who answered will be told:\n{reason}",
+            "Cancel “{title}” on {date}? {count} people who answered will be told:\n{reason}",
+            told,
+        ).format(
+            title=escape(meeting.title),
+            date=ctx.t.format_datetime(meeting.starts_at),
+            count=ctx.t.format_number(told),
+            reason=escape(str(ctx.state.data.get("cancel_reason", ""))),
+        )
+        return Question(
+            text,
+            rows(
+                Choice(_("Yes, cancel the meeting"), "cancel:yes"),
+                Choice(_("No, back"), "cancel:back"),
+            ),
+        )
+
+    async def on_cancel(self, ctx: Context, answer: Answer) -> str | None:
+        reason = str(ctx.state.data.pop("cancel_reason", ""))
+        if answer.data != "cancel:yes":
+            return "choose"  # nothing done: the meeting and its changes again
+        try:
+            await self.apply(ctx, cancel_reason=reason)
+        except Invalid as refused:  # it began or was cancelled meanwhile
+            ctx.say(refused.message)
+            return "choose"
         return None
 
     async def apply(self, ctx: Context, **change: object) -> None:
@@ -190,7 +225,7 @@ class ChangeMeeting(WhenAndWhereSteps, Flow):
         except MeetingRuleError as error:
             raise Invalid(refusal(ctx.t, error)) from None
         calendar = await meetings.calendar_file(meeting.id)
-        told = await meetings.answered(meeting.id, ["yes", "maybe", "waiting"])
+        told = await meetings.answered(meeting.id, TOLD)
         for user_id in told:
             await ctx.ports.notifications.to_user(
                 user_id,

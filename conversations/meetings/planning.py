@@ -8,7 +8,7 @@ from functools import partial
 from typing import Any
 
 from conversations.answers import typed_count
-from conversations.date_picker import DAY, MONTH, month_keyboard
+from conversations.date_picker import DAY, MONTH, day_of_month, month_keyboard, shown_month
 from conversations.flow import Answer, Context, Flow, Invalid, Question
 from conversations.limits import (
     MEETING_AGENDA,
@@ -26,6 +26,7 @@ from conversations.roles import Permission
 TIMES = ("10:00", "14:00", "16:00", "17:00", "18:00", "19:00")
 DURATIONS = (60, 90, 120, 180)
 SKIP = "skip"
+DAYS_AHEAD = 365  # how far ahead the calendar offers days for a meeting
 
 
 def picked_day(ctx: Context, answer: Answer) -> date | None:
@@ -36,8 +37,11 @@ def picked_day(ctx: Context, answer: Answer) -> date | None:
     if answer.data and answer.data.startswith(DAY):
         ctx.state.data.pop("month", None)
         return date.fromisoformat(answer.data.removeprefix(DAY))
+    today = ctx.t.local_date(ctx.ports.clock.now())
+    # A bare number is that day of the month shown (Signal and the terminal show days as text).
+    day = day_of_month(answer.text, shown_day_month(ctx, today))
     try:
-        day = ctx.t.parse_date(answer.text)
+        day = day or ctx.t.parse_date(answer.text)
     except ValueError:
         raise Invalid(
             ctx.t.gettext("I could not read that date. Please write it like {example}.").format(
@@ -50,10 +54,16 @@ def picked_day(ctx: Context, answer: Answer) -> date | None:
     return day
 
 
+def shown_day_month(ctx: Context, today: date) -> date:
+    """The month the meeting calendar shows: the one turned to, within the next year."""
+    month = date.fromisoformat(ctx.state.data.get("month", today.isoformat()))
+    return shown_month(month, first=today, last=today + timedelta(days=DAYS_AHEAD))
+
+
 def day_question(ctx: Context, text: str) -> Question:
     today = ctx.t.local_date(ctx.ports.clock.now())
-    shown = date.fromisoformat(ctx.state.data.get("month", today.isoformat()))
-    keyboard = month_keyboard(ctx.t, shown, first=today, last=today + timedelta(days=365))
+    shown = shown_day_month(ctx, today)
+    keyboard = month_keyboard(ctx.t, shown, first=today, last=today + timedelta(days=DAYS_AHEAD))
     hint = ctx.t.gettext("Type it (like {example}) or tap a day.").format(
         example=ctx.t.format_short_date(today)
     )

@@ -1,5 +1,6 @@
 """/broadcast for staff: the audience (role, regions, languages) with how many it reaches, the
-message in German and in other languages, a preview per language, then sending it."""
+message in German and in other languages, a preview per language, and one last look before it
+is sent."""
 
 from __future__ import annotations
 
@@ -222,10 +223,30 @@ class SendBroadcast(AudienceSteps, Flow):
             rows(Choice(_("Send"), "preview:send"), Choice(_("Start again"), "preview:again")),
         )
 
-    async def on_preview(self, ctx: Context, answer: Answer) -> str | None:
+    async def on_preview(self, ctx: Context, answer: Answer) -> str:
         if answer.data == "preview:again":
             ctx.state.data.clear()
             return "role"
+        return "confirm"
+
+    async def ask_confirm(self, ctx: Context) -> Question:
+        """The last look: once sent, an announcement cannot be taken back from those who have it."""
+        _ = ctx.t.gettext
+        total = sum((await ctx.ports.broadcasts.count(audience_of(ctx.state.data))).values())
+        return Question(
+            ctx.t.ngettext(
+                "Send the announcement to {count} person now? It cannot be taken back from "
+                "those who have it.",
+                "Send the announcement to {count} people now? It cannot be taken back from "
+                "those who have it.",
+                total,
+            ).format(count=ctx.t.format_number(total)),
+            rows(Choice(_("Yes, send"), "confirm:yes"), Choice(_("No, back"), "confirm:back")),
+        )
+
+    async def on_confirm(self, ctx: Context, answer: Answer) -> str | None:
+        if answer.data != "confirm:yes":
+            return "preview"  # nothing sent: the previews again
         data = ctx.state.data
         texts = {locale: escape(text) for locale, text in data["texts"].items()}
         view = await ctx.ports.broadcasts.send(audience_of(data), texts, data.get("fallback", "de"))

@@ -87,15 +87,14 @@ class Information(Flow):
             return await self.new_question(ctx, answer.text)
         return await self.on_topics(ctx, answer)
 
-    async def new_question(self, ctx: Context, text: str) -> str | None:
-        """Text after a result or an article is a new message, taken as it would be from the
-        main menu: a question that finds topics, or else the menu."""
+    async def new_question(self, ctx: Context, text: str) -> str:
+        """Text after a result or an article is a new question: the topics it finds, or else
+        every topic to choose from."""
         if await ctx.ports.info.search(text, ctx.user.locale):
             ctx.state.data["query"] = text
             return "found"
-        ctx.say(ctx.t.gettext("I did not understand that. Please choose from the menu."))
-        await ctx.engine.show_menu(ctx)
-        return None
+        ctx.say(ctx.t.gettext("I found nothing on that. Please choose a topic."))
+        return "topics"
 
     async def ask_after(self, ctx: Context) -> Question:
         _ = ctx.t.gettext

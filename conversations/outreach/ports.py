@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
+from conversations.ports import Translator
+from conversations.spreadsheets import Spreadsheet
+
 
 @dataclass(frozen=True)
 class TopicView:
@@ -119,7 +122,7 @@ class Surveys(Protocol):
 
     async def results(self, survey_id: int) -> SurveyResults: ...
 
-    async def results_csv(self, survey_id: int) -> bytes: ...
+    async def results_spreadsheet(self, survey_id: int, t: Translator) -> Spreadsheet: ...
 
     async def results_chart(self, survey_id: int) -> bytes: ...
 

@@ -144,10 +144,30 @@ class NewSurvey(AudienceSteps, Flow):
             text, rows(Choice(_("Send"), "preview:send"), Choice(_("Start again"), "preview:again"))
         )
 
-    async def on_preview(self, ctx: Context, answer: Answer) -> str | None:
+    async def on_preview(self, ctx: Context, answer: Answer) -> str:
         if answer.data == "preview:again":
             ctx.state.data.clear()
             return "question"
+        return "confirm"
+
+    async def ask_confirm(self, ctx: Context) -> Question:
+        """The last look: once asked, a question cannot be taken back."""
+        _ = ctx.t.gettext
+        data = ctx.state.data
+        total = sum((await ctx.ports.broadcasts.count(audience_of(data))).values())
+        closes = ctx.ports.clock.now() + timedelta(days=int(data["days"]))
+        return Question(
+            ctx.t.ngettext(
+                "Send the question to {count} person now? They can answer until {date}.",
+                "Send the question to {count} people now? They can answer until {date}.",
+                total,
+            ).format(count=ctx.t.format_number(total), date=ctx.t.format_datetime(closes)),
+            rows(Choice(_("Yes, send"), "confirm:yes"), Choice(_("No, back"), "confirm:back")),
+        )
+
+    async def on_confirm(self, ctx: Context, answer: Answer) -> str | None:
+        if answer.data != "confirm:yes":
+            return "preview"  # nothing sent: the preview again
         data = ctx.state.data
         survey = await ctx.ports.surveys.create(
             data["question"],

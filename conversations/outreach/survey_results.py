@@ -7,6 +7,7 @@ from html import escape
 from conversations.flow import Answer, Context, Flow, Question, command_choice
 from conversations.messages import Choice, Document, rows
 from conversations.roles import Permission
+from conversations.spreadsheets import csv_document, workbook_document
 
 
 class SurveyResultsFlow(Flow):
@@ -54,7 +55,10 @@ class SurveyResultsFlow(Flow):
         if results.texts:
             lines.append(_("<b>Answers in their own words (for staff only)</b>"))
             lines += [f"• {escape(text)}" for text in results.texts[:30]]
-        buttons = [Choice(_("As a spreadsheet file"), "show:file")]
+        buttons = [
+            Choice(_("As a spreadsheet file"), "show:file"),
+            Choice(_("As CSV for other programs"), "show:csv"),
+        ]
         if survey.options:
             buttons.insert(0, Choice(_("As a bar chart"), "show:chart"))
         return Question("\n".join(lines), rows(*buttons, Choice(_("Other survey"), "show:back")))
@@ -73,15 +77,14 @@ class SurveyResultsFlow(Flow):
                     await ctx.ports.surveys.results_chart(survey_id),
                 ),
             )
-        else:
-            ctx.say(
-                _("The answers as a spreadsheet file."),
-                document=Document(
-                    f"gemeinsam-survey-{survey_id}.csv",
-                    "text/csv",
-                    await ctx.ports.surveys.results_csv(survey_id),
-                ),
-            )
+        elif answer.data in ("show:file", "show:csv"):
+            spreadsheet = await ctx.ports.surveys.results_spreadsheet(survey_id, ctx.t)
+            stem = f"gemeinsam-survey-{survey_id}"
+            if answer.data == "show:file":
+                text, document = _("The answers as a spreadsheet file."), workbook_document
+            else:
+                text, document = _("The answers as CSV, for other programs."), csv_document
+            ctx.say(text, document=document(stem, spreadsheet))
         return "show"
 
 

@@ -1,4 +1,5 @@
-"""First contact: language, role, region and the privacy notice, then the main menu."""
+"""First contact: language (greeted in all six), role, region and the privacy notice, then the
+main menu."""
 
 from __future__ import annotations
 
@@ -17,6 +18,21 @@ from conversations.people.privacy import (
 from conversations.ports import Role
 
 NO_REGION = "none"
+# The first screen, before anyone has chosen: a greeting in each language, in that language.
+GREETINGS = {
+    "de": "Willkommen! Bitte wählen Sie Ihre Sprache.",
+    "en": "Welcome! Please choose your language.",
+    "ar": "أهلاً وسهلاً! يُرجى اختيار لغتك.",
+    "fa": "خوش آمدید! لطفاً زبان خود را انتخاب کنید.",
+    "uk": "Ласкаво просимо! Будь ласка, оберіть мову.",
+    "ru": "Добро пожаловать! Пожалуйста, выберите язык.",
+}
+
+
+def greeting() -> str:
+    """One short message that anyone can read a line of, whatever their language."""
+    lines = [GREETINGS[language.code] for language in LANGUAGES]
+    return "\n".join(["<b>Gemeinsam</b> · Landkreis Ludwigslust-Parchim", "", *lines])
 
 
 def language_choices() -> tuple[tuple[Choice, ...], ...]:
@@ -32,6 +48,14 @@ async def region_choices(ctx: Context) -> tuple[tuple[Choice, ...], ...]:
     )
 
 
+def region_question(ctx: Context, role: str | None) -> str:
+    """Newcomers are asked where they live; volunteers also where they volunteer."""
+    _ = ctx.t.gettext
+    if role == Role.NEWCOMER:
+        return _("Where do you live? Choose the town nearest to you.")
+    return _("Which region do you live or volunteer in? Choose the town nearest to you.")
+
+
 def chosen_region(answer: Answer) -> str | None:
     key = (answer.data or "").removeprefix("region:")
     return None if key == NO_REGION else key
@@ -42,14 +66,7 @@ class Onboarding(Flow):
     first_step = "language"
 
     async def ask_language(self, ctx: Context) -> Question:
-        _ = ctx.t.gettext
-        return Question(
-            _(
-                "Welcome to <b>Gemeinsam</b>, the chat of Landkreis Ludwigslust-Parchim for "
-                "volunteers and newcomers.\n\nPlease choose your language."
-            ),
-            language_choices(),
-        )
+        return Question(greeting(), language_choices())
 
     async def on_language(self, ctx: Context, answer: Answer) -> str:
         locale = (answer.data or "").removeprefix("lang:")
@@ -72,11 +89,7 @@ class Onboarding(Flow):
         return "region"
 
     async def ask_region(self, ctx: Context) -> Question:
-        _ = ctx.t.gettext
-        return Question(
-            _("Which region do you live or volunteer in? Choose the town nearest to you."),
-            await region_choices(ctx),
-        )
+        return Question(region_question(ctx, ctx.state.data.get("role")), await region_choices(ctx))
 
     async def on_region(self, ctx: Context, answer: Answer) -> str:
         ctx.state.data["region"] = chosen_region(answer)

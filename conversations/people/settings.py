@@ -9,6 +9,7 @@ from conversations.flow import Answer, Context, Flow, Question, command_choice
 from conversations.languages import endonym
 from conversations.messages import Choice, rows
 from conversations.people.onboarding import chosen_region, language_choices, region_choices
+from conversations.ports import Role
 
 
 class ChooseLanguage(Flow):
@@ -104,6 +105,8 @@ class Settings(Flow):
 
     async def ask_region(self, ctx: Context) -> Question:
         _ = ctx.t.gettext
+        if ctx.user.role == Role.NEWCOMER:
+            return Question(_("Where do you live?"), await region_choices(ctx))
         return Question(_("Which region do you live or volunteer in?"), await region_choices(ctx))
 
     async def on_region(self, ctx: Context, answer: Answer) -> str:

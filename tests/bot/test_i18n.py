@@ -93,13 +93,13 @@ def test_what_is_not_a_date_is_refused(locale: str, typed: str) -> None:
 @pytest.mark.parametrize(
     ("locale", "money", "moment"),
     [
-        ("de", "1.000,50\u00a0€", "24.11.2026, 18:30"),
-        ("en", "€1,000.50", "Nov 24, 2026, 6:30\u202fPM"),
-        ("uk", "1\u00a0000,50\u00a0EUR", "24 лист. 2026\u202fр., 18:30"),
-        ("ru", "1\u00a0000,50\u00a0€", "24 нояб. 2026\u202fг., 18:30"),
+        ("de", "1.000,50\u00a0€", "Di., 24. Nov. 2026, 18:30"),
+        ("en", "€1,000.50", "Tue, Nov 24, 2026, 6:30\u202fPM"),
+        ("uk", "1\u00a0000,50\u00a0EUR", "вт, 24 лист. 2026\u202fр., 18:30"),
+        ("ru", "1\u00a0000,50\u00a0€", "вт, 24 нояб. 2026\u202fг., 18:30"),
         # Latin digits (see bot/i18n.py); the marks keep the order right in right-to-left text.
-        ("ar", "\u200f1,000.50\u00a0€", "24\u200f/11\u200f/2026، 6:30 م"),
-        ("fa", "\u200e€\u00a01,000.50", "24 نوامبر 2026،\u200f 18:30"),
+        ("ar", "\u200f1,000.50\u00a0€", "الثلاثاء، 24 نوفمبر 2026، 6:30 م"),
+        ("fa", "\u200e€\u00a01,000.50", "سه\u200cشنبه 24 نوامبر 2026،\u200f 18:30"),
     ],
 )
 def test_money_and_times_are_formatted_for_the_locale(locale: str, money: str, moment: str) -> None:
@@ -111,8 +111,8 @@ def test_money_and_times_are_formatted_for_the_locale(locale: str, money: str, m
 @pytest.mark.parametrize(
     ("locale", "day", "clock", "month"),
     [
-        ("ar", "24\u200f/11\u200f/2026", "6:30 م", "ديسمبر 2026"),
-        ("fa", "24 نوامبر 2026", "18:30", "دسامبر 2026"),
+        ("ar", "الثلاثاء، 24 نوفمبر 2026", "6:30 م", "ديسمبر 2026"),
+        ("fa", "سه\u200cشنبه 24 نوامبر 2026", "18:30", "دسامبر 2026"),
     ],
 )
 def test_dates_and_times_in_right_to_left_locales(
@@ -134,13 +134,30 @@ def test_what_the_bot_shows_can_be_typed_back(locale: str) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("locale", "day"),
+    [
+        ("de", "Mi., 9. Dez."),
+        ("en", "Wed, Dec 9"),
+        ("ar", "الأربعاء، 9 ديسمبر"),
+        ("fa", "چهارشنبه 9 دسامبر"),
+        ("uk", "ср, 9 груд."),
+        ("ru", "ср, 9 дек."),
+    ],
+)
+def test_a_calendar_day_reads_with_its_weekday_and_month(locale: str, day: str) -> None:
+    translator = catalogs.translator(locale)
+    assert translator.format_day(date(2026, 12, 9)) == day
+    assert translator.format_date(date(2026, 12, 9)).startswith(day.rstrip("."))
+
+
 def test_times_are_shown_in_berlin_across_daylight_saving() -> None:
     translator = catalogs.translator("de")
     assert translator.format_datetime(datetime(2026, 3, 29, 0, 30, tzinfo=UTC)) == (
-        "29.03.2026, 01:30"
+        "So., 29. März 2026, 01:30"
     )
     assert translator.format_datetime(datetime(2026, 3, 29, 1, 30, tzinfo=UTC)) == (
-        "29.03.2026, 03:30"
+        "So., 29. März 2026, 03:30"
     )
 
 

@@ -106,6 +106,7 @@ async def world(app: App) -> World:
     await admin.press(en("Done"))
     await admin.press(en("{count} days").replace("{count}", "7"))
     await admin.press(en("Send"))
+    await admin.press(en("Yes, send"))
     question_of(newcomer)
     await newcomer.press(gettext(app, "de")("Write my answer"))
     await newcomer.send(SURVEY_ANSWER)

@@ -170,8 +170,8 @@ async def test_nul_bidi_and_decomposed_text_are_kept_clean_and_staff_see_it_so(
     await chat.send("4")
     await chat.send("20")
     await chat.press(next(label for label in chat.labels if label.endswith("▶")))
-    await chat.press(app.catalogs.translator("de").format_number(5))
-    await chat.press(app.catalogs.translator("de").format_number(19))
+    await chat.send("5")  # the 5th of the month the calendar shows
+    await chat.send("19")
     await add_item(chat, "de", "Room costs for joint events", "Saal\u202e", "500")
     await chat.press(_("The cost plan is complete"))
     await chat.press(_("Continue"))

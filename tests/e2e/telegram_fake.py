@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import mimetypes
 import re
 import time
 from collections import defaultdict
@@ -651,7 +652,10 @@ class FakeBotApi:
         info.update(
             {
                 "file_name": name,
-                "mime_type": params.get("mime_type", "application/octet-stream"),
+                # Telegram takes the type from the file's name, as the upload does not say it.
+                "mime_type": params.get("mime_type")
+                or mimetypes.guess_type(name)[0]
+                or "application/octet-stream",
                 "size": len(data),
                 "bytes": data,
             }

@@ -80,6 +80,7 @@ async def test_an_announcement_to_hundreds_under_the_rate_limit(
     await say(fake, STAFF, "مقهى اللغة يوم الجمعة الساعة 18", answer="Add a version")
     await press(fake, STAFF, "Done")
     await press(fake, STAFF, "Send")
+    await press(fake, STAFF, "Yes, send")
 
     await fake.wait_until(lambda: all(fake.messages(chat) for chat in audience), timeout=90)
     await fake.wait_until(

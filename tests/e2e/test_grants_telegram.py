@@ -70,6 +70,7 @@ async def test_from_apply_to_the_approval_message(bot: RunningBot, fake: FakeBot
     await press(fake, STAFF, "Review applications")
     await press(fake, STAFF, fake.messages(STAFF)[-1].button_labels()[0])
     await press(fake, STAFF, "Approve €800.00")
+    await press(fake, STAFF, "Yes, approve")
     await fake.wait_until(lambda: ar.format_money(80_000) in fake.messages(ALICE)[-1].plain_text)
     approval = fake.messages(ALICE)[-1]
     assert approval.plain_text.startswith(
@@ -86,8 +87,8 @@ async def test_from_apply_to_the_approval_message(bot: RunningBot, fake: FakeBot
         )
     )
     fake.send_text(STAFF, "/export")
-    await fake.wait_until(lambda: any(m.document for m in fake.messages(STAFF)))
-    export = next(m for m in fake.messages(STAFF) if m.document)
+    await fake.wait_until(lambda: sum(bool(m.document) for m in fake.messages(STAFF)) == 2)
+    export = [m for m in fake.messages(STAFF) if m.document][-1]  # the CSV, after the workbook
     assert export.document is not None and export.document["file_name"].endswith(".csv")
     assert "MP-2026-0001" in export.document["bytes"].decode("utf-8-sig")
     assert fake.rejected == []

@@ -51,6 +51,7 @@ async def approved_project(bot: RunningBot, fake: FakeBotApi) -> None:
     await press(fake, STAFF, "Review applications")
     await press(fake, STAFF, fake.messages(STAFF)[-1].button_labels()[0])
     await press(fake, STAFF, "Approve €800.00")
+    await press(fake, STAFF, "Yes, approve")
     await fake.wait_until(lambda: "/report" in fake.messages(ALICE)[-1].plain_text)
 
 

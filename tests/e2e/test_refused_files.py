@@ -38,7 +38,8 @@ async def test_a_refused_export_is_told_and_the_next_reply_is_not_held(
             for m in fake.messages(STAFF)
         )
     )
-    assert [r.method for r in fake.requests].count("sendDocument") == 1  # not tried again
+    # The workbook and the CSV, each tried once, not again.
+    assert [r.method for r in fake.requests].count("sendDocument") == 2
     count = len(fake.messages(STAFF))
     fake.send_text(STAFF, "/help")
     # Within the fake's usual answer time, not after a retry window of minutes.

@@ -122,6 +122,7 @@ async def broadcast_on_telegram(fake: FakeBotApi, text: str, *, role: str = "Eve
     await say(fake, TELEGRAM_STAFF, text, answer="Add a version")
     await press(fake, TELEGRAM_STAFF, "Done")
     await press(fake, TELEGRAM_STAFF, "Send")
+    await press(fake, TELEGRAM_STAFF, "Yes, send")
 
 
 async def broadcast_on_signal(staff: SignalChat, text: str, *, role: str = "Everyone") -> None:
@@ -132,6 +133,7 @@ async def broadcast_on_signal(staff: SignalChat, text: str, *, role: str = "Ever
     await staff.send(text)
     await staff.choose("Done")
     await staff.choose("Send")
+    await staff.choose("Yes, send")
 
 
 def telegram_copies(fake: FakeBotApi, chat: int, text: str) -> int:

@@ -87,8 +87,9 @@ async def test_staff_plan_a_meeting_and_a_volunteer_says_yes_by_number(
     # The day: a calendar of June to type from, its days as labels without numbers in front.
     assert "On which day?" in staff.text and "Type it" in staff.text
     assert not staff.choices
-    assert "7   8   9   10   11   12   13" in staff.text
-    await staff.send("10")  # the label of 10 June, not a line number
+    assert "Mon, Jun 7   Tue, Jun 8   Wed, Jun 9   Thu, Jun 10" in staff.text
+    assert "Fri, Jun 11   Sat, Jun 12   Sun, Jun 13" in staff.text
+    await staff.send("10")  # the 10th of the month shown, not a line number
     assert "At what time does it start?" in staff.text
     assert not staff.choices and "18:00" in staff.text
     await staff.send("18:30")  # typed, not one of the times shown

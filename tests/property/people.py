@@ -121,6 +121,7 @@ async def seed_world(app: App, *, office: str) -> None:
             if label.startswith(approve) and label != en("Approve a lower amount")
         )
     )
+    await staff.press(en("Yes, approve"))
     await plan(staff, newcomers=True, capacity="3")
     await ask(staff, role="Everyone")
     await ask(staff, options=None, role="Everyone")

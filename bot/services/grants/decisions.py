@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bot.db.models import Application, Decision
 from bot.services.desk import Desk
 from bot.services.grants import funding_rounds
-from bot.services.grants.figures import applications_csv, round_figures
+from bot.services.grants.figures import applications_spreadsheet, round_figures
 from bot.services.grants.records import AWAITING, DECISIONS, application_view, check_budget
 from bot.services.people import audit
 from conversations.grants.ports import (
@@ -21,6 +21,8 @@ from conversations.grants.ports import (
     GrantRuleError,
     RoundFigures,
 )
+from conversations.ports import Translator
+from conversations.spreadsheets import Spreadsheet
 
 
 class Decisions(Desk):
@@ -110,7 +112,7 @@ class Decisions(Desk):
         self._staff_only()
         return await round_figures(self.session, today=self.today)
 
-    async def export(self) -> bytes:
+    async def export(self, t: Translator) -> Spreadsheet:
         self._staff_only()
         audit.record(
             self.session,
@@ -118,4 +120,4 @@ class Decisions(Desk):
             action="applications.export",
             at=self.now,
         )
-        return await applications_csv(self.session, tz=self.tz)
+        return await applications_spreadsheet(self.session, tz=self.tz, t=t)

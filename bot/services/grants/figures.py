@@ -1,4 +1,5 @@
-"""The figures staff publish, and the spreadsheet export of all applications."""
+"""The figures staff publish, and the spreadsheet export of all applications in the staff
+member's language."""
 
 from __future__ import annotations
 
@@ -10,9 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Application, Decision, FundingRound, GrantReport, Region
-from bot.services.spreadsheet import Cell, Figure, csv_file
+from bot.services.spreadsheet import RIGHT_TO_LEFT, Cell, Money, Table, cell, csv_file, workbook
 from conversations.grants.ports import RegionFigures, RoundFigures
+from conversations.grants.terms import CATEGORIES, STATUSES, TOPICS
+from conversations.markers import N_
 from conversations.people.ports import ERASED
+from conversations.ports import Translator
+from conversations.spreadsheets import Spreadsheet
 
 REPORTED = ("submitted", "accepted")
 
@@ -79,74 +84,84 @@ async def round_figures(session: AsyncSession, *, today: date) -> list[RoundFigu
     return figures
 
 
-def _euros(cents: int | None) -> Figure:
-    return Figure("" if cents is None else f"{cents / 100:.2f}".replace(".", ","))
+# The export's words: stable keys in the database, labels in the staff member's language.
+APPLICATION_COLUMNS = (
+    N_("Reference"),
+    N_("Funding round"),
+    N_("Status"),
+    N_("Applicant"),
+    N_("Initiative or organisation"),
+    N_("Contact"),
+    N_("Region"),
+    N_("Title"),
+    N_("What will happen and for whom"),
+    N_("Topics"),
+    N_("Volunteers planned"),
+    N_("Newcomers planned"),
+    N_("Start"),
+    N_("End"),
+    N_("Submitted"),
+    N_("Planned costs"),
+    N_("Approved amount"),
+    N_("Decided"),
+    N_("Reason for the decision"),
+    N_("Report due"),
+)
+ITEM_COLUMNS = (N_("Kind of cost"), N_("Cost item"), N_("Amount"))
+DECISION_COLUMNS = (N_("Decided"), N_("Decision"), N_("Amount"), N_("Reason for the decision"))
+REPORT_COLUMNS = (
+    N_("Status of the report"),
+    N_("Volunteers reached"),
+    N_("Newcomers reached"),
+    N_("What happened"),
+    N_("Actual costs"),
+    N_("Receipts"),
+)
+SHEETS = (N_("Applications"), N_("Cost items"), N_("Decisions"), N_("Reports"))
+REPORT_STATUSES = {
+    "submitted": N_("submitted, waiting for review"),
+    "accepted": N_("accepted"),
+}
+DECISION_KINDS = {"approve": "approved", "reject": "rejected", "changes": "changes_requested"}
 
 
-def _day(value: date | datetime | None, tz: ZoneInfo) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.astimezone(tz).strftime("%d.%m.%Y %H:%M")
-    return value.strftime("%d.%m.%Y")
+def _label(labels: dict[str, str], key: str | None, t: Translator) -> str | None:
+    """A stored key in the reader's words; a key without a label (an old one) as it is."""
+    if key is None:
+        return None
+    return t.gettext(labels[key]) if key in labels else key
 
 
-def _report_columns(report: GrantReport | None) -> list[Cell]:
-    if report is None:
-        return ["", "", "", "", "", ""]
-    return [
-        report.status,
-        report.volunteers_reached,
-        report.newcomers_reached,
-        report.summary,
-        _euros(sum((report.costs or {}).values())),
-        " | ".join(f"{f.name or f.mime_type} ({f.size or 0} B)" for f in report.files),
-    ]
+def _local(value: datetime | None, tz: ZoneInfo) -> datetime | None:
+    return value.astimezone(tz) if value is not None else None
 
 
-async def applications_csv(session: AsyncSession, *, tz: ZoneInfo) -> bytes:
-    """One row per cost item (or per application without items), `;`-separated, UTF-8 with
-    BOM, so that German spreadsheet programs open it as it is."""
+def _erased(value: str | None, t: Translator) -> str | None:
+    """A funding record whose applicant erased their data says so, in the reader's words."""
+    return t.gettext("deleted at the applicant's request") if value == ERASED else value
+
+
+def _receipts(report: GrantReport) -> str:
+    return " | ".join(f"{f.name or f.mime_type} ({f.size or 0} B)" for f in report.files)
+
+
+async def applications_spreadsheet(
+    session: AsyncSession, *, tz: ZoneInfo, t: Translator
+) -> Spreadsheet:
+    """Every submitted application in the reader's language: a workbook with a sheet each for
+    the applications, cost items, decisions and reports, and the CSV of before (one row per cost
+    item, `;`-separated, UTF-8 with BOM) for other programs."""
+    _ = t.gettext
     reports = await reports_by_application(session)
     regions = {r.id: r.name for r in (await session.scalars(select(Region))).all()}
     rounds = {r.id: r.name for r in (await session.scalars(select(FundingRound))).all()}
-    header = [
-        "Aktenzeichen",
-        "Förderrunde",
-        "Status",
-        "Antragsteller/in",
-        "Initiative",
-        "Kontakt",
-        "Region",
-        "Titel",
-        "Beschreibung",
-        "Themen",
-        "Ehrenamtliche (geplant)",
-        "Neuzugewanderte (geplant)",
-        "Beginn",
-        "Ende",
-        "Eingereicht",
-        "Summe beantragt (EUR)",
-        "Bewilligt (EUR)",
-        "Entscheidungen",
-        "Begründung",
-        "Bericht fällig",
-        "Bericht Status",
-        "Ehrenamtliche erreicht",
-        "Neuzugewanderte erreicht",
-        "Sachbericht",
-        "Ist-Kosten (EUR)",
-        "Belege",
-        "Kostenart",
-        "Kostenposition",
-        "Betrag (EUR)",
-    ]
-    rows: list[list[Cell]] = []
     applications = (
         await session.scalars(
             select(Application).where(Application.status != "draft").order_by(Application.id)
         )
     ).all()
+    sheets: tuple[list[list[Cell]], ...] = ([], [], [], [])
+    flat: list[list[Cell]] = []
     for application in applications:
         decisions = (
             await session.scalars(
@@ -155,36 +170,77 @@ async def applications_csv(session: AsyncSession, *, tz: ZoneInfo) -> bytes:
                 .order_by(Decision.at)
             )
         ).all()
-        common: list[Cell] = [
+        report = reports.get(application.id)
+        row: list[Cell] = [
             application.reference,
             rounds.get(application.round_id, ""),
-            application.status,
-            _erased(application.applicant_name),
-            _erased(application.organisation),
-            _erased(application.contact),
+            _label(STATUSES, application.status, t),
+            _erased(application.applicant_name, t),
+            _erased(application.organisation, t),
+            _erased(application.contact, t),
             regions.get(application.region_id or 0, ""),
             application.title,
             application.description,
-            ", ".join(application.topics or []),
+            ", ".join(_label(TOPICS, key, t) or "" for key in application.topics or []),
             application.volunteers_expected,
             application.newcomers_expected,
-            _day(application.starts_on, tz),
-            _day(application.ends_on, tz),
-            _day(application.submitted_at, tz),
-            _euros(sum(item.amount_cents for item in application.items)),
-            _euros(application.approved_cents),
-            " | ".join(f"{_day(d.at, tz)} {d.kind}" for d in decisions),
+            application.starts_on,
+            application.ends_on,
+            _local(application.submitted_at, tz),
+            Money(sum(item.amount_cents for item in application.items)),
+            Money(application.approved_cents) if application.approved_cents is not None else None,
+            _local(application.decided_at, tz),
             application.decision_reason,
-            _day(application.report_due_on, tz),
-            *_report_columns(reports.get(application.id)),
+            application.report_due_on,
         ]
-        if not application.items:
-            rows.append([*common, "", "", ""])
-        for item in application.items:
-            rows.append([*common, item.category, item.description, _euros(item.amount_cents)])
-    return csv_file(header, rows)
-
-
-def _erased(value: str | None) -> str | None:
-    """A funding record whose applicant erased their data says so, in the export's German."""
-    return "gelöscht auf Wunsch der Person" if value == ERASED else value
+        sheets[0].append(row)
+        which = [application.reference, application.title]
+        items = [
+            [_label(CATEGORIES, item.category, t), item.description, Money(item.amount_cents)]
+            for item in application.items
+        ]
+        sheets[1].extend([*which, *item] for item in items)
+        decided = [
+            [
+                _local(d.at, tz),
+                _label(STATUSES, DECISION_KINDS.get(d.kind, d.kind), t),
+                Money(d.amount_cents) if d.amount_cents is not None else None,
+                d.reason,
+            ]
+            for d in decisions
+        ]
+        sheets[2].extend([*which, *decision] for decision in decided)
+        reported: list[Cell] = (
+            [
+                _label(REPORT_STATUSES, report.status, t),
+                report.volunteers_reached,
+                report.newcomers_reached,
+                report.summary,
+                Money(sum((report.costs or {}).values())),
+                _receipts(report),
+            ]
+            if report is not None
+            else [None] * len(REPORT_COLUMNS)
+        )
+        if report is not None:
+            sheets[3].append([*which, *reported])
+        history = " | ".join(f"{cell(when)} {kind}" for when, kind, _amount, _reason in decided)
+        for item in items or [[None] * len(ITEM_COLUMNS)]:
+            flat.append([*row, history, *reported, *item])
+    which_columns = [_("Reference"), _("Title")]
+    tables = [
+        Table(_(SHEETS[0]), [_(c) for c in APPLICATION_COLUMNS], sheets[0]),
+        Table(_(SHEETS[1]), [*which_columns, *(_(c) for c in ITEM_COLUMNS)], sheets[1]),
+        Table(_(SHEETS[2]), [*which_columns, *(_(c) for c in DECISION_COLUMNS)], sheets[2]),
+        Table(_(SHEETS[3]), [*which_columns, *(_(c) for c in REPORT_COLUMNS)], sheets[3]),
+    ]
+    flat_header = [
+        *(_(c) for c in APPLICATION_COLUMNS),
+        _("Decisions"),
+        *(_(c) for c in REPORT_COLUMNS),
+        *(_(c) for c in ITEM_COLUMNS),
+    ]
+    return Spreadsheet(
+        workbook=workbook(tables, right_to_left=t.locale in RIGHT_TO_LEFT),
+        csv=csv_file(flat_header, flat),
+    )

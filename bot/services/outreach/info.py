@@ -18,7 +18,7 @@ from bot.channels.telegram_html import TelegramHtmlError, check
 from bot.db.models import InfoArticle, LocalContacts, Region
 from bot.services.desk import Desk
 from bot.services.outreach.markdown import MarkdownError, markdown_to_html
-from bot.services.outreach.search import topic_scores
+from bot.services.outreach.search import Document, topic_scores
 from bot.services.people import audit
 from conversations.languages import LANGUAGE_CODES
 from conversations.limits import TOPIC_TEXT, TOPIC_TITLE, one_line, typed
@@ -26,7 +26,12 @@ from conversations.outreach.info import article_messages
 from conversations.outreach.ports import ArticleView, InfoRuleError, TopicView
 
 CONTENT_DIR = Path(__file__).resolve().parents[3] / "content"
-HEADER_FIELDS = ("topic", "title", "order", "reviewed")
+HEADER_FIELDS = ("topic", "title", "order", "reviewed", "keywords")
+REQUIRED_FIELDS = HEADER_FIELDS[:4]
+# Between a topic's text and its keywords in the database's `body` column: a control character,
+# which `typed` removes from every text, so no text can hold it. Keywords live there rather than
+# in a column of their own so that they need no change of the schema.
+KEYWORDS_MARK = "\x1f"
 FALLBACKS = ("en", "de")
 
 
@@ -53,10 +58,23 @@ class ArticleFile:
     body: str
     source: str
     body_line: int = 1  # the file's line on which the body starts
+    keywords: str = ""  # everyday words people search the topic by, comma-separated
+
+
+def stored_body(body: str, keywords: str) -> str:
+    """A topic's text and keywords as the `body` column keeps them."""
+    return f"{body}{KEYWORDS_MARK}{keywords}" if keywords else body
+
+
+def body_and_keywords(stored: str) -> tuple[str, str]:
+    """The `body` column's text and keywords, apart ("" for keywords where there are none)."""
+    body, _, keywords = stored.partition(KEYWORDS_MARK)
+    return body, keywords
 
 
 def parse_article(text: str, *, source: str, locale: str, topic: str | None = None) -> ArticleFile:
-    """A topic file: a header between `---` lines (topic, title, order, reviewed), then Markdown.
+    """A topic file: a header between `---` lines (topic, title, order, reviewed and, if any,
+    comma-separated keywords people may search it by), then Markdown.
     `topic`, when given, is the folder's name, which the header must repeat. The text is cleaned
     of control characters, and refused with its line unless newcomers will get every message of
     it: within TOPIC_TEXT, and Telegram HTML as Telegram parses it."""
@@ -126,7 +144,7 @@ def _parse(text: str, *, source: str, locale: str, topic: str | None) -> Article
         line_of[key.strip()] = number
     else:
         raise ContentError(source, len(lines), "the header is not closed with '---'")
-    missing = [field for field in HEADER_FIELDS if not header.get(field)]
+    missing = [field for field in REQUIRED_FIELDS if not header.get(field)]
     if missing:
         raise ContentError(source, 1, f"the header lacks {', '.join(missing)}")
     if not re.fullmatch(r"[a-z0-9-]{2,60}", header["topic"]):
@@ -173,6 +191,9 @@ def _parse(text: str, *, source: str, locale: str, topic: str | None) -> Article
         body=body,
         source=source,
         body_line=body_line,
+        keywords=", ".join(
+            filter(None, (k.strip() for k in header.get("keywords", "").split(",")))
+        ),
     )
 
 
@@ -230,7 +251,8 @@ async def import_articles(
         if row is None:
             row = InfoArticle(topic=article.topic, locale=article.locale)
             session.add(row)
-        row.title, row.body, row.position = article.title, article.body, article.order
+        row.title, row.position = article.title, article.order
+        row.body = stored_body(article.body, article.keywords)
         row.reviewed_on, row.updated_at = article.reviewed, now
         count += 1
     await session.flush()
@@ -280,15 +302,18 @@ class InfoLibrary(Desk):
             topic=topic,
             locale=article.locale,
             title=article.title,
-            html=markdown_to_html(article.body),
+            html=markdown_to_html(body_and_keywords(article.body)[0]),
             reviewed_on=article.reviewed_on,
         )
 
     async def search(self, text: str, locale: str) -> Sequence[TopicView]:
-        """The topics, best first, whose text in any language holds at least half of the
-        words that matter in `text`."""
+        """The topics that fit a typed question, best first (see `search.topic_scores`)."""
         articles = (await self.session.scalars(select(InfoArticle))).all()
-        scores = topic_scores(text, ((a.topic, a.title, a.body) for a in articles))
+        documents = []
+        for article in articles:
+            body, keywords = body_and_keywords(article.body)
+            documents.append(Document(article.topic, article.title, keywords, body))
+        scores = topic_scores(text, documents)
         if not scores:
             return []
         views = {topic.key: topic for topic in await self.topics(locale)}
@@ -349,7 +374,9 @@ class InfoLibrary(Desk):
         change = {
             "title": article.title,
             "previous_title": before.title if before else None,
-            "text_changed": before is None or before.body != article.body,
+            "text_changed": before is None or body_and_keywords(before.body)[0] != article.body,
+            "keywords_changed": before is None
+            or body_and_keywords(before.body)[1] != article.keywords,
             "reviewed": article.reviewed.isoformat(),
             "previous_reviewed": before.reviewed_on.isoformat() if before else None,
         }

@@ -16,8 +16,10 @@ from bot.db.models import Region, Survey, SurveyAnswer, SurveyRecipient, User
 from bot.services.desk import Desk
 from bot.services.outreach.audience import audience_json, recipients
 from bot.services.people import audit
-from bot.services.spreadsheet import csv_file
+from bot.services.spreadsheet import RIGHT_TO_LEFT, Cell, Table, csv_file, workbook
 from conversations.outreach.ports import Audience, SurveyResults, SurveyRuleError, SurveyView
+from conversations.ports import Translator
+from conversations.spreadsheets import Spreadsheet
 
 FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
@@ -160,7 +162,10 @@ class SurveyDesk(Desk):
             answered=len(rows),
         )
 
-    async def results_csv(self, survey_id: int) -> bytes:
+    async def results_spreadsheet(self, survey_id: int, t: Translator) -> Spreadsheet:
+        """The answers (one row each) and the count per answer and region, in `t`'s language:
+        a workbook of two sheets, and the answers as CSV for other programs."""
+        _ = t.gettext
         results = await self.results(survey_id)
         rows = (
             await self.session.execute(
@@ -171,17 +176,32 @@ class SurveyDesk(Desk):
             )
         ).all()
         options = results.survey.options
-        return csv_file(
-            ["Frage", "Antwort", "Region", "Zeitpunkt"],
+        header = [_("Question"), _("Answer"), _("Region"), _("Answered")]
+        answers: list[list[Cell]] = [
             [
-                [
-                    results.survey.question,
-                    options[answer.option] if answer.option is not None else answer.text,
-                    region or "",
-                    answer.answered_at.astimezone(self.tz).strftime("%d.%m.%Y %H:%M"),
-                ]
-                for answer, region in rows
+                results.survey.question,
+                options[answer.option] if answer.option is not None else answer.text,
+                region or _("no region"),
+                answer.answered_at.astimezone(self.tz),
+            ]
+            for answer, region in rows
+        ]
+        counts = Table(
+            _("Count per answer"),
+            [
+                _("Answer"),
+                _("Total"),
+                *(region or _("no region") for region, _c in results.by_region),
             ],
+            [
+                [option, total, *(c[index] for _r, c in results.by_region)]
+                for index, (option, total) in enumerate(zip(options, results.counts, strict=True))
+            ],
+        )
+        tables = [Table(_("Answers"), header, answers), *([counts] if options else [])]
+        return Spreadsheet(
+            workbook=workbook(tables, right_to_left=t.locale in RIGHT_TO_LEFT),
+            csv=csv_file(header, answers),
         )
 
     async def results_chart(self, survey_id: int) -> bytes:

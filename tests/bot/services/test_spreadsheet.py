@@ -1,13 +1,15 @@
-"""Spreadsheet files: German CSV that Excel and LibreOffice open as it is, where text from people
-never runs as a formula and numbers stay numbers."""
+"""Spreadsheet files: a workbook with typed cells in the reader's language, and the German-Excel
+CSV for other programs, where text from people never runs as a formula and numbers stay numbers."""
 
 from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from bot.db.models import (
@@ -21,15 +23,18 @@ from bot.db.models import (
     User,
 )
 from bot.db.session import Database
-from bot.services.grants.figures import applications_csv
+from bot.i18n import Catalogs
+from bot.services.grants.figures import applications_spreadsheet
 from bot.services.meetings.planning import MeetingDesk
 from bot.services.outreach.surveys import SurveyDesk
-from bot.services.spreadsheet import Figure, csv_file
+from bot.services.spreadsheet import Money, Table, csv_file, workbook
+from conversations.people.ports import ERASED
 from tests.conftest import FakeClock
 
 TZ = ZoneInfo("Europe/Berlin")
 HYPERLINK = '=HYPERLINK("http://x","a")'
 PHONE = "+49 170 1234567"
+CATALOGS = Catalogs()
 
 
 def parse(content: bytes) -> list[dict[str, str]]:
@@ -41,8 +46,8 @@ def parse(content: bytes) -> list[dict[str, str]]:
 def test_text_that_would_run_as_a_formula_is_quoted_and_numbers_are_not() -> None:
     texts = [HYPERLINK, PHONE, "-5", "@SUM(A1)", "\tx", "\rx", "Saal", "a=b", ""]
     content = csv_file(
-        ["Text", "Zahl", "Betrag", "Leer"],
-        [[text, -3, Figure("-12,50"), None] for text in texts],
+        ["Text", "Zahl", "Betrag", "Leer", "Tag"],
+        [[text, -3, Money(-1250), None, date(2026, 12, 9)] for text in texts],
     )
     assert b"\r\n" in content
     rows = parse(content)
@@ -57,12 +62,49 @@ def test_text_that_would_run_as_a_formula_is_quoted_and_numbers_are_not() -> Non
         "a=b",
         "",
     ]
-    assert {(row["Zahl"], row["Betrag"], row["Leer"]) for row in rows} == {("-3", "-12,50", "")}
+    assert {(row["Zahl"], row["Betrag"], row["Leer"], row["Tag"]) for row in rows} == {
+        ("-3", "-12,50", "", "09.12.2026")
+    }
 
 
-async def test_the_grant_export_quotes_cost_items_and_contacts(
-    database: Database, clock: FakeClock
-) -> None:
+def test_the_workbook_has_typed_cells_a_frozen_header_and_formulas_as_text() -> None:
+    long_text = "x" * 500
+    content = workbook(
+        [
+            Table(
+                "Anträge: 2026/27",
+                ["Titel", "Betrag", "Beginn", "Eingereicht", "Anzahl"],
+                [
+                    ["=1+1", Money(45_050), date(2026, 12, 9), datetime(2026, 11, 24, 18, 30), 4],
+                    [long_text, None, None, None, None],
+                ],
+            ),
+            Table("Kosten", ["Art"], [["@SUM(A1)"]]),
+        ]
+    )
+    book = load_workbook(io.BytesIO(content))
+    assert book.sheetnames == ["Anträge  2026 27", "Kosten"]  # Excel forbids : and /
+    sheet = book.worksheets[0]
+    assert sheet.freeze_panes == "A2"
+    assert [c.value for c in sheet[1]] == ["Titel", "Betrag", "Beginn", "Eingereicht", "Anzahl"]
+    formula = sheet["A2"]
+    assert (formula.value, formula.data_type, formula.quotePrefix) == ("=1+1", "s", True)
+    assert book.worksheets[1]["A2"].quotePrefix and book.worksheets[1]["A2"].data_type == "s"
+    amount = sheet["B2"]
+    assert amount.value == 450.5 and "€" in amount.number_format
+    assert sheet["C2"].is_date and sheet["C2"].value == datetime(2026, 12, 9)
+    assert sheet["D2"].value == datetime(2026, 11, 24, 18, 30)
+    assert sheet["E2"].value == 4 and sheet["E2"].data_type == "n"
+    assert sheet["A3"].value == long_text and not sheet["A3"].quotePrefix
+    widths = {column: sheet.column_dimensions[column].width for column in "ABE"}
+    assert 60 < widths["A"] < 65  # from the content, but capped
+    assert widths["E"] < widths["B"] < 20
+    assert not sheet.sheet_view.rightToLeft
+    arabic = load_workbook(io.BytesIO(workbook([Table("طلبات", ["a"], [])], right_to_left=True)))
+    assert arabic.worksheets[0].sheet_view.rightToLeft
+
+
+async def application(database: Database, clock: FakeClock, **fields: object) -> None:
     async with database.transaction() as session:
         round_id = await session.scalar(select(FundingRound.id))
         assert round_id is not None
@@ -70,24 +112,76 @@ async def test_the_grant_export_quotes_cost_items_and_contacts(
             Application(
                 round_id=round_id,
                 reference="MP-2026-0001",
-                status="submitted",
-                applicant_name="-Vera",
-                contact=PHONE,
-                title="@Café",
                 volunteers_expected=4,
+                starts_on=date(2026, 12, 10),
+                submitted_at=clock.now(),
                 created_at=clock.now(),
                 updated_at=clock.now(),
-                items=[CostItem(category="room", description=HYPERLINK, amount_cents=45_050)],
+                **fields,
             )
         )
-        await session.flush()
-        [row] = parse(await applications_csv(session, tz=TZ))
-    assert row["Kostenposition"] == "'" + HYPERLINK
-    assert row["Kontakt"] == "'" + PHONE
-    assert (row["Antragsteller/in"], row["Titel"]) == ("'-Vera", "'@Café")
-    assert row["Betrag (EUR)"] == row["Summe beantragt (EUR)"] == "450,50"
-    assert row["Ehrenamtliche (geplant)"] == "4"
-    assert row["Aktenzeichen"] == "MP-2026-0001"
+
+
+@pytest.mark.parametrize("locale", ["de", "ar"])
+async def test_the_grant_export_speaks_the_readers_language(
+    database: Database, clock: FakeClock, locale: str
+) -> None:
+    t = CATALOGS.translator(locale)
+    _ = t.gettext
+    await application(
+        database,
+        clock,
+        status="approved",
+        approved_cents=40_000,
+        applicant_name="-Vera",
+        contact=PHONE,
+        title="@Café",
+        items=[CostItem(category="rooms", description=HYPERLINK, amount_cents=45_050)],
+    )
+    async with database.transaction() as session:
+        spreadsheet = await applications_spreadsheet(session, tz=TZ, t=t)
+    book = load_workbook(io.BytesIO(spreadsheet.workbook))
+    assert book.sheetnames == [_("Applications"), _("Cost items"), _("Decisions"), _("Reports")]
+    applications, items = book.worksheets[0], book.worksheets[1]
+    header = [c.value for c in applications[1]]
+    assert header[0] == _("Reference") != "Reference"  # translated already in de and ar
+    row = dict(zip(header, [c.value for c in applications[2]], strict=True))
+    assert row[_("Status")] == _("approved") != "approved"
+    assert row[_("Applicant")] == "-Vera" and applications["D2"].quotePrefix
+    assert row[_("Planned costs")] == 450.5 and row[_("Approved amount")] == 400
+    assert "€" in applications.cell(2, header.index(_("Planned costs")) + 1).number_format
+    assert row[_("Start")] == datetime(2026, 12, 10)
+    assert row[_("Submitted")] == clock.now().astimezone(TZ).replace(tzinfo=None)
+    assert bool(applications.sheet_view.rightToLeft) is (locale == "ar")
+    kinds = [c.value for c in items["C"]]
+    assert kinds == [_("Kind of cost"), _("Room costs for joint events")]
+    assert items["D2"].value == HYPERLINK and items["D2"].quotePrefix
+
+    [flat] = parse(spreadsheet.csv)
+    assert flat[_("Cost item")] == "'" + HYPERLINK
+    assert flat[_("Contact")] == "'" + PHONE
+    assert (flat[_("Applicant")], flat[_("Title")]) == ("'-Vera", "'@Café")
+    assert flat[_("Amount")] == flat[_("Planned costs")] == "450,50"
+    assert flat[_("Status")] == _("approved")
+    assert flat[_("Volunteers planned")] == "4"
+    assert flat[_("Reference")] == "MP-2026-0001"
+
+
+async def test_an_erased_applicant_is_said_in_the_readers_words(
+    database: Database, clock: FakeClock
+) -> None:
+    await application(
+        database, clock, status="approved", applicant_name=ERASED, contact=ERASED, title="Café"
+    )
+    t = CATALOGS.translator("ar")
+    async with database.transaction() as session:
+        spreadsheet = await applications_spreadsheet(session, tz=TZ, t=t)
+    sheet = load_workbook(io.BytesIO(spreadsheet.workbook)).worksheets[0]
+    erased = t.gettext("deleted at the applicant's request")
+    assert erased != "deleted at the applicant's request"
+    assert sheet["D2"].value == sheet["F2"].value == erased
+    [flat] = parse(spreadsheet.csv)
+    assert flat[t.gettext("Applicant")] == erased and ERASED not in spreadsheet.csv.decode()
 
 
 async def test_the_attendee_list_quotes_names(database: Database, clock: FakeClock) -> None:
@@ -126,7 +220,9 @@ async def test_the_attendee_list_quotes_names(database: Database, clock: FakeClo
     assert (row["Antwort"], row["Gäste"]) == ("yes", "2")
 
 
-async def test_the_survey_answers_quote_free_text(database: Database, clock: FakeClock) -> None:
+async def test_the_survey_answers_are_typed_and_free_text_stays_text(
+    database: Database, clock: FakeClock
+) -> None:
     async with database.transaction() as session:
         staff = User(locale="de", is_staff=True, created_at=clock.now())
         session.add(staff)
@@ -151,6 +247,12 @@ async def test_the_survey_answers_quote_free_text(database: Database, clock: Fak
         desk = SurveyDesk(
             session, actor_user_id=staff.id, actor_is_staff=True, now=clock.now(), tz=TZ
         )
-        [row] = parse(await desk.results_csv(survey.id))
-    assert row["Antwort"] == "'" + HYPERLINK
-    assert row["Frage"] == "Was brauchen Sie?"
+        t = CATALOGS.translator("de")
+        spreadsheet = await desk.results_spreadsheet(survey.id, t)
+    [row] = parse(spreadsheet.csv)
+    assert row[t.gettext("Answer")] == "'" + HYPERLINK
+    assert row[t.gettext("Question")] == "Was brauchen Sie?"
+    assert row[t.gettext("Region")] == t.gettext("no region") != "no region"
+    sheet = load_workbook(io.BytesIO(spreadsheet.workbook)).worksheets[0]
+    assert sheet["B2"].value == HYPERLINK and sheet["B2"].quotePrefix
+    assert sheet["D2"].is_date and sheet.freeze_panes == "A2"

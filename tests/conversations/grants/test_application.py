@@ -39,8 +39,8 @@ async def fill_until_costs(chat: Chat, locale: str) -> None:
     await chat.send("4")
     await chat.send("20")
     await chat.press(next(label for label in chat.labels if label.endswith("▶")))
-    await chat.press(chat.app.catalogs.translator(locale).format_number(5))
-    await chat.press(chat.app.catalogs.translator(locale).format_number(19))
+    await chat.press(chat.app.catalogs.translator(locale).format_day(date(2026, 12, 5)))
+    await chat.press(chat.app.catalogs.translator(locale).format_day(date(2026, 12, 19)))
 
 
 async def add_item(chat: Chat, locale: str, category: str, what: str, amount: str) -> None:
@@ -121,7 +121,7 @@ async def test_the_whole_wizard_with_every_validation(app: App, locale: str) -> 
     )
     await chat.send("2026-12-04")
     assert chat.replies[0].text == _("The end cannot be before the start.")
-    await chat.press(t.format_number(19))
+    await chat.press(t.format_day(date(2026, 12, 19)))
     assert chat.text.startswith(_("<b>Cost plan</b>").replace("<b>", "").replace("</b>", ""))
 
     await add_item(chat, locale, "Room costs for joint events", "Raummiete", "abc")

@@ -24,6 +24,7 @@ async def approved(app: App, locale: str = "de", address: str = "v1") -> tuple[C
     await staff.send("/review")
     await staff.press(staff.labels[0])
     await staff.press(en("Approve {amount}").format(amount="€500.00"))
+    await staff.press(en("Yes, approve"))
     applicant.channel.take(address)
     staff.channel.take("admin")
     return applicant, staff

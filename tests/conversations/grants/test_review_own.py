@@ -104,6 +104,7 @@ async def test_a_staff_member_who_applied_cannot_decide_and_is_told_who_does(
     await petra.send("/review")
     await petra.press(petra.labels[0])
     await petra.press(en("Approve {amount}").format(amount="€500.00"))
+    await petra.press(en("Yes, approve"))
     assert await status_and_decisions(app) == ("approved", 1)
 
 
@@ -122,6 +123,7 @@ async def test_an_administrator_cannot_decide_their_own_application_either(app: 
     await stefan.press(stefan.labels[0])
     await stefan.press(en("Reject"))
     await stefan.send("Bitte im nächsten Jahr erneut")
+    await stefan.press(en("Yes, reject"))
     assert await status_and_decisions(app) == ("rejected", 1)
 
 

@@ -285,6 +285,7 @@ async def test_changes_and_cancellation_reach_who_answered_with_a_new_calendar_f
     await staff.press_data("meetedit:1")
     await staff.press(en("Cancel the meeting"))
     await staff.send("Raum nicht verfügbar")
+    await staff.press(en("Yes, cancel the meeting"))
     [cancel] = anna.channel.take("anna")
     assert "Raum nicht verfügbar" in cancel.text
     assert cancel.document is not None

@@ -153,6 +153,7 @@ async def test_an_announcement_reaches_exactly_its_audience_in_their_language(
     assert any("Sprachcafé am Freitag &lt;18 Uhr&gt; &amp; mit Kuchen" in p for p in previews)
     assert any("مقهى اللغة يوم الجمعة" in p for p in previews)
     await staff.press(en("Send"))
+    await staff.press(en("Yes, send"))
 
     assert [r.text for r in chats["n-de-parchim"].channel.take("n-de-parchim")] == [
         "Sprachcafé am Freitag &lt;18 Uhr&gt; &amp; mit Kuchen"
@@ -192,6 +193,7 @@ async def test_delivery_with_flood_control_blocks_failures_and_a_crash(
     await staff.send("Neue Termine im Dezember")
     await staff.press(en("Done"))
     await staff.press(en("Send"))
+    await staff.press(en("Yes, send"))
     assert channel.take("v-de-parchim") != [] and channel.take("n-de-parchim") == []
 
     # the bot process dies; another one takes over later and finishes the job
@@ -249,6 +251,7 @@ async def test_staff_can_stop_a_running_broadcast(app: App) -> None:
     await staff.send("Bitte nicht senden")
     await staff.press(en("Done"))
     await staff.press(en("Send"))
+    await staff.press(en("Yes, send"))
     await staff.press_data("bcstop:1")
     assert staff.replies[0].text == app.catalogs.translator("en").ngettext(
         "Stopped. {count} message was not sent.", "Stopped. {count} messages were not sent.", 5

@@ -57,7 +57,8 @@ async def test_a_crash_in_the_middle_of_a_broadcast_loses_no_one_and_doubles_no_
     await staff.press(en("Done"))
     await staff.send(TEXT)
     await staff.press(en("Done"))
-    sending = asyncio.create_task(staff.press(en("Send")))
+    await staff.press(en("Send"))
+    sending = asyncio.create_task(staff.press(en("Yes, send")))
     await asyncio.wait_for(channel.stalled.wait(), timeout=10)
     # The process dies (kill -9) while one announcement is on its way: the others went out and
     # were recorded, the stalled row stays claimed with its lease running. (A message that had

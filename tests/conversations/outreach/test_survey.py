@@ -50,6 +50,7 @@ async def ask(
     await staff.press(en("Done"))
     await staff.press(en("{count} days").replace("{count}", "7"))
     await staff.press(en("Send"))
+    await staff.press(en("Yes, send"))
 
 
 def question_of(chat: Chat) -> None:
@@ -91,7 +92,7 @@ async def test_answers_add_up_and_can_be_changed_until_the_close(
     chart = staff.replies[0].document
     assert chart is not None and chart.mime_type == "image/png"
     assert Image.open(io.BytesIO(chart.content)).size[0] == 900
-    await staff.press(en("As a spreadsheet file"))
+    await staff.press(en("As CSV for other programs"))
     spreadsheet = staff.replies[0].document
     assert spreadsheet is not None
     rows = list(csv.reader(io.StringIO(spreadsheet.content.decode("utf-8-sig")), delimiter=";"))

@@ -51,6 +51,7 @@ async def someone_who_did_everything(app: App) -> tuple[Chat, Chat]:
     await staff.press(staff.labels[0])
     assert APPLICANT in staff.text  # staff were shown the applicant's name
     await staff.press(en("Approve {amount}").format(amount="€500.00"))
+    await staff.press(en("Yes, approve"))
     await to_the_receipts(person)
     await person.send_file("beleg.pdf", 120_000)
     await person.press(de("All receipts are sent"))
@@ -156,8 +157,8 @@ async def test_erasure_leaves_only_the_marked_funding_records(app: App) -> None:
     await staff.send("/export")
     export = staff.replies[-1].document
     assert export is not None
-    sheet = export.content.decode("utf-8-sig")
-    assert "gelöscht auf Wunsch der Person" in sheet
+    sheet = export.content.decode("utf-8-sig")  # the CSV, after the workbook
+    assert gettext(app, "en")("deleted at the applicant's request") in sheet
     assert not any(needle in sheet for needle in (NAME, APPLICANT, CONTACT, ERASED))
 
 

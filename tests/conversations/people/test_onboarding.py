@@ -32,24 +32,58 @@ async def onboard(
     await chat.press(_("I agree"))
 
 
-async def test_start_greets_in_the_telegram_language_and_offers_six_languages(app: App) -> None:
+GREETING_LINES = [
+    "Willkommen! Bitte wählen Sie Ihre Sprache.",
+    "Welcome! Please choose your language.",
+    "أهلاً وسهلاً! يُرجى اختيار لغتك.",
+    "خوش آمدید! لطفاً زبان خود را انتخاب کنید.",
+    "Ласкаво просимо! Будь ласка, оберіть мову.",
+    "Добро пожаловать! Пожалуйста, выберите язык.",
+]
+
+
+@pytest.mark.parametrize("language_code", ["ar-SY", "de", "pt-BR", None])
+async def test_start_greets_in_all_six_languages_in_one_short_message(
+    app: App, language_code: str | None
+) -> None:
+    chat = Chat(app, language_code=language_code)
+    await chat.send("/start")
+    [reply] = chat.replies  # one message, then the buttons
+    assert chat.labels == LANGUAGE_BUTTONS
+    assert chat.text.splitlines() == [
+        "Gemeinsam · Landkreis Ludwigslust-Parchim",
+        "",
+        *GREETING_LINES,
+    ]
+    assert reply.text.startswith("<b>Gemeinsam</b>")
+    assert len(chat.text) < 300
+
+
+async def test_the_chosen_language_is_the_one_spoken_afterwards(app: App) -> None:
     chat = Chat(app, language_code="ar-SY")
     await chat.send("/start")
-    assert chat.labels == LANGUAGE_BUTTONS
-    assert ARABIC_SCRIPT.search(chat.text)
-    assert chat.text.strip() == app.catalogs.translator("ar").gettext(
-        "Welcome to <b>Gemeinsam</b>, the chat of Landkreis Ludwigslust-Parchim for volunteers "
-        "and newcomers.\n\nPlease choose your language."
-    ).replace("<b>", "").replace("</b>", "")
+    await chat.press("Русский")
+    assert chat.text == gettext(app, "ru")("How are you here?")
+    assert not ARABIC_SCRIPT.search(chat.text)
 
 
-async def test_unknown_telegram_language_falls_back_to_the_default(app: App) -> None:
-    chat = Chat(app, language_code="pt-BR")
-    await chat.send("/start")
-    assert chat.replies[0].text == gettext(app, "de")(
-        "Welcome to <b>Gemeinsam</b>, the chat of Landkreis Ludwigslust-Parchim for volunteers "
-        "and newcomers.\n\nPlease choose your language."
+async def test_volunteers_are_asked_where_they_live_or_volunteer_newcomers_where_they_live(
+    app: App,
+) -> None:
+    _ = gettext(app, "uk")
+    volunteer = Chat(app, "v1", language_code="uk")
+    await volunteer.send("/start")
+    await volunteer.press("Українська")
+    await volunteer.press(_("I volunteer"))
+    assert volunteer.text == _(
+        "Which region do you live or volunteer in? Choose the town nearest to you."
     )
+    newcomer = Chat(app, "n1", language_code="uk")
+    await newcomer.send("/start")
+    await newcomer.press("Українська")
+    await newcomer.press(_("I am new in the district"))
+    assert newcomer.text == _("Where do you live? Choose the town nearest to you.")
+    assert newcomer.text != volunteer.text
 
 
 @pytest.mark.parametrize(
@@ -72,9 +106,7 @@ async def test_onboarding_in_each_language(app: App, language: str, locale: str)
     assert chat.labels == [_("I volunteer"), _("I am new in the district")]
 
     await chat.press(_("I am new in the district"))
-    assert chat.text == _(
-        "Which region do you live or volunteer in? Choose the town nearest to you."
-    )
+    assert chat.text == _("Where do you live? Choose the town nearest to you.")
     assert chat.labels == [*REGIONS, _("Not sure yet")]
 
     await chat.press("Ludwigslust")
