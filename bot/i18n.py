@@ -108,6 +108,11 @@ class Translator:
         """A day of a calendar without its year: "Di., 24. Nov.", "Tue, Nov 24"."""
         return dates.format_skeleton(WEEKDAY_DAY, value, locale=self._babel)
 
+    def language_name(self, code: str) -> str:
+        """A language's name in this locale's words, for use inside a sentence ("Ukrainisch",
+        "українська"), where its own name ("Українська") would be another language's word."""
+        return Locale.parse(code).get_display_name(self._babel) or code
+
     def format_money(self, cents: int) -> str:
         return numbers.format_currency(Decimal(cents) / 100, "EUR", locale=self._babel)
 

@@ -8,7 +8,7 @@ from html import escape
 from typing import Any
 
 from conversations.flow import Answer, Context, Flow, Invalid, Question
-from conversations.languages import LANGUAGES, endonym
+from conversations.languages import LANGUAGES
 from conversations.limits import ANNOUNCEMENT, record_id
 from conversations.messages import Choice, Reply, rows
 from conversations.outreach.ports import Audience, BroadcastView, SurveyRuleError
@@ -179,7 +179,7 @@ class SendBroadcast(AudienceSteps, Flow):
     async def ask_version_text(self, ctx: Context) -> Question:
         return Question(
             ctx.t.gettext("Please write the version in {language}.").format(
-                language=endonym(ctx.state.data["language"])
+                language=ctx.t.language_name(ctx.state.data["language"])
             ),
             free_text=True,
             limit=ANNOUNCEMENT,
@@ -211,7 +211,10 @@ class SendBroadcast(AudienceSteps, Flow):
                     "{language}, {count} person, will read:",
                     "{language}, {count} people, will read:",
                     count,
-                ).format(language=endonym(locale), count=ctx.t.format_number(count))
+                ).format(
+                    language=capitalized(ctx.t.language_name(locale)),
+                    count=ctx.t.format_number(count),
+                )
                 + "\n\n"
                 + escape(text)
             )
@@ -285,3 +288,8 @@ async def stop_broadcast(ctx: Context, args: list[str]) -> None:
             view.cancelled,
         ).format(count=ctx.t.format_number(view.cancelled))
     )
+
+
+def capitalized(name: str) -> str:
+    """A language's name at the start of a line: "Українська", though "українська" in a sentence."""
+    return name[:1].upper() + name[1:]

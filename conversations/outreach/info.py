@@ -151,7 +151,7 @@ async def show_article(ctx: Context, topic: str) -> None:
     if article.locale != ctx.user.locale:
         ctx.say(
             _("This topic is not yet available in your language; here it is in {language}.").format(
-                language=endonym(article.locale)
+                language=ctx.t.language_name(article.locale)
             )
         )
     for message in article_messages(article.title, article.html):

@@ -27,7 +27,9 @@ class ChooseLanguage(Flow):
         ctx.use_locale(locale)
         _ = ctx.t.gettext
         ctx.say(
-            _("From now on I will write to you in {language}.").format(language=endonym(locale))
+            _("From now on I will write to you in {language}.").format(
+                language=ctx.t.language_name(locale)
+            )
         )
         await ctx.engine.show_menu(ctx)
         return None

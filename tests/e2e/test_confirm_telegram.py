@@ -78,7 +78,7 @@ async def test_an_announcements_previews_arrive_once(bot: RunningBot, fake: Fake
     await fake.wait_until(lambda: fake.messages(ALICE)[-1].plain_text == "مقهى اللغة يوم الجمعة")
     previews = [m.plain_text for m in fake.messages(STAFF) if "will read:" in m.plain_text]
     assert [p.split("\n")[0] for p in previews] == [
-        "العربية, 1 person, will read:",
+        "Arabic, 1 person, will read:",  # the language named in the staff member's words
         "English, 1 person, will read:",  # the staff member: German, as none in English
     ]
     assert fake.rejected == []

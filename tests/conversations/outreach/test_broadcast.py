@@ -147,9 +147,14 @@ async def test_an_announcement_reaches_exactly_its_audience_in_their_language(
     await staff.press(en("Done"))
     await staff.send("Sprachcafé am Freitag <18 Uhr> & mit Kuchen")
     await staff.press("العربية")
+    # The language is named in the staff member's words, not in its own script mid-sentence.
+    assert staff.text.startswith(
+        en("Please write the version in {language}.").format(language="Arabic")
+    )
     await staff.send("مقهى اللغة يوم الجمعة")
     await staff.press(en("Done"))
     previews = [reply.text for reply in staff.replies]
+    assert any(p.startswith("Arabic, 1 person, will read:") for p in previews)
     assert any("Sprachcafé am Freitag &lt;18 Uhr&gt; &amp; mit Kuchen" in p for p in previews)
     assert any("مقهى اللغة يوم الجمعة" in p for p in previews)
     await staff.press(en("Send"))

@@ -70,7 +70,7 @@ async def test_a_ukrainian_newcomer_reads_topics_in_ukrainian(app: App, english_
     await chat.press("Winter and heating")
     assert chat.replies[0].text == uk(
         "This topic is not yet available in your language; here it is in {language}."
-    ).format(language="English")
+    ).format(language="англійська")  # in Ukrainian words, not "English" inside the sentence
     assert "&lt;Ask&gt; first &amp; save" in chat.replies[1].text
 
 

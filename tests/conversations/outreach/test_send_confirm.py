@@ -57,7 +57,7 @@ async def test_each_preview_once_then_one_confirmation_and_back_sends_nothing(ap
     await to_the_preview(staff)
     one = {
         locale: t.ngettext(*PREVIEW, 1).format(language=name, count=1)
-        for locale, name in (("ar", "العربية"), ("de", "Deutsch"))
+        for locale, name in (("ar", "Arabic"), ("de", "German"))
     }
     shown = previews(staff)
     assert len(shown) == 2 and [p.split("\n")[0] for p in shown] == [one["ar"], one["de"]]

@@ -287,7 +287,7 @@ async def test_language_and_region_can_be_changed_later(app: App) -> None:
     await chat.press("Українська")
     uk = gettext(app, "uk")
     assert chat.replies[0].text == uk("From now on I will write to you in {language}.").format(
-        language="Українська"
+        language="українська"
     )
     await chat.send("/settings")
     await chat.press(uk("Change region"))
