@@ -68,7 +68,7 @@ async def test_a_restart_in_the_middle_of_onboarding_resumes_it(
 
     fake.press_button(ALICE, role.message_id, label="I am new in the district")
     region = (await fake.wait_for_messages(ALICE, 3))[-1]
-    assert region.plain_text.startswith("Which region do you live")
+    assert region.plain_text.startswith("Where do you live")  # a newcomer: where they live
     assert fake.rejected == []
 
 
