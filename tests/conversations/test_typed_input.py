@@ -14,7 +14,12 @@ from bot.app import App
 from bot.db.models import Application, CostItem, Meeting, ReportFile, User
 from conversations import limits
 from tests.chat import Chat
-from tests.conversations.grants.test_application import add_item, fill_until_costs, volunteer
+from tests.conversations.grants.test_application import (
+    add_item,
+    fill_until_costs,
+    fill_until_counts,
+    volunteer,
+)
 from tests.conversations.grants.test_review import staff_member
 from tests.conversations.people.test_onboarding import gettext, onboard
 
@@ -105,16 +110,7 @@ async def test_thirty_nines_as_an_amount_get_the_amount_hint(app: App) -> None:
 async def test_a_count_with_too_many_digits_is_no_count(app: App) -> None:
     _ = gettext(app, "en")
     chat = await volunteer(app, "en")
-    await chat.send("/apply")
-    await chat.press(_("Start the application"))
-    await chat.send("Vera Schulz")
-    await chat.press(_("No, as a private person"))
-    await chat.send("vera@example.org")
-    await chat.press("Parchim")
-    await chat.send("Deutsch-Café")
-    await chat.send("Wöchentliches Treffen zum Deutschsprechen für neue Nachbarn in Parchim.")
-    await chat.press(_("Language help"))
-    await chat.press(_("Done"))
+    await fill_until_counts(chat, "en")
     await chat.send("9" * 25)
     assert chat.replies[0].text == _("Please write a whole number, like 12.")
 

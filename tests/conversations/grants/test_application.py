@@ -24,7 +24,8 @@ async def volunteer(app: App, locale: str, address: str = "v1") -> Chat:
     return chat
 
 
-async def fill_until_costs(chat: Chat, locale: str) -> None:
+async def fill_until_counts(chat: Chat, locale: str) -> None:
+    """/apply answered up to the question how many volunteers take part."""
     _ = gettext(chat.app, locale)
     await chat.send("/apply")
     await chat.press(_("Start the application"))
@@ -36,6 +37,10 @@ async def fill_until_costs(chat: Chat, locale: str) -> None:
     await chat.send("Wöchentliches Treffen zum Deutschsprechen für neue Nachbarn in Parchim.")
     await chat.press(_("Language help"))
     await chat.press(_("Done"))
+
+
+async def fill_until_costs(chat: Chat, locale: str) -> None:
+    await fill_until_counts(chat, locale)
     await chat.send("4")
     await chat.send("20")
     await chat.press(next(label for label in chat.labels if label.endswith("▶")))

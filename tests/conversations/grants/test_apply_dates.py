@@ -12,7 +12,7 @@ from bot.app import App
 from bot.db.models import Application
 from conversations.date_picker import DAY
 from tests.chat import Chat
-from tests.conversations.grants.test_application import volunteer
+from tests.conversations.grants.test_application import fill_until_counts, volunteer
 from tests.conversations.people.test_onboarding import gettext
 
 # The seeded round runs through the calendar year; the test clock stands at Tue, 24 Nov 2026.
@@ -28,17 +28,7 @@ def day_choices(chat: Chat) -> list[date]:
 
 
 async def to_the_start_date(chat: Chat, locale: str) -> None:
-    _ = gettext(chat.app, locale)
-    await chat.send("/apply")
-    await chat.press(_("Start the application"))
-    await chat.send("Vera Schulz")
-    await chat.press(_("No, as a private person"))
-    await chat.send("vera@example.org")
-    await chat.press("Parchim")
-    await chat.send("Deutsch-Café")
-    await chat.send("Wöchentliches Treffen zum Deutschsprechen für neue Nachbarn in Parchim.")
-    await chat.press(_("Language help"))
-    await chat.press(_("Done"))
+    await fill_until_counts(chat, locale)
     await chat.send("4")
     await chat.send("20")
 
