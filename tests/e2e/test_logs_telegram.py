@@ -24,7 +24,7 @@ from bot.services.grants.applications import GrantDesk
 from bot.settings import Settings
 from tests.e2e.conftest import RunningBot
 from tests.e2e.telegram_fake import FakeBotApi
-from tests.e2e.test_meetings_telegram import press, say
+from tests.e2e.test_meetings_telegram import plan_a_meeting, press, say
 from tests.e2e.test_process import bot_run
 
 TOKEN = "7654321:AAHsecret-token-Quellenberg_42"
@@ -137,25 +137,6 @@ async def onboard(fake: FakeBotApi, chat: int, role: str) -> None:
     await press(fake, chat, "I agree")
 
 
-async def plan_a_meeting(bot: RunningBot, fake: FakeBotApi) -> None:
-    assert bot.app is not None
-    start = (bot.clock.now() + timedelta(days=3)).astimezone(bot.app.settings.tz)
-    await say(fake, STAFF, "/newmeeting")
-    await press(fake, STAFF, "Parchim")
-    await press(fake, STAFF, "Done")
-    await say(fake, STAFF, "Vernetzungstreffen Parchim")
-    await press(fake, STAFF, "Skip")
-    await say(fake, STAFF, start.date().isoformat())
-    await say(fake, STAFF, start.strftime("%H:%M"))
-    await press(fake, STAFF, "120 minutes")
-    await say(fake, STAFF, "Rathaus Parchim, Schuhmarkt 1")
-    await press(fake, STAFF, "No limit")
-    await press(fake, STAFF, "Skip")
-    await press(fake, STAFF, "Until the start")
-    await press(fake, STAFF, "No, only the group's volunteers")
-    await press(fake, STAFF, "Publish and invite")
-
-
 async def apply_up_to_the_contact(fake: FakeBotApi, armed: dict[str, int]) -> None:
     await say(fake, ZOFIA, "/apply")
     await press(fake, ZOFIA, "Start the application")
@@ -183,7 +164,7 @@ async def test_the_log_of_a_day_with_errors_names_nobody(
         armed = faults(bot, monkeypatch)
         await onboard(fake, STAFF, "I work for the district office")
         await onboard(fake, ZOFIA, "I volunteer")
-        await plan_a_meeting(bot, fake)
+        await plan_a_meeting(bot, fake, STAFF)
         await press(fake, ZOFIA, "Yes")
         await fake.wait_until(lambda: any(m.document for m in fake.messages(ZOFIA)))
         fake.block_bot(STAFF)  # told of the application below: 403

@@ -3,7 +3,7 @@ member's language, a yes with the calendar file, and the reminders 24 and 2 hour
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import icalendar
 
@@ -35,6 +35,28 @@ async def onboard(fake: FakeBotApi, chat: int, language: str, role: str, agree: 
     await press(fake, chat, agree)
 
 
+async def plan_a_meeting(bot: RunningBot, fake: FakeBotApi, staff: int) -> datetime:
+    """`staff` publishes a meeting of the Parchim group in three days, as in the chat; returns
+    when it starts."""
+    assert bot.app is not None
+    start = (bot.clock.now() + timedelta(days=3)).astimezone(bot.app.settings.tz)
+    await say(fake, staff, "/newmeeting")
+    await press(fake, staff, "Parchim")
+    await press(fake, staff, "Done")
+    await say(fake, staff, "Vernetzungstreffen Parchim")
+    await press(fake, staff, "Skip")
+    await say(fake, staff, start.date().isoformat())
+    await say(fake, staff, start.strftime("%H:%M"))
+    await press(fake, staff, "120 minutes")
+    await say(fake, staff, "Rathaus Parchim, Schuhmarkt 1")
+    await press(fake, staff, "No limit")
+    await press(fake, staff, "Skip")
+    await press(fake, staff, "Until the start")
+    await press(fake, staff, "No, only the group's volunteers")
+    await press(fake, staff, "Publish and invite")
+    return start
+
+
 async def test_from_publishing_to_the_two_hour_reminder(bot: RunningBot, fake: FakeBotApi) -> None:
     assert bot.app is not None
     ar = bot.app.catalogs.translator("ar")
@@ -48,21 +70,7 @@ async def test_from_publishing_to_the_two_hour_reminder(bot: RunningBot, fake: F
     await press(fake, 1002, "Hagenow")
     await press(fake, 1002, "Ich bin einverstanden")
 
-    start = (bot.clock.now() + timedelta(days=3)).astimezone(bot.app.settings.tz)
-    await say(fake, STAFF, "/newmeeting")
-    await press(fake, STAFF, "Parchim")
-    await press(fake, STAFF, "Done")
-    await say(fake, STAFF, "Vernetzungstreffen Parchim")
-    await press(fake, STAFF, "Skip")
-    await say(fake, STAFF, start.date().isoformat())
-    await say(fake, STAFF, start.strftime("%H:%M"))
-    await press(fake, STAFF, "120 minutes")
-    await say(fake, STAFF, "Rathaus Parchim, Schuhmarkt 1")
-    await press(fake, STAFF, "No limit")
-    await press(fake, STAFF, "Skip")
-    await press(fake, STAFF, "Until the start")
-    await press(fake, STAFF, "No, only the group's volunteers")
-    await press(fake, STAFF, "Publish and invite")
+    start = await plan_a_meeting(bot, fake, STAFF)
 
     await fake.wait_until(
         lambda: any(ar.gettext("Will you come?") in m.plain_text for m in fake.messages(ALICE))
