@@ -1,7 +1,9 @@
 """Catalogs, the person's language, and Babel formatting and parsing for it.
 
-Output uses Latin digits in every locale (as Babel and CLDR do by default), so references and
-amounts look the same everywhere; input may use Arabic-Indic or Persian digits too.
+Everything formatted here (numbers, amounts, dates, times) uses one digit system per locale, CLDR's
+default for it: Persian digits and separators in fa, Latin digits elsewhere; amounts show the €
+sign in every locale, in the locale's pattern. Input may use Latin, Arabic-Indic or Persian digits
+in every locale. References, codes and numbered choices are not formatted here and stay Latin.
 """
 
 from __future__ import annotations
@@ -29,11 +31,18 @@ DOMAIN = "messages"
 WEEKDAY_DATE = "yMMMEd"
 WEEKDAY_DAY = "MMMEd"
 
+# The digits of CLDR's numbering systems that our locales use (Babel formats only in Latin ones).
+SYSTEM_DIGITS = {"latn": "0123456789", "arab": "٠١٢٣٤٥٦٧٨٩", "arabext": "۰۱۲۳۴۵۶۷۸۹"}
+# CLDR's narrow symbol for the euro; uk's standard one is the code "EUR", which no one else shows.
+EURO_SIGN = "€"
 _DIGITS = {ord(c): str(i) for i, c in enumerate("٠١٢٣٤٥٦٧٨٩")}
 _DIGITS.update({ord(c): str(i) for i, c in enumerate("۰۱۲۳۴۵۶۷۸۹")})
 _INVISIBLE = dict.fromkeys(map(ord, "\u200e\u200f\u061c\u202a\u202b\u202c\u2066\u2067\u2068\u2069"))
 _SPACES = "\u00a0\u202f\u2009 "
 _CURRENCY_WORDS = ("eur", "euro", "euros", "€", "евро", "євро", "يورو", "یورو")
+
+
+YEAR_MARK = re.compile(r"\s(?:р|г)\.$")
 
 
 class AmountError(ValueError):
@@ -65,6 +74,7 @@ class Translator:
         self._babel = Locale.parse(locale)
         self._translations = translations
         self.tz = tz
+        self._digits = str.maketrans(SYSTEM_DIGITS["latn"], locale_digits(locale))
 
     @property
     def locale(self) -> str:
@@ -75,6 +85,10 @@ class Translator:
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return self._translations.ngettext(singular, plural, n)
+
+    def _shown(self, formatted: str) -> str:
+        """Babel's output in the locale's own digits."""
+        return formatted.translate(self._digits)
 
     def _local(self, value: datetime) -> datetime:
         if value.tzinfo is None:
@@ -88,7 +102,11 @@ class Translator:
         """The date with its weekday, as people say it: "Di., 24. Nov. 2026"."""
         if isinstance(value, datetime):
             value = self._local(value).date()
-        return dates.format_skeleton(WEEKDAY_DATE, value, locale=self._babel)
+        formatted = dates.format_skeleton(WEEKDAY_DATE, value, locale=self._babel)
+        # Ukrainian and Russian mark the year with an abbreviation ("2027 р.", "2027 г."), whose
+        # period would double the period of a sentence that ends with the date: left out, as is
+        # usual in short dates.
+        return self._shown(YEAR_MARK.sub("", formatted))
 
     def format_datetime(self, value: datetime) -> str:
         """The date with its weekday and the short time, joined the locale's way
@@ -99,14 +117,14 @@ class Translator:
             str(pattern)
             .replace("'", "")
             .format(
-                dates.format_time(local, "short", locale=self._babel),
+                self.format_time(local),
                 self.format_date(local.date()),
             )
         )
 
     def format_day(self, value: date) -> str:
         """A day of a calendar without its year: "Di., 24. Nov.", "Tue, Nov 24"."""
-        return dates.format_skeleton(WEEKDAY_DAY, value, locale=self._babel)
+        return self._shown(dates.format_skeleton(WEEKDAY_DAY, value, locale=self._babel))
 
     def language_name(self, code: str) -> str:
         """A language's name in this locale's words, for use inside a sentence ("Ukrainisch",
@@ -114,10 +132,18 @@ class Translator:
         return Locale.parse(code).get_display_name(self._babel) or code
 
     def format_money(self, cents: int) -> str:
-        return numbers.format_currency(Decimal(cents) / 100, "EUR", locale=self._babel)
+        """Euros in the locale's pattern, separators and digits, always with the sign:
+        "450,00 €", "€450.00", "€ ۴۵۰٫۰۰" (with the direction mark CLDR puts there)."""
+        formatted = numbers.format_currency(
+            Decimal(cents) / 100, "EUR", locale=self._babel, numbering_system="default"
+        )
+        symbol = numbers.get_currency_symbol("EUR", locale=self._babel)
+        return self._shown(formatted.replace(symbol, EURO_SIGN))
 
     def format_number(self, value: int) -> str:
-        return numbers.format_decimal(value, locale=self._babel)
+        return self._shown(
+            numbers.format_decimal(value, locale=self._babel, numbering_system="default")
+        )
 
     def parse_amount(self, text: str) -> int:
         """Typed money in this locale's form, in cents: `1.000,50` (de), `1,000.50` (en), `٥٠`."""
@@ -169,7 +195,7 @@ class Translator:
             try:
                 if dotted:
                     day, month, year = (int(part) for part in dotted.groups())
-                    parsed = date(year, month, day)
+                    parsed = date(year + 2000 if year < 100 else year, month, day)
                 else:
                     parsed = dates.parse_date(cleaned, locale=self._babel, format="short")
             except (ValueError, IndexError):
@@ -181,12 +207,18 @@ class Translator:
         return parsed
 
     def parse_time(self, text: str) -> time:
-        """A typed time of day: 18:30, 18.30, 18 Uhr, ١٨:٣٠."""
+        """A typed time of day: 18:30, 18.30, 18 Uhr, ١٨:٣٠, and 6:30 PM as en and ar show it."""
         cleaned = _normalize_number(text, self._babel).strip()
-        match = re.fullmatch(r"(\d{1,2})(?:\s*[:.h]\s*(\d{2}))?\s*\D{0,4}", cleaned)
+        match = re.fullmatch(r"(\d{1,2})(?:\s*[:.h]\s*(\d{2}))?\s*(\D{0,4})", cleaned)
         if not match:
             raise ValueError(text)
         hour, minute = int(match[1]), int(match[2] or 0)
+        periods = self._babel.day_periods["format"]["abbreviated"]
+        suffix = match[3].casefold()
+        if 1 <= hour <= 12 and suffix in ("am", periods.get("am", "am").casefold()):
+            hour %= 12
+        elif 1 <= hour <= 12 and suffix in ("pm", periods.get("pm", "pm").casefold()):
+            hour = hour % 12 + 12
         if hour > 23 or minute > 59:
             raise ValueError(text)
         return time(hour, minute)
@@ -201,15 +233,20 @@ class Translator:
         return moment
 
     def format_time(self, value: datetime) -> str:
-        return dates.format_time(self._local(value), "short", locale=self._babel)
+        return self._shown(dates.format_time(self._local(value), "short", locale=self._babel))
 
     def format_month(self, value: date) -> str:
         """ "Dezember 2026", "ديسمبر 2026": the month's name and year."""
-        return dates.format_skeleton("yMMMM", value, locale=self._babel)
+        return self._shown(dates.format_skeleton("yMMMM", value, locale=self._babel))
 
     def format_short_date(self, value: date) -> str:
         """The numeric date to type (24.12.2026): only as an example of what to write."""
-        return dates.format_date(value, "short", locale=self._babel)
+        return self._shown(dates.format_date(value, "short", locale=self._babel))
+
+
+def locale_digits(locale: str) -> str:
+    """The ten digits, 0 to 9, of the locale's default numbering system in CLDR."""
+    return SYSTEM_DIGITS[Locale.parse(locale).default_numbering_system]
 
 
 def _normalize_number(text: str, locale: Locale) -> str:

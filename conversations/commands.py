@@ -21,6 +21,7 @@ from conversations.meetings.invitations import (
 from conversations.meetings.planning import NewMeeting, run_new_meeting
 from conversations.menu import run_help, run_menu, show_menu
 from conversations.outreach.broadcast import SendBroadcast, run_broadcast, stop_broadcast
+from conversations.outreach.contacts import LocalContactsFlow
 from conversations.outreach.info import Information, run_info, understand
 from conversations.outreach.survey import NewSurvey, run_survey
 from conversations.outreach.survey_answers import AnswerInWords, answer_in_words, choose_answer
@@ -62,6 +63,7 @@ def build_engine() -> Engine:
         ChangeMeeting(),
         Attendees(),
         Information(),
+        LocalContactsFlow(),
         SendBroadcast(),
         NewSurvey(),
         AnswerInWords(),

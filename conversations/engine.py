@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from conversations import back
 from conversations.flow import (
     COMMAND_PREFIX,
     Action,
@@ -99,12 +100,14 @@ class Engine:
             await self._refuse(ctx)
             return
         ctx.state.enter(name, step or flow.first_step, data)
+        ctx.state.data.pop(back.TRAIL, None)  # a trail belongs to the flow it was made in
         await self._ask(ctx, flow, step or flow.first_step)
 
     async def ask_again(self, ctx: Context) -> None:
         """Repeat the current question, or show the menu (or the set-up) when no flow is open."""
         if ctx.state.active and ctx.state.flow in self.flows and ctx.state.step:
-            await self._ask(ctx, self.flows[ctx.state.flow], ctx.state.step)
+            flow = self.flows[ctx.state.flow]
+            await self._ask(ctx, flow, _known_step(ctx, flow))
         elif ctx.user.onboarded:
             await self.show_menu(ctx)
         else:
@@ -130,22 +133,31 @@ class Engine:
 
     async def _continue(self, ctx: Context) -> None:
         assert ctx.state.flow is not None and ctx.state.step is not None
-        flow, step = self.flows[ctx.state.flow], ctx.state.step
+        flow = self.flows[ctx.state.flow]
+        step = _known_step(ctx, flow)
         if not allows(ctx.user, flow.permission):
             ctx.state.clear()
             await self._refuse(ctx)
             return
         said = len(ctx.replies)
         try:
-            question = await flow.ask(ctx, step)
+            question = back.offered(ctx, flow, await flow.ask(ctx, step))
         except Invalid:  # what it was about is gone (a draft deleted after its retention)
             await self._ask(ctx, flow, step)  # which says so and leaves the flow
             return
         del ctx.replies[said:]  # what the question says besides itself was said when it was asked
-        answer = _read(ctx, question)
+        if back.wanted(ctx, flow):
+            own = back.own_back(question)
+            if own is None:
+                await self._back(ctx, flow, step)
+                return
+            answer: Answer | None = Answer(data=own.data, text=ctx.inbound.text)
+        else:
+            answer = _read(ctx, question)
         if answer is None:
             ctx.ask(question)
             return
+        back.prepare(ctx.state, flow)
         try:
             next_step = await flow.answer(ctx, step, answer)
         except Invalid as invalid:
@@ -160,8 +172,17 @@ class Engine:
         elif next_step is None:
             ctx.state.clear()
         else:
+            back.moved(ctx.state, flow, step, next_step)
             ctx.state.step = next_step
             await self._ask(ctx, flow, next_step)
+
+    async def _back(self, ctx: Context, flow: Flow, step: str) -> None:
+        """The question before, as it was asked (its answer kept); the same at the first."""
+        previous = back.step_before(ctx.state)
+        if previous is None:
+            ctx.say(back.first_question(ctx))
+        ctx.state.step = step = previous or step
+        await self._ask(ctx, flow, step)
 
     async def _ask(self, ctx: Context, flow: Flow, step: str) -> None:
         try:
@@ -173,12 +194,21 @@ class Engine:
             ctx.say(error.message)
             await self.show_menu(ctx)
             return
-        ctx.ask(question)
+        ctx.ask(back.offered(ctx, flow, question))
 
     async def _refuse(self, ctx: Context) -> None:
         _ = ctx.t.gettext
         ctx.say(_("Sorry, only staff of the district office can do that."))
         await self.ask_again(ctx)
+
+
+def _known_step(ctx: Context, flow: Flow) -> str:
+    """The saved step, or the flow's first where an update has since removed that step: the
+    answers given so far stay, and the conversation carries on rather than fail."""
+    if not hasattr(flow, f"ask_{ctx.state.step}") or not hasattr(flow, f"on_{ctx.state.step}"):
+        ctx.state.step = flow.first_step
+    assert ctx.state.step is not None
+    return ctx.state.step
 
 
 def cleaned(inbound: Inbound) -> Inbound:

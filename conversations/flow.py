@@ -19,7 +19,7 @@ from conversations.messages import (
     Inbound,
     Reply,
 )
-from conversations.outreach.ports import Broadcasts, Info, Surveys
+from conversations.outreach.ports import Broadcasts, Contacts, Info, Surveys
 from conversations.people.ports import Users
 from conversations.ports import Clock, Files, Notifications, Translator, UserView
 from conversations.roles import Permission
@@ -30,6 +30,9 @@ if TYPE_CHECKING:
 
 
 COMMAND_PREFIX = "cmd:"
+# The Back button under a wizard's questions (`conversations.back`): reserved, no flow may use
+# it as the data of a button of its own.
+BACK = "back"
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,7 @@ class Ports:
     reports: Reports
     meetings: Meetings
     info: Info
+    contacts: Contacts
     files: Files
     broadcasts: Broadcasts
     surveys: Surveys
@@ -148,6 +152,12 @@ class Flow:
     name: ClassVar[str]
     first_step: ClassVar[str]
     permission: ClassVar[Permission | None] = None
+    # A wizard remembers the steps asked, offers Back under each question after the first and
+    # takes a Back word typed alone as Back rather than as an answer (`conversations.back`).
+    wizard: ClassVar[bool] = False
+    # A wizard's step that shows every answer with buttons to change each: Back from a part
+    # changed there returns to it.
+    summary_step: ClassVar[str | None] = None
 
     async def ask(self, ctx: Context, step: str) -> Question:
         method: Callable[[Context], Awaitable[Question]] = getattr(self, f"ask_{step}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from html import escape
 
 from conversations.ports import Translator
 
@@ -90,6 +91,22 @@ def typed(text: str) -> str:
 def one_line(text: str) -> str:
     """`typed` text on one line, runs of spaces and line breaks made one space."""
     return _ONE_LINE.sub(" ", typed(text)).strip()
+
+
+def shortened(t: Translator, text: str, length: int) -> str:
+    """`text` for a summary, escaped for HTML: whole up to `length` characters, else cut there
+    with a note that says so (where it is shown whole is the caller's to say)."""
+    if len(text) <= length:
+        return escape(text)
+    return (
+        escape(text[:length].rstrip())
+        + " "
+        + t.ngettext(
+            "[… shortened: {count} character in all]",
+            "[… shortened: {count} characters in all]",
+            len(text),
+        ).format(count=t.format_number(len(text)))
+    )
 
 
 def file_name(name: str | None, *, limit: TextLimit = RECEIPT_NAME) -> str | None:

@@ -17,6 +17,7 @@ from bot.services.grants.applications import GrantDesk
 from bot.services.grants.reports import ReportDesk
 from bot.services.meetings.planning import MeetingDesk
 from bot.services.outreach.broadcasts import BroadcastDesk
+from bot.services.outreach.contacts import ContactBook
 from bot.services.outreach.info import InfoLibrary
 from bot.services.outreach.notifications import Notifier
 from bot.services.outreach.surveys import SurveyDesk
@@ -91,6 +92,7 @@ def turn_ports(
         reports=ReportDesk(session, **desk),
         meetings=MeetingDesk(session, actor_role=user.role, **desk),
         info=InfoLibrary(session, **desk),
+        contacts=ContactBook(session, **desk),
         files=ChannelFiles(channels),
         broadcasts=broadcasts,
         surveys=SurveyDesk(session, **desk),

@@ -47,6 +47,8 @@ EDITS = (
 class ApplyForGrant(SubmissionSteps, CostPlanSteps):
     name = WIZARD
     first_step = "intro"
+    wizard = True
+    summary_step = "summary"
 
     async def ask_intro(self, ctx: Context) -> Question:
         _ = ctx.t.gettext
@@ -87,6 +89,8 @@ class ApplyForGrant(SubmissionSteps, CostPlanSteps):
         )
 
     async def on_intro(self, ctx: Context, answer: Answer) -> str:
+        if "application_id" in ctx.state.data:  # back at the start: the draft begun is kept
+            return "name"
         funding_round = await ctx.ports.grants.open_round()
         if funding_round is None:
             raise Invalid(ctx.t.gettext("There is no open funding round at the moment."))

@@ -53,6 +53,7 @@ def describe_report(t: Translator, report: ReportView) -> str:
 class ReportOnProject(Flow):
     name = "report"
     first_step = "choose"
+    wizard = True
 
     def application_id(self, ctx: Context) -> int:
         return int(ctx.state.data["application_id"])

@@ -55,7 +55,7 @@ class Attendees(Flow):
         ]
         for answer in ("yes", "waiting", "maybe", "no"):
             names = [
-                escape(a.name) + (f" (+{a.guests})" if a.guests else "")
+                escape(a.name) + (f" (+{ctx.t.format_number(a.guests)})" if a.guests else "")
                 for a in attendees
                 if a.answer == answer
             ]

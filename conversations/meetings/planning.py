@@ -1,11 +1,10 @@
 """/newmeeting for staff: regions, title, agenda, date and time, place, capacity, languages,
-deadline, newcomers; a preview; publishing invites every member in their own language."""
+deadline, newcomers; then a summary to change any of them (`planning_summary`), a preview, and
+publishing, which invites every member in their own language."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from functools import partial
-from typing import Any
 
 from conversations.answers import typed_count
 from conversations.date_picker import DAY, MONTH, day_of_month, month_keyboard, shown_month
@@ -18,10 +17,10 @@ from conversations.limits import (
     one_line,
     too_short,
 )
-from conversations.meetings.ports import MeetingDraft, MeetingView
-from conversations.meetings.texts import invitation
+from conversations.meetings.planning_summary import PlanSummarySteps
 from conversations.messages import Choice, rows
 from conversations.roles import Permission
+from conversations.summary import KEEP, SUMMARY, keeping, then
 
 TIMES = ("10:00", "14:00", "16:00", "17:00", "18:00", "19:00")
 DURATIONS = (60, 90, 120, 180)
@@ -131,10 +130,12 @@ class WhenAndWhereSteps:
         )
 
 
-class NewMeeting(WhenAndWhereSteps, Flow):
+class NewMeeting(WhenAndWhereSteps, PlanSummarySteps, Flow):
     name = "new_meeting"
     first_step = "regions"
     permission = Permission.STAFF
+    wizard = True
+    summary_step = SUMMARY
 
     async def ask_regions(self, ctx: Context) -> Question:
         _ = ctx.t.gettext
@@ -154,7 +155,7 @@ class NewMeeting(WhenAndWhereSteps, Flow):
     async def on_regions(self, ctx: Context, answer: Answer) -> str:
         key = (answer.data or "").removeprefix("region:")
         if key == "done":
-            return "title"
+            return then(ctx, "title")
         regions = [r.key for r in await ctx.ports.users.regions()]
         chosen = list(ctx.state.data.get("regions", []))
         if key == "all":
@@ -167,34 +168,40 @@ class NewMeeting(WhenAndWhereSteps, Flow):
         return "regions"
 
     async def ask_title(self, ctx: Context) -> Question:
-        return Question(
+        question = Question(
             ctx.t.gettext("What is the meeting called?"), free_text=True, limit=MEETING_TITLE
         )
+        return keeping(ctx, question, ctx.state.data.get("title"))
 
     async def on_title(self, ctx: Context, answer: Answer) -> str:
+        if answer.data == KEEP:
+            return SUMMARY
         title = one_line(answer.text)
         if len(title) < MEETING_TITLE.low:
             raise Invalid(too_short(ctx.t, MEETING_TITLE))
         ctx.state.data["title"] = title
-        return "agenda"
+        return then(ctx, "agenda")
 
     async def ask_agenda(self, ctx: Context) -> Question:
         _ = ctx.t.gettext
-        return Question(
+        question = Question(
             _("What is on the agenda?"),
             rows(Choice(_("Skip"), SKIP)),
             free_text=True,
             limit=MEETING_AGENDA,
         )
+        return keeping(ctx, question, ctx.state.data.get("agenda"))
 
     async def on_agenda(self, ctx: Context, answer: Answer) -> str:
+        if answer.data == KEEP:
+            return SUMMARY
         ctx.state.data["agenda"] = None if answer.data == SKIP else answer.text
-        return "day"
+        return then(ctx, "day")
 
     async def on_time(self, ctx: Context, answer: Answer) -> str:
         moment = typed_moment(ctx, answer, date.fromisoformat(ctx.state.data["day"]))
         ctx.state.data["starts_at"] = moment.isoformat()
-        return "duration"
+        return then(ctx, "duration")
 
     async def ask_duration(self, ctx: Context) -> Question:
         _ = ctx.t.gettext
@@ -216,22 +223,31 @@ class NewMeeting(WhenAndWhereSteps, Flow):
 
     async def on_duration(self, ctx: Context, answer: Answer) -> str:
         ctx.state.data["duration"] = int((answer.data or "").removeprefix("duration:"))
-        return "place"
+        return then(ctx, "place")
+
+    async def ask_place(self, ctx: Context) -> Question:
+        return keeping(ctx, await super().ask_place(ctx), ctx.state.data.get("place"))
 
     async def on_place(self, ctx: Context, answer: Answer) -> str:
+        if answer.data == KEEP:
+            return SUMMARY
         ctx.state.data["place"] = typed_place(ctx, answer)
-        return "capacity"
+        return then(ctx, "capacity")
 
     async def ask_capacity(self, ctx: Context) -> Question:
         _ = ctx.t.gettext
-        return Question(
+        capacity = ctx.state.data.get("capacity")
+        question = Question(
             _("How many places are there?"),
             rows(Choice(_("No limit"), SKIP)),
             free_text=True,
             numeric=True,
         )
+        return keeping(ctx, question, None if capacity is None else ctx.t.format_number(capacity))
 
     async def on_capacity(self, ctx: Context, answer: Answer) -> str:
+        if answer.data == KEEP:
+            return SUMMARY
         if answer.data == SKIP:
             ctx.state.data["capacity"] = None
         else:
@@ -239,21 +255,24 @@ class NewMeeting(WhenAndWhereSteps, Flow):
             if capacity < 1:
                 raise Invalid(ctx.t.gettext("Please write a whole number, like 12."))
             ctx.state.data["capacity"] = capacity
-        return "languages"
+        return then(ctx, "languages")
 
     async def ask_languages(self, ctx: Context) -> Question:
         _ = ctx.t.gettext
-        return Question(
+        question = Question(
             _("Which languages are spoken, or is interpretation offered?"),
             rows(Choice(_("Skip"), SKIP)),
             free_text=True,
             limit=MEETING_LANGUAGES,
         )
+        return keeping(ctx, question, ctx.state.data.get("languages"))
 
     async def on_languages(self, ctx: Context, answer: Answer) -> str:
+        if answer.data == KEEP:
+            return SUMMARY
         languages = one_line(answer.text)
         ctx.state.data["languages"] = None if answer.data == SKIP else languages
-        return "deadline"
+        return then(ctx, "deadline")
 
     async def ask_deadline(self, ctx: Context) -> Question:
         _ = ctx.t.gettext
@@ -268,7 +287,7 @@ class NewMeeting(WhenAndWhereSteps, Flow):
 
     async def on_deadline(self, ctx: Context, answer: Answer) -> str:
         ctx.state.data["deadline_days"] = int((answer.data or "").removeprefix("deadline:"))
-        return "newcomers"
+        return then(ctx, "newcomers")
 
     async def ask_newcomers(self, ctx: Context) -> Question:
         _ = ctx.t.gettext
@@ -282,84 +301,7 @@ class NewMeeting(WhenAndWhereSteps, Flow):
 
     async def on_newcomers(self, ctx: Context, answer: Answer) -> str:
         ctx.state.data["newcomers"] = answer.data == "newcomers:yes"
-        return "preview"
-
-    async def ask_preview(self, ctx: Context) -> Question:
-        _ = ctx.t.gettext
-        preview = preview_view(ctx.state.data, await ctx.ports.users.regions())
-        return Question(
-            _("This is how the invitation will look:") + "\n\n" + invitation(ctx.t, preview).text,
-            rows(
-                Choice(_("Publish and invite"), "preview:publish"),
-                Choice(_("Start again"), "preview:again"),
-            ),
-        )
-
-    async def on_preview(self, ctx: Context, answer: Answer) -> str | None:
-        _ = ctx.t.gettext
-        if answer.data == "preview:again":
-            ctx.state.data.clear()
-            return "regions"
-        meeting = await ctx.ports.meetings.create(draft_of(ctx.state.data))
-        invitees = await ctx.ports.meetings.invitees(meeting.id)
-        for user_id in invitees:
-            await ctx.ports.notifications.to_user(
-                user_id,
-                f"meeting:{meeting.id}:invite",
-                partial(invitation, meeting=meeting),
-                expires_at=meeting.starts_at,
-                bulk=True,
-            )
-        ctx.say(
-            ctx.t.ngettext(
-                "Published. {count} person has been invited.",
-                "Published. {count} people have been invited.",
-                len(invitees),
-            ).format(count=ctx.t.format_number(len(invitees)))
-        )
-        await ctx.engine.show_menu(ctx)
-        return None
-
-
-def draft_of(data: dict[str, Any]) -> MeetingDraft:
-    place = str(data["place"])
-    online = place.startswith(("https://", "http://"))
-    starts_at = datetime.fromisoformat(data["starts_at"])
-    days = int(data.get("deadline_days", 0))
-    return MeetingDraft(
-        region_keys=list(data["regions"]),
-        title=data["title"],
-        agenda=data.get("agenda"),
-        starts_at=starts_at,
-        duration_minutes=int(data["duration"]),
-        place=None if online else place,
-        online_link=place if online else None,
-        capacity=data.get("capacity"),
-        languages=data.get("languages"),
-        rsvp_deadline=starts_at - timedelta(days=days) if days else None,
-        newcomers_invited=bool(data.get("newcomers")),
-    )
-
-
-def preview_view(data: dict[str, Any], regions: Any) -> MeetingView:
-    draft = draft_of(data)
-    names = [r.name for r in regions if r.key in draft.region_keys]
-    return MeetingView(
-        id=0,
-        title=draft.title,
-        agenda=draft.agenda,
-        starts_at=draft.starts_at,
-        duration_minutes=draft.duration_minutes,
-        place=draft.place,
-        online_link=draft.online_link,
-        capacity=draft.capacity,
-        languages=draft.languages,
-        rsvp_deadline=draft.rsvp_deadline,
-        newcomers_invited=draft.newcomers_invited,
-        status="draft",
-        sequence=0,
-        region_names=names,
-    )
+        return SUMMARY
 
 
 async def run_new_meeting(ctx: Context) -> None:

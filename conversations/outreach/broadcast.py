@@ -1,6 +1,6 @@
 """/broadcast for staff: the audience (role, regions, languages) with how many it reaches, the
-message in German and in other languages, a preview per language, and one last look before it
-is sent."""
+message in German and in other languages, a summary to change any part (`broadcast_summary`), a
+preview per language, and one last look before it is sent."""
 
 from __future__ import annotations
 
@@ -11,11 +11,20 @@ from conversations.flow import Answer, Context, Flow, Invalid, Question
 from conversations.languages import LANGUAGES
 from conversations.limits import ANNOUNCEMENT, record_id
 from conversations.messages import Choice, Reply, rows
+from conversations.outreach.broadcast_summary import BroadcastSummarySteps
 from conversations.outreach.ports import Audience, BroadcastView, SurveyRuleError
+from conversations.outreach.versions import (
+    fallback_of,
+    fallback_question,
+    version_of,
+    versions_question,
+)
 from conversations.ports import Translator
 from conversations.roles import Permission, allows
+from conversations.summary import KEEP, SUMMARY, keeping, then
 
 ROLES = (("everyone", ()), ("volunteers", ("volunteer",)), ("newcomers", ("newcomer",)))
+REMOVE = "version_text:remove"
 
 
 def progress_reply(t: Translator, view: BroadcastView, *, edit_of: str | None = None) -> Reply:
@@ -137,68 +146,72 @@ class AudienceSteps:
         return "languages"
 
 
-class SendBroadcast(AudienceSteps, Flow):
+class SendBroadcast(BroadcastSummarySteps, AudienceSteps, Flow):
     name = "broadcast"
     first_step = "role"
     permission = Permission.STAFF
+    wizard = True
+    summary_step = SUMMARY
+
+    async def on_languages(self, ctx: Context, answer: Answer) -> str:
+        step = await super().on_languages(ctx, answer)
+        return then(ctx, step) if step == self.next_after_audience else step
 
     async def ask_text(self, ctx: Context) -> Question:
-        return Question(
+        question = Question(
             ctx.t.gettext("Please write the announcement in German."),
             free_text=True,
             limit=ANNOUNCEMENT,
         )
+        return keeping(ctx, question, ctx.state.data.get("texts", {}).get("de"))
 
     async def on_text(self, ctx: Context, answer: Answer) -> str:
-        ctx.state.data["texts"] = {"de": answer.text}
-        return "versions"
+        if answer.data != KEEP:  # the versions written so far stay
+            ctx.state.data.setdefault("texts", {})["de"] = answer.text
+        return then(ctx, "versions")
 
     async def ask_versions(self, ctx: Context) -> Question:
-        _ = ctx.t.gettext
-        texts = ctx.state.data["texts"]
-        buttons = [
-            Choice(("✓ " if lang.code in texts else "") + lang.endonym, f"version:{lang.code}")
-            for lang in LANGUAGES
-            if lang.code != "de"
-        ]
-        return Question(
-            _(
-                "Add a version in another language? People without a version in "
-                "their language get the German or the English one."
-            ),
-            rows(*buttons, Choice(_("Done"), "version:done"), per_row=3),
-        )
+        return versions_question(ctx.t, ctx.state.data["texts"])
 
     async def on_versions(self, ctx: Context, answer: Answer) -> str:
-        code = (answer.data or "").removeprefix("version:")
+        code = version_of(answer)
         if code == "done":
-            return "fallback" if "en" in ctx.state.data["texts"] else "preview"
+            asked = "fallback" in ctx.state.data
+            return "fallback" if "en" in ctx.state.data["texts"] and not asked else SUMMARY
         ctx.state.data["language"] = code
         return "version_text"
 
     async def ask_version_text(self, ctx: Context) -> Question:
-        return Question(
-            ctx.t.gettext("Please write the version in {language}.").format(
-                language=ctx.t.language_name(ctx.state.data["language"])
-            ),
+        _ = ctx.t.gettext
+        code = ctx.state.data["language"]
+        language = ctx.t.language_name(code)
+        current = ctx.state.data["texts"].get(code)
+        remove = Choice(_("Remove the {language} version").format(language=language), REMOVE)
+        question = Question(
+            _("Please write the version in {language}.").format(language=language),
+            rows(remove) if current else (),
             free_text=True,
             limit=ANNOUNCEMENT,
         )
+        return keeping(ctx, question, current)
 
     async def on_version_text(self, ctx: Context, answer: Answer) -> str:
-        ctx.state.data["texts"][ctx.state.data.pop("language")] = answer.text
-        return "versions"
+        data = ctx.state.data
+        code = data.pop("language")
+        if answer.data == REMOVE:
+            data["texts"].pop(code, None)
+            if code == "en":  # German is the fallback again, as without an English version
+                data.pop("fallback", None)
+        elif answer.data != KEEP:
+            data["texts"][code] = answer.text
+        return then(ctx, "versions")
 
     async def ask_fallback(self, ctx: Context) -> Question:
-        _ = ctx.t.gettext
-        return Question(
-            _("Which version do people get whose language has none?"),
-            rows(Choice("Deutsch", "fallback:de"), Choice("English", "fallback:en")),
-        )
+        return fallback_question(ctx.t)
 
     async def on_fallback(self, ctx: Context, answer: Answer) -> str:
-        ctx.state.data["fallback"] = (answer.data or "").removeprefix("fallback:")
-        return "preview"
+        ctx.state.data["fallback"] = fallback_of(answer)
+        return SUMMARY
 
     async def ask_preview(self, ctx: Context) -> Question:
         _ = ctx.t.gettext

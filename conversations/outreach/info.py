@@ -1,5 +1,6 @@
 """/info: practical information for newcomers in their language, with their region's local
-contacts; a typed question finds topics in any language; staff keep the contacts and the texts."""
+contacts for the topic; a typed question finds topics in any language; staff keep the texts (and,
+in `contacts`, the local contacts)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from html import escape
 
 from conversations.flow import Answer, Context, Flow, Invalid, Question, command_choice
 from conversations.languages import endonym
-from conversations.limits import LOCAL_CONTACTS, SEARCH, TOPIC_TEXT
+from conversations.limits import SEARCH, TOPIC_TEXT
 from conversations.messages import Choice, InboundKind, rows
+from conversations.outreach.contacts import LocalContactsFlow
 from conversations.outreach.ports import InfoRuleError
 from conversations.ports import FileUnavailable
 from conversations.roles import Permission, allows
@@ -62,7 +64,8 @@ class Information(Flow):
             return "found"
         key = answer.data.removeprefix("topic:")
         if key == "contacts":
-            return "contacts_region"
+            ctx.switch_to(LocalContactsFlow.name)
+            return None
         await show_article(ctx, key)
         return "after"
 
@@ -110,42 +113,14 @@ class Information(Flow):
             return await self.new_question(ctx, answer.text)
         return "topics"
 
-    async def ask_contacts_region(self, ctx: Context) -> Question:
-        _ = ctx.t.gettext
-        regions = await ctx.ports.users.regions()
-        return Question(
-            _("The local contacts of which region?"),
-            rows(*(Choice(r.name, f"region:{r.key}") for r in regions), per_row=2),
-        )
-
-    async def on_contacts_region(self, ctx: Context, answer: Answer) -> str:
-        if not allows(ctx.user, Permission.STAFF):
-            raise Invalid(ctx.t.gettext("Sorry, only staff of the district office can do that."))
-        ctx.state.data["region"] = (answer.data or "").removeprefix("region:")
-        return "contacts_text"
-
-    async def ask_contacts_text(self, ctx: Context) -> Question:
-        _ = ctx.t.gettext
-        current = await ctx.ports.info.local_contacts(ctx.state.data["region"])
-        text = _(
-            "Write the local contacts of this region: offices, counselling, language "
-            "courses, with addresses, phone numbers and opening hours. They are shown "
-            "under every article, in this wording."
-        )
-        if current:
-            text += "\n\n" + _("Now: {value}").format(value=escape(current))
-        return Question(text, free_text=True, limit=LOCAL_CONTACTS)
-
-    async def on_contacts_text(self, ctx: Context, answer: Answer) -> str | None:
-        await ctx.ports.info.set_local_contacts(ctx.state.data["region"], answer.text)
-        ctx.say(ctx.t.gettext("The local contacts have been saved."))
-        return "topics"
-
 
 async def show_article(ctx: Context, topic: str) -> None:
+    """The article, and under it the region's local contacts for the topic: its lines that
+    point at contacts only where there are some."""
     _ = ctx.t.gettext
+    contacts = await ctx.ports.contacts.for_article(ctx.user.region_key, topic)
     try:
-        article = await ctx.ports.info.article(topic, ctx.user.locale)
+        article = await ctx.ports.info.article(topic, ctx.user.locale, contacts=bool(contacts))
     except InfoRuleError:
         raise Invalid(_("This topic no longer exists.")) from None
     if article.locale != ctx.user.locale:
@@ -156,9 +131,9 @@ async def show_article(ctx: Context, topic: str) -> None:
         )
     for message in article_messages(article.title, article.html):
         ctx.say(message)
-    contacts = await ctx.ports.info.local_contacts(ctx.user.region_key)
     if contacts:
-        ctx.say(_("<b>Local contacts in your region</b>") + "\n" + escape(contacts))
+        texts = "\n\n".join(escape(text) for text in contacts)
+        ctx.say(_("<b>Local contacts in your region</b>") + "\n" + texts)
     ctx.say(_("Last checked: {date}").format(date=ctx.t.format_date(article.reviewed_on)))
 
 

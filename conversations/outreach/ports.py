@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
 
-from conversations.ports import Translator
+from conversations.ports import RegionView, Translator
 from conversations.spreadsheets import Spreadsheet
 
 
@@ -38,15 +38,44 @@ class InfoRuleError(Exception):
 class Info(Protocol):
     async def topics(self, locale: str) -> Sequence[TopicView]: ...
 
-    async def article(self, topic: str, locale: str) -> ArticleView: ...
+    async def article(self, topic: str, locale: str, *, contacts: bool = False) -> ArticleView:
+        """The topic in `locale` or a fall-back; its lines that point at local contacts only
+        where `contacts` says that there are some to show under it."""
+        ...
 
     async def search(self, text: str, locale: str) -> Sequence[TopicView]: ...
 
-    async def local_contacts(self, region_key: str | None) -> str | None: ...
-
-    async def set_local_contacts(self, region_key: str, text: str) -> None: ...
-
     async def import_file(self, name: str, content: bytes) -> ArticleView: ...
+
+
+# The topic of contacts that a region's articles all show, whatever their topic.
+ALL_TOPICS = "*"
+
+
+@dataclass(frozen=True)
+class RegionContacts:
+    """Which topics a region has local contacts for: topic keys, ALL_TOPICS among them when
+    some are for every topic."""
+
+    region: RegionView
+    topics: frozenset[str]
+
+
+class Contacts(Protocol):
+    async def for_article(self, region_key: str | None, topic: str) -> Sequence[str]:
+        """The texts to show under the topic's article: the region's for this topic, then
+        those for every topic."""
+        ...
+
+    async def text(self, region_key: str, topic: str) -> str | None: ...
+
+    async def save(self, region_key: str, topic: str, text: str) -> None: ...
+
+    async def remove(self, region_key: str, topic: str) -> None: ...
+
+    async def coverage(self) -> Sequence[RegionContacts]:
+        """Every region, in order, with the topics it has contacts for."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -83,15 +112,35 @@ class Broadcasts(Protocol):
 
 
 @dataclass(frozen=True)
+class SurveyText:
+    """A survey in one language: the options in the same order in every language."""
+
+    question: str
+    options: Sequence[str]
+
+
+@dataclass(frozen=True)
 class SurveyView:
     id: int
-    question: str
+    question: str  # in German, like the options
     options: Sequence[str]
     closes_at: datetime
     total: int
     open: bool
     my_option: int | None = None
     my_text: str | None = None
+    versions: Mapping[str, SurveyText] = field(default_factory=dict)  # other languages
+    fallback: str = "de"  # the version for people whose language has none: "de" or "en"
+
+    def version(self, locale: str, fallback: str | None = None) -> tuple[str, SurveyText]:
+        """The language and text someone reading `locale` gets: their own version, else the
+        fallback's (the survey's unless another is given), else the German one."""
+        for code in (locale, fallback or self.fallback):
+            if code == "de":
+                break
+            if code in self.versions:
+                return code, self.versions[code]
+        return "de", SurveyText(self.question, self.options)
 
 
 @dataclass(frozen=True)
@@ -105,7 +154,14 @@ class SurveyResults:
 
 class Surveys(Protocol):
     async def create(
-        self, question: str, options: Sequence[str], audience: Audience, closes_at: datetime
+        self,
+        question: str,
+        options: Sequence[str],
+        audience: Audience,
+        closes_at: datetime,
+        *,
+        versions: Mapping[str, SurveyText] | None = None,
+        fallback: str = "de",
     ) -> SurveyView: ...
 
     async def invitees(self, survey_id: int) -> Sequence[int]: ...
@@ -124,7 +180,9 @@ class Surveys(Protocol):
 
     async def results_spreadsheet(self, survey_id: int, t: Translator) -> Spreadsheet: ...
 
-    async def results_chart(self, survey_id: int) -> bytes: ...
+    async def results_chart(self, survey_id: int, locale: str = "de") -> bytes:
+        """The bar chart, its answers in `locale`'s version of the survey, else in German."""
+        ...
 
 
 class SurveyRuleError(Exception):

@@ -1,5 +1,7 @@
-"""/survey for staff: a question with options or a free-text answer to an audience, open until it
-closes. People answer in `survey_answers`; /results is in `survey_results`."""
+"""/survey for staff: a question with options or a free-text answer, in German and optionally in
+other languages (`survey_versions`), to an audience, open until it closes; a summary where each
+part can be changed before it is sent. People answer in `survey_answers`; /results is in
+`survey_results`."""
 
 from __future__ import annotations
 
@@ -7,67 +9,58 @@ from datetime import timedelta
 from functools import partial
 from html import escape
 
-from conversations.flow import Answer, Context, Flow, Question
+from conversations.flow import Answer, Context, Flow, Invalid, Question
 from conversations.limits import SURVEY_OPTION, SURVEY_QUESTION, one_line
-from conversations.messages import Choice, Reply, rows
-from conversations.outreach.broadcast import AudienceSteps, audience_of
-from conversations.outreach.ports import SurveyRuleError, SurveyView
+from conversations.messages import Choice, rows
+from conversations.outreach.broadcast import AudienceSteps, audience_of, capitalized
+from conversations.outreach.broadcast_summary import audience_line
+from conversations.outreach.ports import SurveyRuleError
+from conversations.outreach.survey_text import question_lines, refusal, survey_question
+from conversations.outreach.survey_versions import SurveyVersionSteps, mismatches, versions_of
 from conversations.ports import Translator
 from conversations.roles import Permission
+from conversations.summary import EDITING, KEEP, keeping, then
 
 CLOSING_DAYS = (1, 3, 7, 14)
 
 
-def refusal(t: Translator, error: SurveyRuleError) -> str:
-    _ = t.gettext
-    return {
-        "closed": _("This survey is closed."),
-        "not_invited": _("This survey is not for you."),
-        "not_found": _("This survey no longer exists."),
-        "options": _("Please choose one of the answers."),
-        "not_staff": _("Sorry, only staff of the district office can do that."),
-    }[error.code]
+# The summary's "change" buttons: which step each opens.
+EDITS = (
+    ("question", "Question"),
+    ("kind", "Answers"),
+    ("versions", "Languages"),
+    ("role", "Audience"),
+    ("closes", "Closing date"),
+)
 
 
-def survey_question(t: Translator, survey: SurveyView) -> Reply:
-    _ = t.gettext
-    text = "\n".join(
-        [
-            _("<b>A question from the district office</b>"),
-            escape(survey.question),
-            _("You can answer until {date}.").format(date=t.format_datetime(survey.closes_at)),
-        ]
-    )
-    if survey.options:
-        buttons = rows(
-            *(
-                Choice(
-                    ("✓ " if survey.my_option == i else "") + option[:60], f"survey:{survey.id}:{i}"
-                )
-                for i, option in enumerate(survey.options)
-            )
-        )
-    else:
-        buttons = rows(Choice(_("Write my answer"), f"surveytext:{survey.id}"))
-    return Reply(text, buttons)
+def option_lines(t: Translator, options: list[str]) -> list[str]:
+    return [
+        f"{t.format_number(number)}. {escape(option)}"
+        for number, option in enumerate(options, start=1)
+    ]
 
 
-class NewSurvey(AudienceSteps, Flow):
+class NewSurvey(SurveyVersionSteps, AudienceSteps, Flow):
     name = "new_survey"
     first_step = "question"
     permission = Permission.STAFF
+    wizard = True
+    summary_step = "summary"
     next_after_audience = "closes"
 
     async def ask_question(self, ctx: Context) -> Question:
-        return Question(
+        question = Question(
             ctx.t.gettext("<b>New survey</b>\nWhat is the question?"),
             free_text=True,
             limit=SURVEY_QUESTION,
         )
+        return keeping(ctx, question, ctx.state.data.get("question"))
 
     async def on_question(self, ctx: Context, answer: Answer) -> str:
-        ctx.state.data.update(question=answer.text, options=[])
-        return "kind"
+        if answer.data != KEEP:  # the answers and versions written so far stay
+            ctx.state.data["question"] = answer.text
+        return then(ctx, "kind")
 
     async def ask_kind(self, ctx: Context) -> Question:
         _ = ctx.t.gettext
@@ -80,21 +73,28 @@ class NewSurvey(AudienceSteps, Flow):
         )
 
     async def on_kind(self, ctx: Context, answer: Answer) -> str:
-        return "option" if answer.data == "kind:options" else "role"
+        ctx.state.data["options"] = []
+        return "option" if answer.data == "kind:options" else then(ctx, "role")
 
     async def ask_option(self, ctx: Context) -> Question:
         _ = ctx.t.gettext
         options = ctx.state.data["options"]
-        lines = [f"{i}. {escape(o)}" for i, o in enumerate(options, start=1)]
-        text = "\n".join([*lines, _("Write answer {number}.").format(number=len(options) + 1)])
+        number = ctx.t.format_number(len(options) + 1)
+        text = "\n".join(
+            [*option_lines(ctx.t, options), _("Write answer {number}.").format(number=number)]
+        )
         done = rows(Choice(_("Done"), "option:done")) if len(options) >= 2 else ()
         return Question(text, done, free_text=True, limit=SURVEY_OPTION)
 
     async def on_option(self, ctx: Context, answer: Answer) -> str:
         if answer.data == "option:done":
-            return "role"
+            return then(ctx, "role")
         ctx.state.data["options"].append(one_line(answer.text))
-        return "role" if len(ctx.state.data["options"]) == 8 else "option"
+        return then(ctx, "role") if len(ctx.state.data["options"]) == 8 else "option"
+
+    async def on_languages(self, ctx: Context, answer: Answer) -> str:
+        step = await super().on_languages(ctx, answer)
+        return then(ctx, step) if step == self.next_after_audience else step
 
     async def ask_closes(self, ctx: Context) -> Question:
         _ = ctx.t.gettext
@@ -116,39 +116,70 @@ class NewSurvey(AudienceSteps, Flow):
 
     async def on_closes(self, ctx: Context, answer: Answer) -> str:
         ctx.state.data["days"] = int((answer.data or "").removeprefix("closes:"))
-        return "preview"
+        return "summary"
 
-    async def ask_preview(self, ctx: Context) -> Question:
+    async def ask_summary(self, ctx: Context) -> Question:
+        """Everything before it is sent, each part with a button to change it."""
         _ = ctx.t.gettext
+        t = ctx.t
         data = ctx.state.data
+        data[EDITING] = True
         closes = ctx.ports.clock.now() + timedelta(days=int(data["days"]))
-        preview = SurveyView(
-            id=0,
-            question=data["question"],
-            options=data["options"],
-            closes_at=closes,
-            total=0,
-            open=True,
-        )
+        lines = [
+            _("This is how the question will look:"),
+            "",
+            *question_lines(t, data["question"], closes),
+            *(option_lines(t, data["options"]) or [_("People answer in their own words.")]),
+        ]
+        versions = versions_of(data)
+        for locale, text in versions.items():
+            heading = f"<b>{escape(capitalized(t.language_name(locale)))}</b>"
+            lines += ["", heading, escape(text.question), *option_lines(t, list(text.options))]
+        regions = {region.key: region.name for region in await ctx.ports.users.regions()}
         total = sum((await ctx.ports.broadcasts.count(audience_of(data))).values())
-        text = "\n\n".join(
-            [
-                _("This is how the question will look:"),
-                survey_question(ctx.t, preview).text,
-                ctx.t.ngettext(
-                    "Send it to {count} person?", "Send it to {count} people?", total
-                ).format(count=ctx.t.format_number(total)),
-            ]
-        )
+        lines += [
+            "",
+            _("Languages: {languages}").format(
+                languages=", ".join(t.language_name(code) for code in ("de", *versions))
+            ),
+            _("People whose language has no version read it in {language}.").format(
+                language=t.language_name(data.get("fallback", "de"))
+            ),
+            audience_line(t, data, regions),
+            t.ngettext(
+                "This reaches {count} person.", "This reaches {count} people.", total
+            ).format(count=t.format_number(total)),
+            *(f"⚠️ {problem}" for problem in mismatches(t, data)),
+            "",
+            _("Is everything right? Tap a part to change it, or send it."),
+        ]
+        labels = {
+            "Question": _("Question"),
+            "Answers": _("Answers"),
+            "Languages": _("Languages"),
+            "Audience": _("Audience"),
+            "Closing date": _("Closing date"),
+        }
+        buttons = [Choice("✎ " + labels[label], f"edit:{step}") for step, label in EDITS]
         return Question(
-            text, rows(Choice(_("Send"), "preview:send"), Choice(_("Start again"), "preview:again"))
+            "\n".join(lines),
+            (
+                *rows(*buttons, per_row=3),
+                (Choice(_("Send"), "edit:send"), Choice(_("Start again"), "edit:again")),
+            ),
         )
 
-    async def on_preview(self, ctx: Context, answer: Answer) -> str:
-        if answer.data == "preview:again":
+    async def on_summary(self, ctx: Context, answer: Answer) -> str:
+        step = (answer.data or "").removeprefix("edit:")
+        if step == "again":
             ctx.state.data.clear()
             return "question"
-        return "confirm"
+        if step == "send":
+            problems = mismatches(ctx.t, ctx.state.data)
+            if problems:
+                raise Invalid(problems[0])
+            return "confirm"
+        return step
 
     async def ask_confirm(self, ctx: Context) -> Question:
         """The last look: once asked, a question cannot be taken back."""
@@ -167,14 +198,19 @@ class NewSurvey(AudienceSteps, Flow):
 
     async def on_confirm(self, ctx: Context, answer: Answer) -> str | None:
         if answer.data != "confirm:yes":
-            return "preview"  # nothing sent: the preview again
+            return "summary"  # nothing sent: the summary again
         data = ctx.state.data
-        survey = await ctx.ports.surveys.create(
-            data["question"],
-            data["options"],
-            audience_of(data),
-            ctx.ports.clock.now() + timedelta(days=int(data["days"])),
-        )
+        try:
+            survey = await ctx.ports.surveys.create(
+                data["question"],
+                data["options"],
+                audience_of(data),
+                ctx.ports.clock.now() + timedelta(days=int(data["days"])),
+                versions=versions_of(data),
+                fallback=data.get("fallback", "de"),
+            )
+        except SurveyRuleError as error:
+            raise Invalid(refusal(ctx.t, error)) from error
         for user_id in await ctx.ports.surveys.invitees(survey.id):
             await ctx.ports.notifications.to_user(
                 user_id,

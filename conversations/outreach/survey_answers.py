@@ -10,7 +10,7 @@ from html import escape
 from conversations.flow import Answer, Context, Flow, Question
 from conversations.limits import SURVEY_ANSWER, record_id
 from conversations.outreach.ports import SurveyRuleError, SurveyView
-from conversations.outreach.survey import refusal, survey_question
+from conversations.outreach.survey_text import reading, refusal, survey_question
 
 # A survey has at most eight options (see `SurveyDesk.create`): an option number is one digit.
 MAX_OPTION_DIGITS = 1
@@ -46,9 +46,8 @@ async def record(
         else:
             ctx.say(refusal(ctx.t, error))
         return
-    answer = (
-        survey.options[survey.my_option] if survey.my_option is not None else survey.my_text or ""
-    )
+    options = reading(ctx.t, survey).options  # in the language they were asked in
+    answer = options[survey.my_option] if survey.my_option is not None else survey.my_text or ""
     ctx.say(
         _("Thank you. Your answer: {answer}. You can change it until {date}.").format(
             answer=escape(answer), date=ctx.t.format_datetime(survey.closes_at)
@@ -66,7 +65,9 @@ class AnswerInWords(Flow):
         if survey is None:  # not (or no longer) theirs: the answer is refused as a stale button
             return Question(ctx.t.gettext("That button is no longer valid."), free_text=True)
         return Question(
-            escape(survey.question) + "\n\n" + ctx.t.gettext("Please write your answer."),
+            escape(reading(ctx.t, survey).question)
+            + "\n\n"
+            + ctx.t.gettext("Please write your answer."),
             free_text=True,
             limit=SURVEY_ANSWER,
         )

@@ -1,4 +1,6 @@
-"""/results for staff: what came in for a survey, as text, a bar chart and a spreadsheet."""
+"""/results for staff: what came in for a survey, as text, a bar chart and a spreadsheet; the
+answers in every language counted together, the survey shown in the staff member's language
+where it has a version of it, else in German."""
 
 from __future__ import annotations
 
@@ -24,7 +26,12 @@ class SurveyResultsFlow(Flow):
             )
         return Question(
             _("Which survey?"),
-            rows(*(Choice(f"{s.question[:50]}", f"pick:{s.id}") for s in surveys)),
+            rows(
+                *(
+                    Choice(s.version(ctx.t.locale, fallback="de")[1].question[:50], f"pick:{s.id}")
+                    for s in surveys
+                )
+            ),
         )
 
     async def on_choose(self, ctx: Context, answer: Answer) -> str:
@@ -36,8 +43,9 @@ class SurveyResultsFlow(Flow):
         t = ctx.t
         results = await ctx.ports.surveys.results(int(ctx.state.data["survey_id"]))
         survey = results.survey
+        text = survey.version(t.locale, fallback="de")[1]
         lines = [
-            f"<b>{escape(survey.question)}</b>",
+            f"<b>{escape(text.question)}</b>",
             (_("Open until {date}.") if survey.open else _("Closed on {date}.")).format(
                 date=t.format_datetime(survey.closes_at)
             ),
@@ -46,11 +54,13 @@ class SurveyResultsFlow(Flow):
             ),
         ]
         for number, (option, count) in enumerate(
-            zip(survey.options, results.counts, strict=True), start=1
+            zip(text.options, results.counts, strict=True), start=1
         ):
-            lines.append(f"{number}. {escape(option)}: {t.format_number(count)}")
+            lines.append(f"{t.format_number(number)}. {escape(option)}: {t.format_number(count)}")
         for region, counts in results.by_region:
-            numbers = ", ".join(f"{i}: {t.format_number(c)}" for i, c in enumerate(counts, start=1))
+            numbers = ", ".join(
+                f"{t.format_number(i)}: {t.format_number(c)}" for i, c in enumerate(counts, start=1)
+            )
             lines.append(f"{escape(region or _('no region'))} – {numbers}")
         if results.texts:
             lines.append(_("<b>Answers in their own words (for staff only)</b>"))
@@ -59,7 +69,7 @@ class SurveyResultsFlow(Flow):
             Choice(_("As a spreadsheet file"), "show:file"),
             Choice(_("As CSV for other programs"), "show:csv"),
         ]
-        if survey.options:
+        if text.options:
             buttons.insert(0, Choice(_("As a bar chart"), "show:chart"))
         return Question("\n".join(lines), rows(*buttons, Choice(_("Other survey"), "show:back")))
 
@@ -74,7 +84,7 @@ class SurveyResultsFlow(Flow):
                 document=Document(
                     f"gemeinsam-survey-{survey_id}.png",
                     "image/png",
-                    await ctx.ports.surveys.results_chart(survey_id),
+                    await ctx.ports.surveys.results_chart(survey_id, ctx.t.locale),
                 ),
             )
         elif answer.data in ("show:file", "show:csv"):

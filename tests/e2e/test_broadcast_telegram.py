@@ -79,6 +79,7 @@ async def test_an_announcement_to_hundreds_under_the_rate_limit(
     await press(fake, STAFF, "العربية")
     await say(fake, STAFF, "مقهى اللغة يوم الجمعة الساعة 18", answer="Add a version")
     await press(fake, STAFF, "Done")
+    await press(fake, STAFF, "Continue")  # the summary
     await press(fake, STAFF, "Send")
     await press(fake, STAFF, "Yes, send")
 

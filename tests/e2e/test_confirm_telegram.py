@@ -73,6 +73,7 @@ async def test_an_announcements_previews_arrive_once(bot: RunningBot, fake: Fake
     await press(fake, STAFF, "العربية")
     await say(fake, STAFF, "مقهى اللغة يوم الجمعة")
     await press(fake, STAFF, "Done")
+    await press(fake, STAFF, "Continue")  # the summary
     await press(fake, STAFF, "Send")
     await press(fake, STAFF, "Yes, send")
     await fake.wait_until(lambda: fake.messages(ALICE)[-1].plain_text == "مقهى اللغة يوم الجمعة")

@@ -53,6 +53,7 @@ async def plan_a_meeting(bot: RunningBot, fake: FakeBotApi, staff: int) -> datet
     await press(fake, staff, "Skip")
     await press(fake, staff, "Until the start")
     await press(fake, staff, "No, only the group's volunteers")
+    await press(fake, staff, "Continue")  # the summary
     await press(fake, staff, "Publish and invite")
     return start
 

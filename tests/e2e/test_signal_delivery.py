@@ -121,6 +121,7 @@ async def broadcast_on_telegram(fake: FakeBotApi, text: str, *, role: str = "Eve
     await press(fake, TELEGRAM_STAFF, "Done")  # every language
     await say(fake, TELEGRAM_STAFF, text, answer="Add a version")
     await press(fake, TELEGRAM_STAFF, "Done")
+    await press(fake, TELEGRAM_STAFF, "Continue")  # the summary
     await press(fake, TELEGRAM_STAFF, "Send")
     await press(fake, TELEGRAM_STAFF, "Yes, send")
 
@@ -132,6 +133,7 @@ async def broadcast_on_signal(staff: SignalChat, text: str, *, role: str = "Ever
     await staff.choose("Done")  # every language
     await staff.send(text)
     await staff.choose("Done")
+    await staff.choose("Continue")  # the summary
     await staff.choose("Send")
     await staff.choose("Yes, send")
 

@@ -101,6 +101,8 @@ async def test_staff_plan_a_meeting_and_a_volunteer_says_yes_by_number(
     await staff.choose("Skip")
     await staff.choose("Until the start")
     await staff.choose("No, only the group's volunteers")
+    assert "Is everything right?" in staff.text
+    await staff.choose("Continue")
     assert "This is how the invitation will look:" in staff.text
     assert en.format_datetime(start) in staff.text
     await staff.choose("Publish and invite")
@@ -207,10 +209,10 @@ async def report_with_a_receipt(
     assert "“Room costs for joint events”? Planned: €800.00." in volunteer.text
     await volunteer.send("780")
     assert "Please send photos or files of your receipts" in volunteer.text
-    assert volunteer.choices == {"Finish without receipts": "1"}
+    assert volunteer.choices == {"Finish without receipts": "1", "Back": "2"}
     await volunteer.send_file(JPEG, content_type="image/jpeg")
     assert volunteer.replies[0].text == "1 receipt received."
-    assert volunteer.choices == {"All receipts are sent": "1"}
+    assert volunteer.choices == {"All receipts are sent": "1", "Back": "2"}
     await volunteer.choose("All receipts are sent")
     assert "1 receipt" in volunteer.text and "€780.00" in volunteer.text
     await volunteer.choose("Submit the report")

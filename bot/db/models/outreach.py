@@ -37,13 +37,15 @@ class InfoArticle(Base):
 
 
 class LocalContacts(Base):
-    """The contacts of one region that staff keep up to date, shown under every article."""
+    """Contacts in one region that staff keep up to date, shown under the articles of one topic,
+    or of every topic where `topic` is "*"."""
 
     __tablename__ = "local_contacts"
 
     region_id: Mapped[int] = mapped_column(
         ForeignKey("regions.id", ondelete="CASCADE"), primary_key=True
     )
+    topic: Mapped[str] = mapped_column(String(60), primary_key=True, default="*")
     text: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
@@ -77,6 +79,10 @@ class Survey(Base):
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     question: Mapped[str] = mapped_column(Text)
     options: Mapped[list[str]] = mapped_column(JSON)  # empty: a free-text answer
+    # The question and options in other languages than German (above), the options in the same
+    # order: locale -> {"question": ..., "options": [...]}. Answers are kept by option index.
+    versions: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
+    fallback: Mapped[str] = mapped_column(String(8), default="de", server_default="de")
     audience: Mapped[dict[str, Any]] = mapped_column(JSON)
     closes_at: Mapped[datetime] = mapped_column(UtcDateTime)
     total: Mapped[int] = mapped_column(Integer, default=0)

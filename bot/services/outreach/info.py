@@ -1,5 +1,5 @@
 """The information library for newcomers: topic files per language in `content/`, their import,
-search across languages, and each region's local contacts."""
+and search across languages."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.channels.html import split_html
 from bot.channels.telegram.sending import MESSAGE_LIMIT
 from bot.channels.telegram_html import TelegramHtmlError, check
-from bot.db.models import InfoArticle, LocalContacts, Region
+from bot.db.models import InfoArticle
 from bot.services.desk import Desk
+from bot.services.outreach.contacts import CONTACTS_MARK, ContactLineError, contact_lines
 from bot.services.outreach.markdown import MarkdownError, markdown_to_html
 from bot.services.outreach.search import Document, topic_scores
 from bot.services.people import audit
@@ -97,10 +98,11 @@ def _check_size(article: ArticleFile) -> None:
 
 
 def _check_rendering(article: ArticleFile) -> None:
-    """Renders the article as the flow sends it and checks every line and message."""
+    """Renders the article as the flow sends it, with local contacts under it and without, and
+    checks every line and message."""
     try:
-        html = markdown_to_html(article.body, strict=True)
-    except MarkdownError as error:
+        html = markdown_to_html(contact_lines(article.body, shown=True), strict=True)
+    except (MarkdownError, ContactLineError) as error:
         raise ContentError(
             article.source, article.body_line + error.line - 1, error.message
         ) from None
@@ -111,7 +113,9 @@ def _check_rendering(article: ArticleFile) -> None:
             raise ContentError(
                 article.source, article.body_line + offset, f"Telegram would refuse it: {error}"
             ) from None
-    for message in article_messages(article.title, html):
+    without = markdown_to_html(contact_lines(article.body, shown=False))
+    messages = [*article_messages(article.title, html), *article_messages(article.title, without)]
+    for message in messages:
         for part in split_html(message, MESSAGE_LIMIT):
             try:
                 check(part)
@@ -294,15 +298,16 @@ class InfoLibrary(Desk):
                 topics.append((article.position, TopicView(key=key, title=article.title)))
         return [topic for _, topic in sorted(topics, key=lambda pair: (pair[0], pair[1].key))]
 
-    async def article(self, topic: str, locale: str) -> ArticleView:
+    async def article(self, topic: str, locale: str, *, contacts: bool = False) -> ArticleView:
         article = await self._best(topic, locale)
         if article is None:
             raise InfoRuleError("not_found")
+        body = contact_lines(body_and_keywords(article.body)[0], shown=contacts)
         return ArticleView(
             topic=topic,
             locale=article.locale,
             title=article.title,
-            html=markdown_to_html(body_and_keywords(article.body)[0]),
+            html=markdown_to_html(body),
             reviewed_on=article.reviewed_on,
         )
 
@@ -312,6 +317,7 @@ class InfoLibrary(Desk):
         documents = []
         for article in articles:
             body, keywords = body_and_keywords(article.body)
+            body = body.replace(CONTACTS_MARK, "")
             documents.append(Document(article.topic, article.title, keywords, body))
         scores = topic_scores(text, documents)
         if not scores:
@@ -323,34 +329,6 @@ class InfoLibrary(Desk):
             key=lambda key: (-scores[key], order.index(key)),
         )
         return [views[key] for key in ranked][:5]
-
-    async def local_contacts(self, region_key: str | None) -> str | None:
-        if region_key is None:
-            return None
-        row = await self.session.scalar(
-            select(LocalContacts)
-            .join(Region, Region.id == LocalContacts.region_id)
-            .where(Region.key == region_key)
-        )
-        return row.text if row else None
-
-    async def set_local_contacts(self, region_key: str, text: str) -> None:
-        self._staff_only()
-        region_id = await self.session.scalar(select(Region.id).where(Region.key == region_key))
-        if region_id is None:
-            raise InfoRuleError("not_found")
-        row = await self.session.get(LocalContacts, region_id)
-        if row is None:
-            row = LocalContacts(region_id=region_id, text=text, updated_at=self.now)
-            self.session.add(row)
-        row.text, row.updated_at = text, self.now
-        audit.record(
-            self.session,
-            actor=f"user:{self.actor_user_id}",
-            action="contacts.update",
-            subject=region_key,
-            at=self.now,
-        )
 
     async def import_file(self, name: str, content: bytes) -> ArticleView:
         """A topic file sent by staff: `<topic>.<locale>.md` or any name with a valid header."""

@@ -4,7 +4,7 @@ closes), results per option and region, as text, a bar chart and a spreadsheet."
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from itertools import cycle
 from pathlib import Path
@@ -17,7 +17,14 @@ from bot.services.desk import Desk
 from bot.services.outreach.audience import audience_json, recipients
 from bot.services.people import audit
 from bot.services.spreadsheet import RIGHT_TO_LEFT, Cell, Table, csv_file, workbook
-from conversations.outreach.ports import Audience, SurveyResults, SurveyRuleError, SurveyView
+from conversations.languages import LANGUAGE_CODES
+from conversations.outreach.ports import (
+    Audience,
+    SurveyResults,
+    SurveyRuleError,
+    SurveyText,
+    SurveyView,
+)
 from conversations.ports import Translator
 from conversations.spreadsheets import Spreadsheet
 
@@ -43,20 +50,45 @@ class SurveyDesk(Desk):
             open=self.now < survey.closes_at,
             my_option=mine.option if mine else None,
             my_text=mine.text if mine else None,
+            versions={
+                locale: SurveyText(text["question"], list(text["options"]))
+                for locale, text in survey.versions.items()
+            },
+            fallback=survey.fallback,
         )
 
     async def create(
-        self, question: str, options: Sequence[str], audience: Audience, closes_at: datetime
+        self,
+        question: str,
+        options: Sequence[str],
+        audience: Audience,
+        closes_at: datetime,
+        *,
+        versions: Mapping[str, SurveyText] | None = None,
+        fallback: str = "de",
     ) -> SurveyView:
         self._staff_only()
         if options and not 2 <= len(options) <= 8:
             raise SurveyRuleError("options")
+        versions = versions or {}
+        fallbacks = ("de", "en") if "en" in versions else ("de",)
+        # Answers are counted by their place: every version has the same options, in order.
+        if fallback not in fallbacks or any(
+            locale not in LANGUAGE_CODES or locale == "de" or len(text.options) != len(options)
+            for locale, text in versions.items()
+        ):
+            raise SurveyRuleError("versions")
         if closes_at <= self.now:
             raise SurveyRuleError("closed")
         survey = Survey(
             created_by=self.actor_user_id,
             question=question,
             options=list(options),
+            versions={
+                locale: {"question": text.question, "options": list(text.options)}
+                for locale, text in versions.items()
+            },
+            fallback=fallback,
             audience=audience_json(audience),
             closes_at=closes_at,
             created_at=self.now,
@@ -74,7 +106,11 @@ class SurveyDesk(Desk):
             action="survey.create",
             subject=f"survey:{survey.id}",
             at=self.now,
-            details={"audience": survey.audience, "total": survey.total},
+            details={
+                "audience": survey.audience,
+                "total": survey.total,
+                "languages": ["de", *survey.versions],
+            },
         )
         return await self._view(survey)
 
@@ -163,10 +199,12 @@ class SurveyDesk(Desk):
         )
 
     async def results_spreadsheet(self, survey_id: int, t: Translator) -> Spreadsheet:
-        """The answers (one row each) and the count per answer and region, in `t`'s language:
-        a workbook of two sheets, and the answers as CSV for other programs."""
+        """The answers (one row each) and the count per answer and region, in `t`'s language
+        (the survey in its version of that language, else in German, whichever version people
+        answered): a workbook of two sheets, and the answers as CSV for other programs."""
         _ = t.gettext
         results = await self.results(survey_id)
+        _locale, text = results.survey.version(t.locale, fallback="de")
         rows = (
             await self.session.execute(
                 select(SurveyAnswer, Region.name)
@@ -175,11 +213,11 @@ class SurveyDesk(Desk):
                 .order_by(SurveyAnswer.answered_at)
             )
         ).all()
-        options = results.survey.options
+        options = text.options
         header = [_("Question"), _("Answer"), _("Region"), _("Answered")]
         answers: list[list[Cell]] = [
             [
-                results.survey.question,
+                text.question,
                 options[answer.option] if answer.option is not None else answer.text,
                 region or _("no region"),
                 answer.answered_at.astimezone(self.tz),
@@ -204,10 +242,12 @@ class SurveyDesk(Desk):
             csv=csv_file(header, answers),
         )
 
-    async def results_chart(self, survey_id: int) -> bytes:
-        """A horizontal bar chart (PNG) of the answers per option, each bar split by region."""
+    async def results_chart(self, survey_id: int, locale: str = "de") -> bytes:
+        """A horizontal bar chart (PNG) of the answers per option, each bar split by region; the
+        options in `locale`'s version of the survey, else in German."""
         results = await self.results(survey_id)
-        return bar_chart(results.survey.options, results.counts, results.by_region)
+        _locale, text = results.survey.version(locale, fallback="de")
+        return bar_chart(text.options, results.counts, results.by_region)
 
 
 # Okabe and Ito's colours, told apart with colour blindness too; grey for people without a region.

@@ -99,6 +99,7 @@ async def test_the_whole_wizard_with_every_validation(app: App, locale: str) -> 
             "Official documents",
             "Taking part in social life",
             "Other topic",
+            "Back",
         )
     ]
     await chat.press(_("Language help"))

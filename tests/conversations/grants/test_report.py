@@ -160,13 +160,13 @@ async def test_a_report_can_be_finished_without_receipts(app: App) -> None:
     en = gettext(app, "en")
     await to_the_receipts(applicant)
     assert en("You may also hand in receipts on paper at the district office.") in applicant.text
-    assert applicant.labels == [en("Finish without receipts")]
+    assert applicant.labels == [en("Finish without receipts"), en("Back")]
     await applicant.send("The receipts are in the post")
     assert applicant.replies[0].text == en(
         "I can only take photos or files here. When you are done, or if you hand in your "
         "receipts on paper, tap the button below."
     )
-    assert applicant.labels == [en("Finish without receipts")]
+    assert applicant.labels == [en("Finish without receipts"), en("Back")]
     await applicant.press(en("Finish without receipts"))
     assert "0 receipts" in applicant.text
     await applicant.press(en("Submit the report"))
@@ -183,7 +183,7 @@ async def test_receipts_up_to_20_mb_are_taken_even_without_a_known_size(app: App
     await applicant.send_file("scan.pdf", None)  # type: ignore[arg-type]  # size unknown
     await applicant.send_file("exact.pdf", limit)
     assert applicant.replies[0].text == "2 receipts received."
-    assert applicant.labels == [en("All receipts are sent")]
+    assert applicant.labels == [en("All receipts are sent"), en("Back")]
     await applicant.send_file("big.pdf", limit + 1)
     assert applicant.replies[0].text == en(
         "That file is too big. Files may be up to {limit} MB."

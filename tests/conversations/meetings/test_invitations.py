@@ -63,6 +63,7 @@ async def plan(
     await staff.press(
         _("Yes, newcomers are welcome") if newcomers else _("No, only the group's volunteers")
     )
+    await staff.press(_("Continue"))  # the summary
     await staff.press(_("Publish and invite"))
 
 
@@ -246,6 +247,7 @@ async def test_a_meeting_in_the_night_the_clocks_change(app: App, clock: FakeClo
     await staff.press(en("Skip"))
     await staff.press(en("Until the start"))
     await staff.press(en("No, only the group's volunteers"))
+    await staff.press(en("Continue"))  # the summary
     await staff.press(en("Publish and invite"))
     async with app.database.transaction() as session:
         meeting = await session.scalar(select(Meeting))

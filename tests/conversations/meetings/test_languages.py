@@ -74,6 +74,7 @@ async def test_staff_type_the_date_and_time_as_their_language_writes_them(
     await staff.press(_("Skip"))
     await staff.press(_("Until the start"))
     await staff.press(_("No, only the group's volunteers"))
+    await staff.press(_("Continue"))  # the summary
     await staff.press(_("Publish and invite"))
     async with app.database.transaction() as session:
         meeting = await session.scalar(select(Meeting))

@@ -153,6 +153,7 @@ async def test_an_announcement_reaches_exactly_its_audience_in_their_language(
     )
     await staff.send("مقهى اللغة يوم الجمعة")
     await staff.press(en("Done"))
+    await staff.press(en("Continue"))  # the summary
     previews = [reply.text for reply in staff.replies]
     assert any(p.startswith("Arabic, 1 person, will read:") for p in previews)
     assert any("Sprachcafé am Freitag &lt;18 Uhr&gt; &amp; mit Kuchen" in p for p in previews)
@@ -197,6 +198,7 @@ async def test_delivery_with_flood_control_blocks_failures_and_a_crash(
     await staff.press(en("Done"))
     await staff.send("Neue Termine im Dezember")
     await staff.press(en("Done"))
+    await staff.press(en("Continue"))  # the summary
     await staff.press(en("Send"))
     await staff.press(en("Yes, send"))
     assert channel.take("v-de-parchim") != [] and channel.take("n-de-parchim") == []
@@ -255,6 +257,7 @@ async def test_staff_can_stop_a_running_broadcast(app: App) -> None:
     await staff.press(en("Done"))
     await staff.send("Bitte nicht senden")
     await staff.press(en("Done"))
+    await staff.press(en("Continue"))  # the summary
     await staff.press(en("Send"))
     await staff.press(en("Yes, send"))
     await staff.press_data("bcstop:1")

@@ -57,6 +57,7 @@ async def test_a_crash_in_the_middle_of_a_broadcast_loses_no_one_and_doubles_no_
     await staff.press(en("Done"))
     await staff.send(TEXT)
     await staff.press(en("Done"))
+    await staff.press(en("Continue"))  # the summary
     await staff.press(en("Send"))
     sending = asyncio.create_task(staff.press(en("Yes, send")))
     await asyncio.wait_for(channel.stalled.wait(), timeout=10)

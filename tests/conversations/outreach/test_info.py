@@ -187,6 +187,7 @@ async def test_local_contacts_follow_the_article_escaped(app: App) -> None:
     await staff.send("/info")
     await staff.press(en("Edit local contacts"))
     await staff.press("Parchim")
+    await staff.press(en("All topics"))
     await staff.send("Migrationsberatung <Caritas>, Lindenstraße 1 & 2")
     assert staff.replies[0].text == en("The local contacts have been saved.")
     reader = await person(app, "ben", "en", role="I am new in the district")

@@ -45,6 +45,7 @@ async def to_the_preview(staff: Chat) -> None:
     await staff.press("العربية")
     await staff.send("مقهى اللغة يوم الجمعة")
     await staff.press(en("Done"))
+    await staff.press(en("Continue"))  # the summary
 
 
 async def test_each_preview_once_then_one_confirmation_and_back_sends_nothing(app: App) -> None:
