@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from conversations.flow import Context, Question
 from conversations.limits import shortened
-from conversations.messages import Choice
+from conversations.messages import Choice, rows
 
 SUMMARY = "summary"
 KEEP = "keep"
@@ -37,3 +37,26 @@ def keeping(ctx: Context, question: Question, current: str | None) -> Question:
         + _("Now: {value}").format(value=shortened(ctx.t, current, SHOWN)),
         choices=(*question.choices, (Choice(_("Keep it"), KEEP),)),
     )
+
+
+CHANGE = "edit:"  # a summary's change buttons: `edit:<step>`, and `edit:done` to go on
+DONE = "done"
+
+
+def summary_question(ctx: Context, text: str, buttons: list[Choice]) -> Question:
+    """The summary: what was entered, a change button per part, and Continue."""
+    _ = ctx.t.gettext
+    return Question(
+        text + "\n\n" + _("Is everything right? Tap a part to change it, or continue."),
+        (*rows(*buttons, per_row=3), (Choice(_("Continue"), CHANGE + DONE),)),
+    )
+
+
+def part_to_change(ctx: Context, data: str | None) -> str | None:
+    """The step a summary's button asks again (marking the state as changing from the summary),
+    or None for Continue."""
+    step = (data or "").removeprefix(CHANGE)
+    if step == DONE:
+        return None
+    ctx.state.data[EDITING] = True
+    return step

@@ -24,6 +24,7 @@ from conversations.limits import (
     PROJECT_TITLE,
 )
 from conversations.messages import Choice, rows
+from conversations.summary import CHANGE, DONE, summary_question
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]{2,}$")
 PHONE = re.compile(r"^\+?[0-9 ()/.-]{6,24}$")
@@ -303,17 +304,12 @@ class ApplyForGrant(SubmissionSteps, CostPlanSteps):
             "End": _("End"),
             "Costs": _("Costs"),
         }
-        buttons = [Choice("✎ " + labels[label], f"edit:{step}") for step, label in EDITS]
-        return Question(
-            describe(ctx.t, application)
-            + "\n\n"
-            + _("Is everything right? Tap a part to change it, or continue."),
-            (*rows(*buttons, per_row=3), (Choice(_("Continue"), "edit:done"),)),
-        )
+        buttons = [Choice("✎ " + labels[label], CHANGE + step) for step, label in EDITS]
+        return summary_question(ctx, describe(ctx.t, application), buttons)
 
     async def on_summary(self, ctx: Context, answer: Answer) -> str:
-        step = (answer.data or "").removeprefix("edit:")
-        return "confirm" if step == "done" else step
+        step = (answer.data or "").removeprefix(CHANGE)
+        return "confirm" if step == DONE else step
 
 
 async def run_apply(ctx: Context) -> None:

@@ -17,7 +17,7 @@ from conversations.meetings.ports import MeetingDraft, MeetingView
 from conversations.meetings.texts import invitation
 from conversations.messages import Choice, rows
 from conversations.ports import RegionView, Translator
-from conversations.summary import EDITING
+from conversations.summary import CHANGE, part_to_change, summary_question
 
 SHOWN = 300  # characters of a long text (the agenda) in the summary; the preview shows it whole
 # The summary's "change" buttons: which step each asks again.
@@ -122,22 +122,12 @@ class PlanSummarySteps:
     async def ask_summary(self, ctx: Context) -> Question:
         _ = ctx.t.gettext
         meeting = preview_view(ctx.state.data, await ctx.ports.users.regions())
-        buttons = [Choice("✎ " + _(label), f"edit:{step}") for step, label in EDITS]
-        return Question(
-            _("<b>New network meeting</b>")
-            + "\n\n"
-            + describe_plan(ctx.t, meeting)
-            + "\n\n"
-            + _("Is everything right? Tap a part to change it, or continue."),
-            (*rows(*buttons, per_row=3), (Choice(_("Continue"), "edit:done"),)),
-        )
+        buttons = [Choice("✎ " + _(label), CHANGE + step) for step, label in EDITS]
+        text = _("<b>New network meeting</b>") + "\n\n" + describe_plan(ctx.t, meeting)
+        return summary_question(ctx, text, buttons)
 
     async def on_summary(self, ctx: Context, answer: Answer) -> str:
-        step = (answer.data or "").removeprefix("edit:")
-        if step == "done":
-            return "preview"
-        ctx.state.data[EDITING] = True
-        return step
+        return part_to_change(ctx, answer.data) or "preview"
 
     async def ask_preview(self, ctx: Context) -> Question:
         _ = ctx.t.gettext

@@ -10,9 +10,9 @@ from typing import Any
 from conversations.flow import Answer, Context, Question
 from conversations.languages import LANGUAGES
 from conversations.limits import shortened
-from conversations.messages import Choice, rows
+from conversations.messages import Choice
 from conversations.ports import Translator
-from conversations.summary import EDITING
+from conversations.summary import CHANGE, part_to_change, summary_question
 
 # Characters of each text in the summary: six languages and the audience stay well within a
 # Telegram message (4,096 characters).
@@ -71,27 +71,21 @@ class BroadcastSummarySteps:
         data = ctx.state.data
         regions = {region.key: region.name for region in await ctx.ports.users.regions()}
         buttons = [
-            Choice("✎ " + _("Audience"), "edit:role"),
+            Choice("✎ " + _("Audience"), CHANGE + "role"),
             *(
-                Choice("✎ " + language_heading(ctx.t, code), f"edit:version:{code}")
+                Choice("✎ " + language_heading(ctx.t, code), f"{CHANGE}version:{code}")
                 for code in written(data)
             ),
-            Choice("✎ " + _("Languages"), "edit:versions"),
+            Choice("✎ " + _("Languages"), CHANGE + "versions"),
         ]
         if "en" in data["texts"]:
-            buttons.append(Choice("✎ " + _("Fallback language"), "edit:fallback"))
-        return Question(
-            describe_broadcast(ctx.t, data, regions)
-            + "\n\n"
-            + _("Is everything right? Tap a part to change it, or continue."),
-            (*rows(*buttons, per_row=3), (Choice(_("Continue"), "edit:done"),)),
-        )
+            buttons.append(Choice("✎ " + _("Fallback language"), CHANGE + "fallback"))
+        return summary_question(ctx, describe_broadcast(ctx.t, data, regions), buttons)
 
     async def on_summary(self, ctx: Context, answer: Answer) -> str:
-        step = (answer.data or "").removeprefix("edit:")
-        if step == "done":
+        step = part_to_change(ctx, answer.data)
+        if step is None:
             return "preview"
-        ctx.state.data[EDITING] = True
         if step.startswith("version:"):
             code = step.removeprefix("version:")
             if code == "de":
