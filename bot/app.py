@@ -28,6 +28,7 @@ from bot.flood import FloodGuard
 from bot.i18n import Catalogs
 from bot.inbox import Inbox
 from bot.scheduling.progress import report_broadcasts
+from bot.scheduling.question_reminders import remind_questions
 from bot.scheduling.reminders import remind_meetings, remind_reports
 from bot.scheduling.scheduler import JobGuard, build_scheduler
 from bot.services.grants.funding_rounds import seed_default_round
@@ -105,7 +106,7 @@ class App:
 
     async def send_reminders(self) -> None:
         """The scheduler's reminder scan; what it queues is sent at once."""
-        for remind in (remind_reports, remind_meetings, report_broadcasts):
+        for remind in (remind_reports, remind_meetings, report_broadcasts, remind_questions):
             queued = await remind(
                 database=self.database,
                 catalogs=self.catalogs,

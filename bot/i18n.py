@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gettext
 import re
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from io import BytesIO
@@ -140,7 +140,7 @@ class Translator:
         symbol = numbers.get_currency_symbol("EUR", locale=self._babel)
         return self._shown(formatted.replace(symbol, EURO_SIGN))
 
-    def format_number(self, value: int) -> str:
+    def format_number(self, value: int | float) -> str:
         return self._shown(
             numbers.format_decimal(value, locale=self._babel, numbering_system="default")
         )
@@ -242,6 +242,10 @@ class Translator:
     def format_short_date(self, value: date) -> str:
         """The numeric date to type (24.12.2026): only as an example of what to write."""
         return self._shown(dates.format_date(value, "short", locale=self._babel))
+
+    def format_age(self, value: timedelta) -> str:
+        """How long ago, in the largest whole unit ("3 Tage", "2 hours")."""
+        return self._shown(dates.format_timedelta(value, threshold=1, locale=self._babel))
 
 
 def locale_digits(locale: str) -> str:

@@ -6,6 +6,7 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -60,6 +61,14 @@ class Settings:
     privacy_controller: Contact = DEFAULT_CONTROLLER
     privacy_dpo: Contact = DEFAULT_DPO
     retention: Retention = field(default_factory=Retention)
+    # When staff work (Monday is 0), in `timezone`; public holidays of Mecklenburg-Vorpommern
+    # are never working days. Answers are promised, and late ones reminded, in this time.
+    working_days: frozenset[int] = frozenset(range(5))
+    working_hours: tuple[time, time] = (time(8), time(16))
+    # Questions to the office (/ask): answered within this many working days; at most this many
+    # waiting per person.
+    ask_answer_days: int = 3
+    ask_max_open: int = 3
 
     @property
     def tz(self) -> ZoneInfo:
@@ -98,6 +107,10 @@ class Settings:
             privacy_controller=_contact("PRIVACY_CONTROLLER", get, DEFAULT_CONTROLLER),
             privacy_dpo=_contact("PRIVACY_DPO", get, DEFAULT_DPO),
             retention=_retention(get),
+            working_days=_working_days(get("WORKING_DAYS") or "Mon-Fri"),
+            working_hours=_working_hours(get("WORKING_HOURS") or "08:00-16:00"),
+            ask_answer_days=_count("ASK_ANSWER_DAYS", get, default=3, minimum=1),
+            ask_max_open=_count("ASK_MAX_OPEN", get, default=3, minimum=1),
         )
 
 
@@ -238,6 +251,9 @@ def _retention(get: Callable[[str], str | None]) -> Retention:
         ),
         # A reminder goes out once because its row is kept: at least as long as its week lasts.
         outbox_days=_count("RETAIN_OUTBOX_DAYS", get, default=default.outbox_days, minimum=7),
+        questions_days=_count(
+            "RETAIN_QUESTIONS_DAYS", get, default=default.questions_days, minimum=1
+        ),
     )
 
 
@@ -247,6 +263,42 @@ def _flag(variable: str, value: str | None) -> bool:
     if value.lower() in ("1", "true", "yes", "on"):
         return True
     raise ConfigError(f"{variable}: {value!r} is not true or false")
+
+
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_HOURS = re.compile(r"(?P<opens>\d{1,2}:\d{2})\s*-\s*(?P<closes>\d{1,2}:\d{2})")
+
+
+def _working_days(value: str) -> frozenset[int]:
+    """`Mon-Fri`, `Mon,Tue,Thu` or `Mon-Thu,Sat` -> the weekdays (Monday 0)."""
+    days: set[int] = set()
+    for part in (part.strip() for part in value.split(",") if part.strip()):
+        first, _, last = (end.strip().lower() for end in part.partition("-"))
+        if first not in _WEEKDAYS or (last and last not in _WEEKDAYS):
+            raise ConfigError(
+                f"WORKING_DAYS: {value!r} is not a list of weekdays like Mon-Fri or Mon,Tue,Thu"
+            )
+        start, end = _WEEKDAYS.index(first), _WEEKDAYS.index(last or first)
+        if end < start:
+            raise ConfigError(f"WORKING_DAYS: {part!r} runs backwards; write it from Monday on")
+        days.update(range(start, end + 1))
+    if not days:
+        raise ConfigError("WORKING_DAYS: no weekday given (e.g. Mon-Fri)")
+    return frozenset(days)
+
+
+def _working_hours(value: str) -> tuple[time, time]:
+    """`08:00-16:00` -> (opens, closes), local times."""
+    match = _HOURS.fullmatch(value.strip())
+    try:
+        if match is None:
+            raise ValueError
+        opens, closes = (time.fromisoformat(match[end].zfill(5)) for end in ("opens", "closes"))
+    except ValueError:
+        raise ConfigError(f"WORKING_HOURS: {value!r} is not a time span like 08:00-16:00") from None
+    if closes <= opens:
+        raise ConfigError(f"WORKING_HOURS: {value!r} ends before it begins")
+    return opens, closes
 
 
 def _hours(value: str) -> tuple[int, ...]:

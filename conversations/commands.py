@@ -20,6 +20,18 @@ from conversations.meetings.invitations import (
 )
 from conversations.meetings.planning import NewMeeting, run_new_meeting
 from conversations.menu import run_help, run_menu, show_menu
+from conversations.office.ask import AskOffice, run_ask
+from conversations.office.lessons import turn_into_topic
+from conversations.office.staff import (
+    AnswerQuestion,
+    CloseQuestion,
+    answer_question,
+    close_question,
+    run_questions,
+    show_question,
+    take_question,
+)
+from conversations.office.thread import ReplyToAnswer, mark_solved, reply_to_answer
 from conversations.outreach.broadcast import SendBroadcast, run_broadcast, stop_broadcast
 from conversations.outreach.contacts import LocalContactsFlow
 from conversations.outreach.info import Information, run_info, understand
@@ -28,8 +40,9 @@ from conversations.outreach.survey_answers import AnswerInWords, answer_in_words
 from conversations.outreach.survey_results import SurveyResultsFlow, run_results
 from conversations.people.consent import ask_consent
 from conversations.people.linking import LinkMessengers, run_link
+from conversations.people.my_data import run_mydata
 from conversations.people.onboarding import Onboarding, run_start
-from conversations.people.privacy import DeleteData, run_deletemydata, run_mydata, run_privacy
+from conversations.people.privacy import DeleteData, run_deletemydata, run_privacy
 from conversations.people.settings import ChooseLanguage, Settings, run_language, run_settings
 from conversations.people.staff import run_staff
 from conversations.roles import Permission
@@ -69,6 +82,10 @@ def build_engine() -> Engine:
         AnswerInWords(),
         SurveyResultsFlow(),
         LinkMessengers(),
+        AskOffice(),
+        AnswerQuestion(),
+        CloseQuestion(),
+        ReplyToAnswer(),
     ):
         engine.add_flow(flow)
     for command in (
@@ -82,6 +99,7 @@ def build_engine() -> Engine:
         Command("report", N_("Report on an approved project"), run_report),
         Command("meetings", N_("Coming network meetings"), run_meetings),
         Command("info", N_("Information for newcomers"), run_info),
+        Command("ask", N_("Ask the district office a question"), run_ask),
         Command("language", N_("Change the language"), run_language, before_onboarding=True),
         Command("settings", N_("Change language and region"), run_settings),
         Command("cancel", N_("Stop what you are doing"), run_cancel, before_onboarding=True),
@@ -101,6 +119,12 @@ def build_engine() -> Engine:
             before_onboarding=True,
         ),
         Command("review", N_("Decide on applications"), run_review, permission=Permission.STAFF),
+        Command(
+            "questions",
+            N_("Questions waiting for an answer"),
+            run_questions,
+            permission=Permission.STAFF,
+        ),
         Command(
             "newmeeting", N_("Plan a network meeting"), run_new_meeting, permission=Permission.STAFF
         ),
@@ -135,4 +159,11 @@ def build_engine() -> Engine:
     engine.add_action("bcstop", stop_broadcast)
     engine.add_action("survey", choose_answer)
     engine.add_action("surveytext", answer_in_words)
+    engine.add_action("qshow", show_question)
+    engine.add_action("qtake", take_question)
+    engine.add_action("qanswer", answer_question)
+    engine.add_action("qclose", close_question)
+    engine.add_action("qreply", reply_to_answer)
+    engine.add_action("qsolved", mark_solved)
+    engine.add_action("qtopic", turn_into_topic)
     return engine

@@ -19,6 +19,7 @@ from conversations.messages import (
     Inbound,
     Reply,
 )
+from conversations.office.ports import QuestionDesk, QuestionLessons
 from conversations.outreach.ports import Broadcasts, Contacts, Info, Surveys
 from conversations.people.ports import Users
 from conversations.ports import Clock, Files, Notifications, Translator, UserView
@@ -51,6 +52,8 @@ class Ports:
     broadcasts: Broadcasts
     surveys: Surveys
     notifications: Notifications
+    questions: QuestionDesk
+    lessons: QuestionLessons
 
 
 class Invalid(Exception):

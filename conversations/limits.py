@@ -79,6 +79,10 @@ TOPIC_TEXT = TextLimit(50, 12_000)
 LOCAL_CONTACTS = TextLimit(10, 3000)
 # A typed search for information: what is longer is no question, and is cut before searching.
 SEARCH = TextLimit(1, 500)
+# Questions to the office (/ask): what a person asks or replies, what staff answer, a file's name.
+QUESTION_TEXT = TextLimit(3, 2000, column=3500)
+QUESTION_ANSWER = TextLimit(1, 3500)
+QUESTION_FILE_NAME = TextLimit(1, 120, column=255)
 
 
 def typed(text: str) -> str:

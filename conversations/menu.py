@@ -23,6 +23,7 @@ VOLUNTEERS = frozenset({Role.VOLUNTEER, Role.STAFF})
 
 MENU: tuple[MenuEntry, ...] = (
     MenuEntry(N_("Information"), "info"),
+    MenuEntry(N_("Ask the office"), "ask"),
     MenuEntry(N_("Apply for funding"), "apply", roles=VOLUNTEERS),
     MenuEntry(N_("My applications"), "myapplications", roles=VOLUNTEERS),
     MenuEntry(N_("Report on a project"), "report", roles=VOLUNTEERS),
@@ -33,6 +34,7 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry(N_("Survey"), "survey", permission=Permission.STAFF),
     MenuEntry(N_("Survey results"), "results", permission=Permission.STAFF),
     MenuEntry(N_("Figures"), "stats", permission=Permission.STAFF),
+    MenuEntry(N_("Questions"), "questions", permission=Permission.STAFF),
     MenuEntry(N_("Settings"), "settings"),
     MenuEntry(N_("Language"), "language"),
     MenuEntry(N_("Privacy and my data"), "privacy"),

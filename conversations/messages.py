@@ -33,6 +33,8 @@ class Attachment:
     mime_type: str | None = None
     size: int | None = None
     channel: str | None = None  # the channel that holds it, where that is not the one sending
+    # What the person sent it as (photo, document, voice), so it goes on as the same kind.
+    kind: str | None = None
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,8 @@ class Reply:
                 "size": self.forward.size,
                 "channel": self.forward.channel,
             }
+            if self.forward.kind is not None:
+                payload["forward"]["kind"] = self.forward.kind
         if self.document is not None:
             payload["document"] = {
                 "name": self.document.name,

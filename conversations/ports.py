@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Protocol
 
@@ -77,13 +77,17 @@ class Translator(Protocol):
 
     def format_short_date(self, value: date) -> str: ...
 
+    def format_age(self, value: timedelta) -> str:
+        """How long ago, in the largest whole unit ("3 Tage", "2 hours")."""
+        ...
+
     def language_name(self, code: str) -> str:
         """A language's name in this locale's words, for inside a sentence ("Ukrainisch")."""
         ...
 
     def format_money(self, cents: int) -> str: ...
 
-    def format_number(self, value: int) -> str: ...
+    def format_number(self, value: int | float) -> str: ...
 
     def parse_amount(self, text: str) -> int: ...
 

@@ -13,9 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.base import Channel, ChannelFiles
 from bot.i18n import Catalogs
+from bot.scheduling.working_time import WorkingTime
 from bot.services.grants.applications import GrantDesk
 from bot.services.grants.reports import ReportDesk
 from bot.services.meetings.planning import MeetingDesk
+from bot.services.office.lessons import QuestionLessonsDesk
+from bot.services.office.questions import QuestionOffice
 from bot.services.outreach.broadcasts import BroadcastDesk
 from bot.services.outreach.contacts import ContactBook
 from bot.services.outreach.info import InfoLibrary
@@ -97,5 +100,21 @@ def turn_ports(
         broadcasts=broadcasts,
         surveys=SurveyDesk(session, **desk),
         notifications=notifier,
+        questions=QuestionOffice(
+            session,
+            actor_user_id=user.id,
+            actor_is_staff=user.is_staff or user.is_admin,
+            now=now,
+            tz=settings.tz,
+            answer_days=settings.ask_answer_days,
+            max_open=settings.ask_max_open,
+            is_overdue=lambda asked_at: WorkingTime.of(settings).is_overdue(
+                asked_at, settings.ask_answer_days, now
+            ),
+            admins=settings.admins,
+            catalogs=catalogs,
+            queued=notifier.queued,
+        ),
+        lessons=QuestionLessonsDesk(session, **desk),
     )
     return TurnPorts(ports, notifier, broadcasts)

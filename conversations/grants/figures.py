@@ -1,4 +1,5 @@
-"""/stats and /export for staff: the programme's figures, and all applications as a file."""
+"""/stats and /export for staff: the programme's figures (with the questions to the office),
+and all applications as a file."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from html import escape
 
 from conversations.flow import Context, command_choice
 from conversations.grants.terms import STATUSES
+from conversations.office.ports import QuestionCounts, QuestionFigures
 from conversations.spreadsheets import csv_document, workbook_document
 
 
@@ -96,6 +98,7 @@ async def run_stats(ctx: Context) -> None:
                 came=t.format_number(row.came),
             )
         )
+    lines += _question_lines(ctx, await ctx.ports.lessons.figures())
     ctx.say(
         "\n".join(lines).strip() or _("There are no funding rounds yet."),
         (
@@ -107,6 +110,44 @@ async def run_stats(ctx: Context) -> None:
     )
 
 
+def _question_lines(ctx: Context, figures: QuestionFigures) -> list[str]:
+    """Asked, answered and the median wait for the first answer (wall-clock hours, nights and
+    weekends included), in all, per region and per language."""
+    if not figures.total.asked:
+        return []
+    _ = ctx.t.gettext
+    lines = ["", _("<b>Questions to the office</b>"), _counts_line(ctx, _("All"), figures.total)]
+    lines.append(_("By region:"))
+    lines += [
+        _counts_line(ctx, escape(counts.key or _("no region")), counts)
+        for counts in figures.regions
+    ]
+    lines.append(_("By language:"))
+    for counts in figures.languages:
+        name = ctx.t.language_name(counts.key or "")
+        lines.append(_counts_line(ctx, name[:1].upper() + name[1:], counts))
+    return lines
+
+
+def _counts_line(ctx: Context, group: str, counts: QuestionCounts) -> str:
+    _ = ctx.t.gettext
+    if counts.median_hours is None:
+        return _("{group}: {asked} asked, none answered yet").format(
+            group=group, asked=ctx.t.format_number(counts.asked)
+        )
+    # Plural by the hours rounded: gettext's plural forms are for whole numbers.
+    return ctx.t.ngettext(
+        "{group}: {asked} asked, {answered} answered; first answer after {hours} hour (median)",
+        "{group}: {asked} asked, {answered} answered; first answer after {hours} hours (median)",
+        round(counts.median_hours),
+    ).format(
+        group=group,
+        asked=ctx.t.format_number(counts.asked),
+        answered=ctx.t.format_number(counts.answered),
+        hours=ctx.t.format_number(counts.median_hours),
+    )
+
+
 async def run_export(ctx: Context) -> None:
     """The workbook for people to read, then the same as CSV for other programs; both in the
     staff member's language."""
@@ -115,8 +156,8 @@ async def run_export(ctx: Context) -> None:
     stem = f"gemeinsam-applications-{ctx.t.local_date(ctx.ports.clock.now()).isoformat()}"
     ctx.say(
         _(
-            "All submitted applications with their cost items, decisions and reports: one sheet "
-            "each."
+            "All submitted applications with their cost items, decisions and reports, and the "
+            "questions to the office by region and by language: one sheet each."
         ),
         document=workbook_document(stem, spreadsheet),
     )

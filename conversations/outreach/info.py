@@ -51,7 +51,11 @@ class Information(Flow):
         text = _("What would you like to know? Choose a topic, or just type your question.")
         return Question(
             text,
-            rows(*buttons, command_choice(_("Main menu"), "menu")),
+            rows(
+                *buttons,
+                command_choice(_("Ask the office"), "ask"),  # what no topic answers
+                command_choice(_("Main menu"), "menu"),
+            ),
             free_text=True,
             limit=SEARCH,
         )
@@ -103,7 +107,11 @@ class Information(Flow):
         _ = ctx.t.gettext
         return Question(
             _("Anything else?"),
-            rows(Choice(_("Other topics"), "after:topics"), command_choice(_("Main menu"), "menu")),
+            rows(
+                Choice(_("Other topics"), "after:topics"),
+                command_choice(_("Ask the office"), "ask"),  # what the article left open
+                command_choice(_("Main menu"), "menu"),
+            ),
             free_text=True,
             limit=SEARCH,
         )

@@ -11,7 +11,7 @@ from typing import Any
 
 from conversations.markers import N_
 from conversations.messages import Document
-from conversations.people.ports import PersonalData
+from conversations.people.ports import PersonalData, QuestionData
 from conversations.ports import Translator
 
 FORMAT = "gemeinsam-personal-data/1"
@@ -59,6 +59,16 @@ LABELS = {
     "answered_at": N_("Answered"),
     "survey_answers": N_("Answers to surveys"),
     "question": N_("Question"),
+    "questions": N_("Questions to the district office"),
+    "language": N_("Language of the question"),
+    "taken_by_staff": N_("Taken by a staff member"),
+    "first_answer_at": N_("First answered"),
+    "closed_at": N_("Solved or closed"),
+    "messages": N_("Messages"),
+    "from": N_("From"),
+    "text": N_("Text"),
+    "file": N_("File (kept by the messenger, Gemeinsam keeps only its reference)"),
+    "sent_at": N_("Sent"),
     "cents": N_("Amount in cents"),
     "currency": N_("Currency"),
 }
@@ -70,6 +80,30 @@ def _when(value: date | datetime | None) -> str | None:
 
 def _money(cents: int | None) -> dict[str, Any] | None:
     return {"cents": cents, "currency": CURRENCY} if cents is not None else None
+
+
+def _question(question: QuestionData) -> dict[str, Any]:
+    return {
+        "reference": question.reference,
+        "status": question.status,
+        "region": question.region_name,
+        "language": question.locale,
+        "created_at": _when(question.created_at),
+        "taken_by_staff": question.taken,
+        "first_answer_at": _when(question.first_answer_at),
+        "closed_at": _when(question.closed_at),
+        "messages": [
+            {
+                "from": "staff" if message.from_staff else "you",
+                "text": message.text,
+                "file": {"kind": message.file_kind, "name": message.file_name}
+                if message.file_kind
+                else None,
+                "sent_at": _when(message.created_at),
+            }
+            for message in question.messages
+        ],
+    }
 
 
 def personal_data_file(t: Translator, data: PersonalData, *, now: datetime) -> Document:
@@ -135,6 +169,7 @@ def personal_data_file(t: Translator, data: PersonalData, *, now: datetime) -> D
             {"question": s.question, "answer": s.answer, "answered_at": _when(s.answered_at)}
             for s in data.survey_answers
         ],
+        "questions": [_question(q) for q in data.questions],
     }
     text = json.dumps(content, ensure_ascii=False, indent=2)
     return Document(

@@ -78,6 +78,33 @@ class Erasure:
     survey_answers: int
     messages: int
     kept_records: Sequence[str]  # references of the funding records kept without name and contact
+    questions: int = 0  # questions to the office, deleted with their answers
+
+
+@dataclass(frozen=True)
+class QuestionMessageData:
+    """One message of a question to the office: the person's or an answer of the staff."""
+
+    from_staff: bool
+    text: str | None
+    file_kind: str | None  # photo, document, voice: the messenger's copy, referred to by id
+    file_name: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class QuestionData:
+    """One of the person's questions to the office (/ask), with its whole thread."""
+
+    reference: str
+    status: str  # open, taken, answered, solved, closed
+    region_name: str | None
+    locale: str
+    created_at: datetime
+    taken: bool  # a staff member took it (who is not said: staff names are not the person's)
+    first_answer_at: datetime | None
+    closed_at: datetime | None
+    messages: Sequence[QuestionMessageData] = ()
 
 
 @dataclass(frozen=True)
@@ -100,6 +127,7 @@ class PersonalData:
     group_regions: Sequence[str] = ()
     privacy_version: str | None = None  # the version of the notice the person last agreed to
     muted: bool = False
+    questions: Sequence[QuestionData] = ()
 
 
 @dataclass(frozen=True)
@@ -119,6 +147,7 @@ class Retention:
     draft_days: int = 90
     unreachable_days: int = 180
     outbox_days: int = 30
+    questions_days: int = 180  # a question to the office, after it was closed or solved
 
 
 @dataclass(frozen=True)

@@ -1,19 +1,17 @@
-"""Privacy: the notice, /mydata (what is stored) and /deletemydata (erase it all)."""
+"""Privacy: the notice, /privacy and /deletemydata (erase it all); /mydata is in `my_data`."""
 
 from __future__ import annotations
 
 from html import escape
 
 from conversations.flow import Answer, Context, Flow, Question, command_choice
-from conversations.languages import endonym
 from conversations.messages import Choice, rows
-from conversations.people.data_file import personal_data_file
-from conversations.people.ports import Erasure, PersonalData
+from conversations.people.ports import Erasure
 from conversations.ports import Role
 
 # The notice's version: raise it (to the day of the change) whenever its text below changes, and
 # everyone who agreed to an earlier one is asked again at their next message.
-PRIVACY_VERSION = "2026-11-29"
+PRIVACY_VERSION = "2026-11-29.2"
 AGREE = "privacy:accept"
 DECLINE = "privacy:decline"
 
@@ -30,6 +28,12 @@ def privacy_notice(ctx: Context) -> str:
                 "Landkreis Ludwigslust-Parchim. To answer you it stores: your chat address, the "
                 "name your messenger shows, your language, whether you volunteer or are new here, "
                 "your region, and what you enter in the chat."
+            ),
+            _(
+                "If you ask the district office a question (/ask), it also stores your question "
+                "and the answers, with references to the photos, documents and voice messages in "
+                "them (the files stay with your messenger), which staff member took it, and when "
+                "each was sent."
             ),
             _(
                 "This is used only to run Gemeinsam, for example to send you information and "
@@ -71,6 +75,13 @@ def privacy_notice(ctx: Context) -> str:
                         "reach you (for example because you blocked it);",
                         kept.unreachable_days,
                     ).format(count=ctx.t.format_number(kept.unreachable_days)),
+                    ctx.t.ngettext(
+                        "• a question to the district office with its answers, {count} day after "
+                        "it was solved or closed;",
+                        "• a question to the district office with its answers, {count} days after "
+                        "it was solved or closed;",
+                        kept.questions_days,
+                    ).format(count=ctx.t.format_number(kept.questions_days)),
                     ctx.t.ngettext(
                         "• the copy of a message sent to you, after {count} day.",
                         "• the copy of a message sent to you, after {count} days.",
@@ -118,87 +129,6 @@ async def run_privacy(ctx: Context) -> None:
     )
 
 
-async def run_mydata(ctx: Context) -> None:
-    _ = ctx.t.gettext
-    data = await ctx.ports.users.personal_data(ctx.user.id)
-    not_given = _("not given")
-    lines = [
-        _("<b>What Gemeinsam stores about you</b>"),
-        _("Chat address: {addresses}").format(addresses=escape(", ".join(data.addresses))),
-        _("Name: {name}").format(name=escape(data.display_name or not_given)),
-        _("Language: {language}").format(language=endonym(data.locale)),
-        _("Role: {role}").format(role=role_label(ctx, data.role)),
-        _("Region: {region}").format(region=escape(data.region_name or not_given)),
-        _("First contact: {date}").format(date=ctx.t.format_datetime(data.created_at)),
-        _("Privacy notice accepted: {date}").format(
-            # TRANSLATORS: shown after "Privacy notice accepted:" when it was not accepted.
-            date=ctx.t.format_datetime(data.consented_at) if data.consented_at else _("no")
-        ),
-    ]
-    if data.privacy_version:
-        lines.append(
-            _("Version of the privacy notice: {version}").format(
-                version=escape(data.privacy_version)
-            )
-        )
-    if data.is_staff:
-        lines.append(_("You are registered as staff of the district office."))
-    if data.group_regions:
-        lines.append(
-            _("Groups whose meetings you are invited to: {regions}").format(
-                regions=escape(", ".join(data.group_regions))
-            )
-        )
-    if data.muted:
-        lines.append(_("Announcements are turned off."))
-    lines += _applications_lines(ctx, data)
-    if data.meeting_answers:
-        lines.append(
-            ctx.t.ngettext(
-                "{count} answer to a meeting invitation.",
-                "{count} answers to meeting invitations.",
-                len(data.meeting_answers),
-            ).format(count=ctx.t.format_number(len(data.meeting_answers)))
-        )
-    if data.survey_answers:
-        lines.append(
-            ctx.t.ngettext(
-                "{count} answer to a survey.",
-                "{count} answers to surveys.",
-                len(data.survey_answers),
-            ).format(count=ctx.t.format_number(len(data.survey_answers)))
-        )
-    if data.open_conversation:
-        lines.append(_("An unfinished conversation with your answers so far is saved."))
-    lines.append(_("The attached file holds all of it, for other programs."))
-    ctx.say(
-        "\n".join(lines),
-        ()
-        if ctx.state.active
-        else rows(
-            command_choice(_("Delete my data"), "deletemydata"),
-            command_choice(_("Main menu"), "menu"),
-        ),
-        document=personal_data_file(ctx.t, data, now=ctx.ports.clock.now()),
-    )
-
-
-def _applications_lines(ctx: Context, data: PersonalData) -> list[str]:
-    _ = ctx.t.gettext
-    lines = []
-    for application in data.applications:
-        title = escape(application.title or _("no title yet"))
-        if application.is_funding_record:
-            lines.append(
-                _("Application {reference}: {title} (kept as a funding record).").format(
-                    reference=escape(application.reference or ""), title=title
-                )
-            )
-        else:
-            lines.append(_("Application not sent yet: {title}.").format(title=title))
-    return lines
-
-
 class DeleteData(Flow):
     name = "delete_data"
     first_step = "confirm"
@@ -215,7 +145,8 @@ class DeleteData(Flow):
             _(
                 "Deleted are: your profile (name, language, role, region), your chat addresses, "
                 "your conversation, applications you never sent, your answers to meeting "
-                "invitations and surveys, and the messages to you and about you."
+                "invitations and surveys, your questions to the district office with their "
+                "answers, and the messages to you and about you."
             ),
         ]
         if kept:
@@ -288,6 +219,14 @@ def erasure_report(ctx: Context, erasure: Erasure) -> str:
                 "• {count} answers to surveys;",
                 erasure.survey_answers,
             ).format(count=count(erasure.survey_answers))
+        )
+    if erasure.questions:
+        lines.append(
+            ngettext(
+                "• {count} question to the district office, with its answers;",
+                "• {count} questions to the district office, with their answers;",
+                erasure.questions,
+            ).format(count=count(erasure.questions))
         )
     lines.append(
         ngettext(

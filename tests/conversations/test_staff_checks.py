@@ -18,6 +18,7 @@ from bot.db.models import (
     Conversation,
     Decision,
     Meeting,
+    Question,
     Rsvp,
     Survey,
     SurveyAnswer,
@@ -46,6 +47,14 @@ FORGED = {
     "bcstop": "bcstop:1",
     "survey": "survey:{survey}:0",
     "surveytext": "surveytext:{survey}",
+    # A newcomer's question to the office: staff buttons, and the newcomer's own.
+    "qshow": "qshow:{question}",
+    "qtake": "qtake:{question}",
+    "qanswer": "qanswer:{question}",
+    "qclose": "qclose:{question}",
+    "qreply": "qreply:{question}",
+    "qsolved": "qsolved:{question}",
+    "qtopic": "qtopic:draft:{question}",
 }
 # Where each staff flow is entered, so that its buttons are pressed after the role is gone.
 STAFF_FLOW_ENTRIES = {
@@ -57,11 +66,14 @@ STAFF_FLOW_ENTRIES = {
     "results": "/results",
     "change_meeting": "meetedit",
     "contacts": "/info topic:contacts",  # a staff button inside /info
+    "answer_question": "qanswer",
+    "close_question": "qclose",
 }
 ENTRIES = [f"/{name}" for name in STAFF_COMMANDS] + ACTIONS + ["/info topic:contacts"]
 
 SURVEY_QUESTION = "Welche Unterstützung fehlt Ihnen in Hagenow?"
 SURVEY_ANSWER = "Abends Kinderbetreuung während der Kurse"
+OFFICE_QUESTION = "Darf meine Frau den Deutschkurs in Hagenow besuchen?"
 # What belongs to other people: the application (name, contact, title, description, amount),
 # the survey sent to newcomers and a newcomer's answer to it.
 SECRETS = (
@@ -72,6 +84,7 @@ SECRETS = (
     "€500.00",
     SURVEY_QUESTION,
     SURVEY_ANSWER,
+    OFFICE_QUESTION,
 )
 STAFF_ONLY = "Sorry, only staff of the district office can do that."
 REFUSALS = (
@@ -112,13 +125,18 @@ async def world(app: App) -> World:
     await newcomer.press(gettext(app, "de")("Write my answer"))
     await newcomer.send(SURVEY_ANSWER)
     await plan(admin, regions=("Hagenow",), title="Vernetzungstreffen Hagenow")
+    await newcomer.send("/ask")
+    await newcomer.send(OFFICE_QUESTION)
+    await newcomer.press(gettext(app, "de")("Send to the office"))
     async with app.database.transaction() as session:
         meeting = await session.scalar(select(Meeting.id))
         survey = await session.scalar(select(Survey.id))
         application = await session.scalar(select(Application.id))
+        question = await session.scalar(select(Question.id))
         assert (await session.get_one(Survey, survey)).total == 1
-    assert meeting and survey and application
-    return World(admin, applicant, {"meeting": meeting, "survey": survey, "app": application})
+    assert meeting and survey and application and question
+    ids = {"meeting": meeting, "survey": survey, "app": application, "question": question}
+    return World(admin, applicant, ids)
 
 
 async def volunteer(app: App) -> Chat:
@@ -181,6 +199,7 @@ def test_the_registry_is_enumerated_and_every_staff_flow_has_an_entry() -> None:
         "stats",
         "export",
         "staff",
+        "questions",
     } <= set(STAFF_COMMANDS)
     assert set(ACTIONS) == set(FORGED), "a new action needs its forged button here"
     assert set(STAFF_FLOWS) == set(STAFF_FLOW_ENTRIES), "a new staff flow needs its entry here"

@@ -676,6 +676,10 @@ class FakeBotApi:
         params = {**params, "document": params.get("photo")}
         return self._m_sendDocument(params)
 
+    def _m_sendVoice(self, params: dict[str, Any]) -> dict[str, Any]:
+        params = {**params, "document": params.get("voice")}
+        return self._m_sendDocument(params)
+
     def _find(self, params: dict[str, Any]) -> SentMessage:
         chat = self._chat(params)
         message_id = params.get("message_id")

@@ -75,10 +75,17 @@ class Sending:
                 )
                 sent, message_id = index + 1, str(message.message_id)
             if reply.forward is not None:  # a receipt, say: Telegram still has the file
+                kind = reply.forward.kind
                 send = (
-                    bot.send_photo
-                    if (reply.forward.mime_type or "").startswith("image/")
-                    and not reply.forward.name
+                    bot.send_voice
+                    if kind == "voice"
+                    else bot.send_photo
+                    if kind == "photo"
+                    or (
+                        kind is None
+                        and (reply.forward.mime_type or "").startswith("image/")
+                        and not reply.forward.name
+                    )
                     else bot.send_document
                 )
                 forwarded = await send(int(address), reply.forward.file_ref)

@@ -296,14 +296,21 @@ def _media(message: Message) -> tuple[InboundKind, Attachment | None]:
     if message.document is not None:
         doc = message.document
         return InboundKind.DOCUMENT, Attachment(
-            doc.file_id, doc.file_name, doc.mime_type, doc.file_size
+            doc.file_id, doc.file_name, doc.mime_type, doc.file_size, kind="document"
         )
     if message.photo:
         photo = message.photo[-1]
-        return InboundKind.PHOTO, Attachment(photo.file_id, None, "image/jpeg", photo.file_size)
+        return InboundKind.PHOTO, Attachment(
+            photo.file_id, None, "image/jpeg", photo.file_size, kind="photo"
+        )
     if message.sticker is not None:
         return InboundKind.STICKER, None
-    if message.voice is not None or message.audio is not None:
+    if message.voice is not None:  # a spoken question, to go on to staff as it is
+        voice = message.voice
+        return InboundKind.VOICE, Attachment(
+            voice.file_id, None, voice.mime_type or "audio/ogg", voice.file_size, kind="voice"
+        )
+    if message.audio is not None:
         return InboundKind.VOICE, None
     if message.video is not None or message.video_note is not None or message.animation:
         return InboundKind.VIDEO, None

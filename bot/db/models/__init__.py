@@ -26,6 +26,7 @@ from bot.db.models.outreach import (
     SurveyRecipient,
 )
 from bot.db.models.people import AuditEntry, ChannelIdentity, LinkCode, Region, User
+from bot.db.models.questions import Question, QuestionCopy, QuestionMessage
 
 __all__ = [
     "Application",
@@ -46,6 +47,9 @@ __all__ = [
     "MeetingRegion",
     "OutboxMessage",
     "ProcessedUpdate",
+    "Question",
+    "QuestionCopy",
+    "QuestionMessage",
     "Region",
     "ReportFile",
     "Rsvp",

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     ForeignKey,
     Index,
@@ -14,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
 )
+from sqlalchemy import true as sql_true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db.base import Base, Id, UtcDateTime
@@ -34,6 +36,8 @@ class InfoArticle(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
     reviewed_on: Mapped[date] = mapped_column(Date)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # A draft (from an answered question) is not shown until staff import the topic.
+    published: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sql_true())
 
 
 class LocalContacts(Base):

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Application, Decision, FundingRound, GrantReport, Region
+from bot.services.office.figures import question_figures, question_tables
 from bot.services.spreadsheet import RIGHT_TO_LEFT, Cell, Money, Table, cell, csv_file, workbook
 from conversations.grants.ports import RegionFigures, RoundFigures
 from conversations.grants.terms import CATEGORIES, STATUSES, TOPICS
@@ -149,7 +150,8 @@ async def applications_spreadsheet(
     session: AsyncSession, *, tz: ZoneInfo, t: Translator
 ) -> Spreadsheet:
     """Every submitted application in the reader's language: a workbook with a sheet each for
-    the applications, cost items, decisions and reports, and the CSV of before (one row per cost
+    the applications, cost items, decisions and reports (and two of the questions to the office
+    by region and by language), and the CSV of before (one row per cost
     item, `;`-separated, UTF-8 with BOM) for other programs."""
     _ = t.gettext
     reports = await reports_by_application(session)
@@ -233,6 +235,8 @@ async def applications_spreadsheet(
         Table(_(SHEETS[1]), [*which_columns, *(_(c) for c in ITEM_COLUMNS)], sheets[1]),
         Table(_(SHEETS[2]), [*which_columns, *(_(c) for c in DECISION_COLUMNS)], sheets[2]),
         Table(_(SHEETS[3]), [*which_columns, *(_(c) for c in REPORT_COLUMNS)], sheets[3]),
+        # The questions to the office: what the programme's people need, and the library lacks.
+        *question_tables(await question_figures(session), t),
     ]
     flat_header = [
         *(_(c) for c in APPLICATION_COLUMNS),

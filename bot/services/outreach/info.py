@@ -258,6 +258,7 @@ async def import_articles(
         row.title, row.position = article.title, article.order
         row.body = stored_body(article.body, article.keywords)
         row.reviewed_on, row.updated_at = article.reviewed, now
+        row.published = True  # a draft made from a question is published by its import
         count += 1
     await session.flush()
     return count
@@ -281,7 +282,9 @@ class InfoLibrary(Desk):
         rows = {
             a.locale: a
             for a in (
-                await self.session.scalars(select(InfoArticle).where(InfoArticle.topic == topic))
+                await self.session.scalars(
+                    select(InfoArticle).where(InfoArticle.topic == topic, InfoArticle.published)
+                )
             ).all()
         }
         for candidate in (locale, *FALLBACKS):
@@ -290,7 +293,11 @@ class InfoLibrary(Desk):
         return None
 
     async def topics(self, locale: str) -> Sequence[TopicView]:
-        keys = (await self.session.scalars(select(InfoArticle.topic).distinct())).all()
+        keys = (
+            await self.session.scalars(
+                select(InfoArticle.topic).where(InfoArticle.published).distinct()
+            )
+        ).all()
         topics = []
         for key in keys:
             article = await self._best(key, locale)
@@ -313,7 +320,9 @@ class InfoLibrary(Desk):
 
     async def search(self, text: str, locale: str) -> Sequence[TopicView]:
         """The topics that fit a typed question, best first (see `search.topic_scores`)."""
-        articles = (await self.session.scalars(select(InfoArticle))).all()
+        articles = (
+            await self.session.scalars(select(InfoArticle).where(InfoArticle.published))
+        ).all()
         documents = []
         for article in articles:
             body, keywords = body_and_keywords(article.body)

@@ -21,6 +21,7 @@ from bot.db.models import (
     InboxMessage,
     OutboxMessage,
     ProcessedUpdate,
+    Question,
     Rsvp,
     ShownChoices,
     SurveyAnswer,
@@ -39,9 +40,10 @@ async def erase(
     session: AsyncSession, user_ids: Sequence[int], *, update_key: str | None = None
 ) -> Erasure:
     """Erase these people: profile, addresses, conversation, drafts, answers to meetings and
-    surveys, link codes, the inbox rows and update keys of theirs and every outbox row to or
-    about them. `update_key`: the update being handled that asked for it (its row and key go
-    too; messages still waiting after it are handled afterwards, as from someone new)."""
+    surveys, questions to the office, link codes, the inbox rows and update keys of theirs and
+    every outbox row to or about them. `update_key`: the update being handled that asked for
+    it (its row and key go too; messages still waiting after it are handled afterwards, as
+    from someone new)."""
     if not user_ids:
         return Erasure((), 0, 0, 0, 0, ())
     identities = (
@@ -60,6 +62,7 @@ async def erase(
     drafts = [a for a in applications if a.reference is None]
     meeting_answers = await _count(session, Rsvp, Rsvp.user_id.in_(user_ids))
     survey_answers = await _count(session, SurveyAnswer, SurveyAnswer.user_id.in_(user_ids))
+    questions = await _count(session, Question, Question.user_id.in_(user_ids))
 
     messages = await _erase_messages(
         session, user_ids, addresses, [a.id for a in applications], names
@@ -88,9 +91,10 @@ async def erase(
             [f"user:{user_id}"] + [f"{c}:{e}" for owner, c, e in identities if owner == user_id],
         )
     await session.flush()
-    # The rest goes with the person's row: identities, conversation, answers, memberships and
-    # link codes by their foreign keys (ON DELETE CASCADE); staff decisions and meetings they
-    # made keep no reference to them (ON DELETE SET NULL).
+    # The rest goes with the person's row: identities, conversation, answers, memberships, link
+    # codes and questions to the office with their messages by their foreign keys (ON DELETE
+    # CASCADE); staff decisions, meetings they made, questions they took and answers they wrote
+    # keep no reference to them (ON DELETE SET NULL).
     await session.execute(delete(User).where(User.id.in_(user_ids)))
     return Erasure(
         addresses=[f"{c}:{e}" for c, e in addresses],
@@ -99,6 +103,7 @@ async def erase(
         survey_answers=survey_answers,
         messages=messages,
         kept_records=sorted(a.reference for a in kept if a.reference),
+        questions=questions,
     )
 
 

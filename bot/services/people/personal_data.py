@@ -12,6 +12,8 @@ from bot.db.models import (
     GroupMembership,
     Meeting,
     OutboxMessage,
+    Question,
+    QuestionMessage,
     Region,
     Rsvp,
     Survey,
@@ -24,6 +26,8 @@ from conversations.people.ports import (
     ApplicationData,
     MeetingAnswerData,
     PersonalData,
+    QuestionData,
+    QuestionMessageData,
     SurveyAnswerData,
 )
 from conversations.ports import Role
@@ -59,6 +63,7 @@ async def personal_data(session: AsyncSession, user: User) -> PersonalData:
         survey_answers=await _survey_answers(session, user.id),
         group_regions=[regions[region_id] for region_id in groups if region_id in regions],
         muted=user.announcements_muted,
+        questions=await _questions(session, user.id, regions),
     )
 
 
@@ -119,3 +124,43 @@ async def _survey_answers(session: AsyncSession, user_id: int) -> list[SurveyAns
         chosen = options[option] if option is not None and 0 <= option < len(options) else None
         answers.append(SurveyAnswerData(question, chosen or text or "", answered_at))
     return answers
+
+
+async def _questions(
+    session: AsyncSession, user_id: int, regions: dict[int, str]
+) -> list[QuestionData]:
+    questions = (
+        await session.scalars(
+            select(Question).where(Question.user_id == user_id).order_by(Question.created_at)
+        )
+    ).all()
+    messages: dict[int, list[QuestionMessageData]] = {q.id: [] for q in questions}
+    rows = await session.scalars(
+        select(QuestionMessage)
+        .where(QuestionMessage.question_id.in_(list(messages)))
+        .order_by(QuestionMessage.id)
+    )
+    for row in rows:
+        messages[row.question_id].append(
+            QuestionMessageData(
+                from_staff=row.from_staff,
+                text=row.text,
+                file_kind=row.file_kind,
+                file_name=row.file_name,
+                created_at=row.created_at,
+            )
+        )
+    return [
+        QuestionData(
+            reference=question.reference or "",
+            status=question.status,
+            region_name=regions.get(question.region_id or 0),
+            locale=question.locale,
+            created_at=question.created_at,
+            taken=question.taken_by is not None or question.taken_at is not None,
+            first_answer_at=question.first_answer_at,
+            closed_at=question.closed_at,
+            messages=messages[question.id],
+        )
+        for question in questions
+    ]

@@ -1,6 +1,7 @@
 """Retention: what is no longer needed is deleted after the configured number of days (README,
 "Privacy"): sign-ups never finished, applications never sent, people the bot cannot reach any
-more, and the outbox's copies of messages long since handled. Each run is one audit entry with
+more, questions to the office solved or closed long ago, and the outbox's copies of messages
+long since handled. Each run is one audit entry with
 counts only."""
 
 from __future__ import annotations
@@ -11,13 +12,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, Delete, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Application, Conversation, OutboxMessage, User
+from bot.db.models import Application, Conversation, OutboxMessage, Question, User
 from bot.delivery import CANCELLED, EXPIRED, FAILED, SENT, UNREACHABLE
 from bot.services.people import audit
 from bot.services.people.users import erase
+from conversations.office.ports import Status
 from conversations.people.ports import Retention
 
 ACTOR = "scheduler"
+# A question's thread is over once the person solved it or staff closed it.
+ENDED = (Status.SOLVED, Status.CLOSED)
 # Outbox rows that will never be sent again: their only use left is to keep a message once.
 HANDLED = (SENT, FAILED, UNREACHABLE, CANCELLED, EXPIRED)
 
@@ -30,6 +34,7 @@ class RetentionRun:
     unreachable_people: int
     drafts: int
     outbox_rows: int
+    questions: int = 0
 
 
 async def apply_retention(
@@ -60,11 +65,20 @@ async def apply_retention(
             OutboxMessage.created_at < now - timedelta(days=retention.outbox_days),
         ),
     )
+    # The thread's messages and the staff's copies of its notice go with it (ON DELETE CASCADE).
+    questions = await _delete(
+        session,
+        delete(Question).where(
+            Question.status.in_(ENDED),
+            Question.closed_at < now - timedelta(days=retention.questions_days),
+        ),
+    )
     run = RetentionRun(
         unfinished_signups=len(unfinished),
         unreachable_people=len(set(unreachable) - set(unfinished)),
         drafts=drafts,
         outbox_rows=outbox_rows,
+        questions=questions,
     )
     audit.record(
         session,

@@ -48,7 +48,14 @@ async def test_the_export_is_a_workbook_in_the_staff_members_language(
     assert table.name.endswith(".csv") and table.mime_type == CSV
 
     book = load_workbook(io.BytesIO(workbook.content))
-    assert book.sheetnames == [_("Applications"), _("Cost items"), _("Decisions"), _("Reports")]
+    assert book.sheetnames == [
+        _("Applications"),
+        _("Cost items"),
+        _("Decisions"),
+        _("Reports"),
+        _("Questions by region"),
+        _("Questions by language"),
+    ]
     sheet = book[_("Applications")]
     assert sheet.freeze_panes == "A2"
     header = [c.value for c in sheet[1]]

@@ -12,7 +12,15 @@ from sqlalchemy import JSON, String, select
 
 from bot.app import App
 from bot.db.base import Base
-from bot.db.models import Application, ChannelIdentity, ProcessedUpdate, ShownChoices, User
+from bot.db.models import (
+    Application,
+    ChannelIdentity,
+    ProcessedUpdate,
+    Question,
+    ShownChoices,
+    User,
+)
+from conversations.messages import InboundKind
 from conversations.people.ports import ERASED
 from conversations.people.privacy import PRIVACY_VERSION
 from tests.chat import Chat
@@ -20,7 +28,9 @@ from tests.conversations.grants.test_application import add_item, fill_until_cos
 from tests.conversations.grants.test_report import to_the_receipts
 from tests.conversations.grants.test_review import staff_member
 from tests.conversations.meetings.test_invitations import invitation_of, plan
-from tests.conversations.outreach.test_survey import ask, question_of
+from tests.conversations.office.test_ask import notice_of
+from tests.conversations.outreach.test_survey import ask as ask_survey
+from tests.conversations.outreach.test_survey import question_of
 from tests.conversations.people.test_linking import code_of
 from tests.conversations.people.test_onboarding import gettext, onboard
 
@@ -66,12 +76,13 @@ async def someone_who_did_everything(app: App) -> tuple[Chat, Chat]:
     await staff.send("/attendees")
     await staff.press(staff.labels[0])
     assert NAME in staff.text
-    await ask(staff, options=None, role="Volunteers")
+    await ask_survey(staff, options=None, role="Volunteers")
     question_of(person)
     await person.press(de("Write my answer"))
     await person.send(f"Ein warmer Raum. Gruß, {NAME}")
     await staff.send("/results")
     await staff.press(staff.labels[0])
+    await ask_the_office(person, staff)
     second = Chat(app, SIGNAL_UUID, language_code="de", display_name="Zofia")
     await second.send(f"/link {await code_of(person)}")
     async with app.database.transaction() as session:
@@ -82,6 +93,29 @@ async def someone_who_did_everything(app: App) -> tuple[Chat, Chat]:
             )
         )
     return person, staff
+
+
+QUESTION = f"Darf meine Frau zum Deutschkurs in Lübz mitkommen? Gruß, {NAME}"
+ANSWER = "Ja, der Kurs ist offen für alle."
+
+
+async def ask_the_office(person: Chat, staff: Chat) -> str:
+    """A question with a photo, taken and answered by staff (who were shown the person's name)."""
+    de = gettext(person.app, "de")
+    staff.channel.take(staff.address)
+    await person.send("/ask")
+    await person.send(QUESTION)
+    await person.send_file("brief.jpg", 3000, kind=InboundKind.PHOTO, mime_type="image/jpeg")
+    await person.press(de("Send to the office"))
+    async with person.app.database.transaction() as session:
+        reference = await session.scalar(select(Question.reference))
+    assert reference is not None
+    staff.replies = [notice_of(staff.channel.take(staff.address), reference)]
+    assert "Zofia" in staff.text
+    await staff.press("Answer")
+    await staff.send(ANSWER)
+    person.channel.take(person.address)
+    return reference
 
 
 def now() -> datetime:
@@ -120,6 +154,19 @@ async def test_my_data_comes_with_a_file_of_everything(app: App) -> None:
     assert meeting["starts_at"] == "2026-12-10T17:00:00+00:00"
     [survey] = data["survey_answers"]
     assert survey["answer"] == f"Ein warmer Raum. Gruß, {NAME}"
+    # The question to the office, its photo and the answer: in the message and in the file.
+    assert de("<b>Your questions to the district office</b>") in reply.text
+    assert "F-2026-0001" in reply.text and QUESTION in reply.text and ANSWER in reply.text
+    [question] = data["questions"]
+    assert question["reference"] == "F-2026-0001" and question["status"] == "answered"
+    assert question["taken_by_staff"] is True and question["first_answer_at"] is not None
+    messages = question["messages"]
+    assert [(m["from"], m["text"]) for m in messages] == [
+        ("you", QUESTION),
+        ("you", None),  # the photo: its name and kind, the messenger keeps the file
+        ("staff", ANSWER),
+    ]
+    assert messages[1]["file"]["name"] == "brief.jpg"
 
 
 async def test_erasure_leaves_only_the_marked_funding_records(app: App) -> None:
@@ -136,6 +183,7 @@ async def test_erasure_leaves_only_the_marked_funding_records(app: App) -> None:
     await person.press(de("Yes, delete my data"))
     assert person.text.startswith(de("Your data has been deleted:"))
     assert f"memory:{TELEGRAM_ID}, memory:{SIGNAL_UUID}" in person.text
+    assert "1 question to the district office, with its answers;" in person.text
     assert "MP-2026-0001, MP-2026-0002" in person.text
 
     needles = [NAME, "Zofia", "Wiśniewska", APPLICANT, CONTACT, TELEGRAM_ID, SIGNAL_UUID]

@@ -117,6 +117,7 @@ async def test_onboarding_in_each_language(app: App, language: str, locale: str)
     assert chat.text.splitlines()[0] == _("Thank you! You are all set.")
     assert chat.labels == [
         _("Information"),
+        _("Ask the office"),
         _("Meetings"),
         _("Settings"),
         _("Language"),

@@ -1,0 +1,1 @@
+"""The office desk: questions people ask the district office, and the staff who answer them."""
