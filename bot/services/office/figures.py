@@ -18,7 +18,11 @@ from conversations.office.ports import QuestionCounts, QuestionFigures
 from conversations.ports import Translator
 
 SECONDS_PER_HOUR = 3600
-COLUMNS = (N_("Questions asked"), N_("Answered"), N_("Median hours to the first answer"))
+COLUMNS = (
+    N_("Questions asked"),
+    N_("Questions answered"),
+    N_("Median hours to the first answer"),
+)
 
 
 async def question_figures(session: AsyncSession) -> QuestionFigures:

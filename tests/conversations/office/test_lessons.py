@@ -70,7 +70,7 @@ async def test_stats_and_export_count_per_region_and_language_with_the_median(
     book = load_workbook(io.BytesIO(workbook.content))
     by_region = [[c.value for c in row] for row in book["Questions by region"].iter_rows()]
     assert by_region == [
-        ["Region", "Questions asked", "Answered", "Median hours to the first answer"],
+        ["Region", "Questions asked", "Questions answered", "Median hours to the first answer"],
         ["Hagenow", 2, 2, 4],
         ["Parchim", 2, 1, 3],
         ["All questions", 4, 3, 3],
