@@ -141,7 +141,14 @@ async def test_the_grant_export_speaks_the_readers_language(
     async with database.transaction() as session:
         spreadsheet = await applications_spreadsheet(session, tz=TZ, t=t)
     book = load_workbook(io.BytesIO(spreadsheet.workbook))
-    assert book.sheetnames == [_("Applications"), _("Cost items"), _("Decisions"), _("Reports")]
+    assert book.sheetnames == [
+        _("Applications"),
+        _("Cost items"),
+        _("Decisions"),
+        _("Reports"),
+        _("Questions by region"),
+        _("Questions by language"),
+    ]
     applications, items = book.worksheets[0], book.worksheets[1]
     header = [c.value for c in applications[1]]
     assert header[0] == _("Reference") != "Reference"  # translated already in de and ar

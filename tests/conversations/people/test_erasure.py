@@ -183,7 +183,16 @@ async def test_erasure_leaves_only_the_marked_funding_records(app: App) -> None:
     await person.press(de("Yes, delete my data"))
     assert person.text.startswith(de("Your data has been deleted:"))
     assert f"memory:{TELEGRAM_ID}, memory:{SIGNAL_UUID}" in person.text
-    assert "1 question to the district office, with its answers;" in person.text
+    assert (
+        person.app.catalogs.translator("de")
+        .ngettext(
+            "• {count} question to the district office, with its answers;",
+            "• {count} questions to the district office, with their answers;",
+            1,
+        )
+        .format(count=1)
+        in person.text
+    )
     assert "MP-2026-0001, MP-2026-0002" in person.text
 
     needles = [NAME, "Zofia", "Wiśniewska", APPLICANT, CONTACT, TELEGRAM_ID, SIGNAL_UUID]
