@@ -27,6 +27,7 @@ from bot.delivery import Dispatcher
 from bot.flood import FloodGuard
 from bot.i18n import Catalogs
 from bot.inbox import Inbox
+from bot.scheduling.broadcast_queue import BroadcastQueue
 from bot.scheduling.progress import report_broadcasts
 from bot.scheduling.question_reminders import remind_questions
 from bot.scheduling.reminders import remind_meetings, remind_reports
@@ -41,6 +42,8 @@ from conversations.ports import Clock
 
 log = logging.getLogger(__name__)
 MENUS_EVERY_SECONDS = 60  # how soon a staff change made on the command line reaches the menus
+# Rows a reminder scan hands the dispatcher at once; the others it takes in its own rounds.
+SENT_AT_ONCE = 200
 
 
 class App:
@@ -79,6 +82,7 @@ class App:
             ),
         )
         self.jobs = JobGuard(self.database.health)
+        self.broadcast_queue = BroadcastQueue()
         self._scheduler_stopped = False
         self.command_menus: CommandMenus | None = None  # on Telegram only
         self.scheduler = build_scheduler(
@@ -87,6 +91,7 @@ class App:
             clock=self.clock,
             reminders=self.send_reminders,
             guard=self.jobs,
+            queue=self.queue_broadcasts,
             retention=settings.retention,
         )
 
@@ -113,12 +118,17 @@ class App:
                 settings=self.settings,
                 clock=self.clock,
             )
-            await self.dispatcher.send_now(queued)
+            await self.dispatcher.send_now(queued[:SENT_AT_ONCE])
+
+    async def queue_broadcasts(self) -> int:
+        """The next batches of the announcements still being queued; returns the rows written."""
+        return await self.broadcast_queue.run(self.database)
 
     async def close(self) -> None:
         """Stop the inbox workers and the jobs (letting each finish its transaction), then the
         database."""
         await self.inbox.stop()
+        self.dispatcher.stop()
         await self.jobs.drain()
         self.stop_scheduler()
         await self.database.dispose()
@@ -139,10 +149,19 @@ class App:
     def telegram_channel(self) -> TelegramChannel:
         assert self.settings.telegram_token
         application = build_application(
-            self.settings.telegram_token, self.settings.telegram_api_base_url
+            self.settings.telegram_token,
+            self.settings.telegram_api_base_url,
+            per_second=self.settings.telegram_per_second,
+            group_per_minute=self.settings.telegram_group_per_minute,
         )
         channel = TelegramChannel(application)
         self.dispatcher.add_channel(channel)
+        self.dispatcher.allowance(
+            channel.name,
+            per_second=self.settings.telegram_per_second,
+            reply_share=self.settings.outbox_reply_share,
+            per_chat_per_second=self.settings.telegram_per_chat_per_second,
+        )
         return channel
 
     def signal_channel(self) -> SignalChannel:
@@ -180,6 +199,7 @@ class App:
             await _all_until_one_fails(receiving, stop)
         finally:
             await self.inbox.stop()
+            self.dispatcher.stop()
             await self.jobs.drain()
             self.stop_scheduler()
             if telegram is not None:

@@ -54,6 +54,13 @@ class Settings:
     # Announcements and reminders on Signal: at most this many messages a minute, as Signal
     # answers bulk sending with rate limits and captchas (replies in a conversation go at once).
     signal_per_minute: int = 20
+    # Telegram's limits per bot token: messages a second in all, a second to one chat, a minute
+    # to one group. Replies go at once; announcements and reminders take what replies leave,
+    # and always leave `outbox_reply_share` of the allowance free for replies.
+    telegram_per_second: float = 30.0
+    telegram_per_chat_per_second: float = 1.0
+    telegram_group_per_minute: float = 20.0
+    outbox_reply_share: float = 0.2
     # Where the Signal channel keeps what it received while the database could not take it.
     signal_spool: Path = Path("data/signal-spool.jsonl")
     # Troubleshooting only: logs show addresses, e-mails, numbers and SQL parameters.
@@ -103,6 +110,10 @@ class Settings:
             signal_cli_url=_signal_url(get("SIGNAL_CLI_URL"), get("SIGNAL_ACCOUNT")),
             signal_per_minute=_count("SIGNAL_MESSAGES_PER_MINUTE", get, default=20, minimum=1),
             signal_spool=Path(get("SIGNAL_SPOOL") or "data/signal-spool.jsonl"),
+            telegram_per_second=_rate("TELEGRAM_MESSAGES_PER_SECOND", get, default=30.0),
+            telegram_per_chat_per_second=_rate("TELEGRAM_PER_CHAT_PER_SECOND", get, default=1.0),
+            telegram_group_per_minute=_rate("TELEGRAM_GROUP_PER_MINUTE", get, default=20.0),
+            outbox_reply_share=_share("OUTBOX_REPLY_SHARE", get, default=0.2),
             log_personal_data=_flag("LOG_PERSONAL_DATA", get("LOG_PERSONAL_DATA")),
             privacy_controller=_contact("PRIVACY_CONTROLLER", get, DEFAULT_CONTROLLER),
             privacy_dpo=_contact("PRIVACY_DPO", get, DEFAULT_DPO),
@@ -225,6 +236,35 @@ def _count(
     if not value.isdigit() or int(value) < minimum:
         raise ConfigError(f"{variable}: {value!r} is not a whole number of at least {minimum}")
     return int(value)
+
+
+def _rate(variable: str, get: Callable[[str], str | None], *, default: float) -> float:
+    value = get(variable)
+    if value is None:
+        return default
+    try:
+        rate = float(value)
+    except ValueError:
+        rate = -1.0
+    if not 0 < rate < float("inf"):
+        raise ConfigError(f"{variable}: {value!r} is not a number of messages above 0")
+    return rate
+
+
+def _share(variable: str, get: Callable[[str], str | None], *, default: float) -> float:
+    """A fraction below 1 (0.2) or a percentage (20%)."""
+    value = get(variable)
+    if value is None:
+        return default
+    try:
+        share = float(value[:-1]) / 100 if value.endswith("%") else float(value)
+    except ValueError:
+        share = -1.0
+    if not 0 <= share < 1:
+        raise ConfigError(
+            f"{variable}: {value!r} is not a share of at least 0 and below 1 (e.g. 0.2 or 20%)"
+        )
+    return share
 
 
 def _contact(prefix: str, get: Callable[[str], str | None], default: Contact) -> Contact:

@@ -18,7 +18,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Conversation, ProcessedUpdate, User
+from bot.db.models import Conversation, OutboxMessage, ProcessedUpdate, User
 from bot.db.session import Database
 from bot.delivery import Dispatcher, enqueue
 from bot.i18n import Catalogs
@@ -75,16 +75,18 @@ class Turns:
         """Handle one inbound message; returns the outbox ids of the replies (sent already)."""
         async with self._lock(inbound):
             try:
-                ids = await self._handle_with_retries(inbound)
+                ids, claimed = await self._handle_with_retries(inbound)
             except Exception:
                 # The turn's transaction is rolled back, so the conversation stands where it
                 # stood; the person is told instead of being left without an answer.
                 log.exception("turn for %s failed", who(inbound.channel, inbound.external_id))
                 ids = await self._apologize(inbound)
-        await self.dispatcher.send_now(ids)
+                await self.dispatcher.send_now(ids)
+                return ids
+        await self.dispatcher.deliver(claimed)
         return ids
 
-    async def _handle_with_retries(self, inbound: Inbound) -> list[int]:
+    async def _handle_with_retries(self, inbound: Inbound) -> tuple[list[int], list[OutboxMessage]]:
         for attempt in range(1, MAX_TURN_ATTEMPTS + 1):
             try:
                 return await self._handle_once(inbound)
@@ -160,9 +162,12 @@ class Turns:
         )
         return [row] if row is not None else []
 
-    async def _handle_once(self, inbound: Inbound) -> list[int]:
+    async def _handle_once(self, inbound: Inbound) -> tuple[list[int], list[OutboxMessage]]:
+        """The turn, and the claim of its replies in the same transaction (one less for each
+        turn): they are handed to the channel right after the commit."""
         async with self.database.transaction() as session:
-            return await self.turn(session, inbound, now=self.clock.now())
+            ids = await self.turn(session, inbound, now=self.clock.now())
+            return ids, await self.dispatcher.claim_now(session, ids)
 
     async def turn(self, session: AsyncSession, inbound: Inbound, *, now: datetime) -> list[int]:
         """The turn in the caller's transaction; returns the outbox ids of what it queued."""
@@ -217,6 +222,7 @@ class Turns:
             engine=self.engine, user=view, state=state, ports=ports.ports, inbound=inbound
         )
         await self.engine.handle(ctx)
+        await ports.flush()
         if not ctx.user_deleted:
             await _save_state(session, user, conversation, state, now)
         replies = await self._enqueue(

@@ -13,9 +13,11 @@ from bot.delivery.outbox import (
     SENDING,
     SENT,
     UNREACHABLE,
+    Message,
     backoff,
     cancel_unsent,
     enqueue,
+    enqueue_many,
 )
 from bot.delivery.pace import Pace
 
@@ -31,8 +33,10 @@ __all__ = [
     "SENT",
     "UNREACHABLE",
     "Dispatcher",
+    "Message",
     "Pace",
     "backoff",
     "cancel_unsent",
     "enqueue",
+    "enqueue_many",
 ]

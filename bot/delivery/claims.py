@@ -1,6 +1,9 @@
 """Claiming outbox rows to send: due, in order per chat, replies before announcements, with
 `FOR UPDATE SKIP LOCKED` and a lease so that several processes never take the same row, and
-announcements held back by flood control and paced per channel."""
+announcements held back by flood control and paced per channel.
+
+A claim is one `UPDATE … RETURNING` (and a check of the order per chat); its statement is built
+once per shape and then only executed with new parameters."""
 
 from __future__ import annotations
 
@@ -10,13 +13,24 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, case, exists, func, or_, select, tuple_, update
+from sqlalchemy import (
+    ColumnElement,
+    Executable,
+    Select,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from bot.channels.base import (
-    Channel,
-)
+from bot.channels.base import Channel
 from bot.db.models import OutboxMessage
 from bot.db.session import Database
 from bot.delivery.outbox import ANNOUNCEMENT_PRIORITY, EXPIRED, PENDING, SENDING
@@ -24,6 +38,99 @@ from bot.delivery.pace import Pace
 from conversations.ports import Clock
 
 log = logging.getLogger(__name__)
+# Rows past their time are excluded from every claim; marking them as expired can wait a little.
+EXPIRE_EVERY = timedelta(seconds=5)
+_NOW = bindparam("claim_now", type_=OutboxMessage.next_attempt_at.type)
+_WAITING = or_(
+    and_(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= _NOW),
+    and_(OutboxMessage.status == SENDING, OutboxMessage.lease_until <= _NOW),
+)
+_IN_TIME = or_(OutboxMessage.expires_at.is_(None), OutboxMessage.expires_at > _NOW)
+_EXPIRE = (
+    update(OutboxMessage)
+    .where(_WAITING, ~_IN_TIME)
+    .values(status=EXPIRED, claim_token=None, lease_until=None)
+    .execution_options(synchronize_session=False)
+)
+_BULK = OutboxMessage.priority >= ANNOUNCEMENT_PRIORITY
+
+
+def _claim_statement(
+    held: bool, paces: bool, paced: tuple[str, ...], ids: bool, chat: bool
+) -> Executable:
+    """The claim of one shape: which channels are held or paced, and whether it takes given
+    rows or one chat's. Everything else is a parameter."""
+    earlier = aliased(OutboxMessage)
+    # Per chat, in order: nothing may overtake an earlier row that is in flight or waiting.
+    blocked = exists().where(
+        earlier.channel == OutboxMessage.channel,
+        earlier.address == OutboxMessage.address,
+        earlier.id < OutboxMessage.id,
+        or_(
+            and_(earlier.status == SENDING, earlier.lease_until > _NOW),
+            and_(earlier.status == PENDING, earlier.next_attempt_at > _NOW),
+        ),
+    )
+    claimable: ColumnElement[bool] = and_(
+        _WAITING,
+        _IN_TIME,
+        ~blocked,
+        OutboxMessage.channel.in_(bindparam("claim_channels", expanding=True)),
+    )
+    if held:
+        claimable = and_(
+            claimable,
+            or_(
+                OutboxMessage.channel.not_in(bindparam("claim_held", expanding=True)),
+                ~_BULK,
+            ),
+        )
+    if ids:
+        claimable = and_(claimable, OutboxMessage.id.in_(bindparam("claim_ids", expanding=True)))
+    if chat:
+        claimable = and_(
+            claimable,
+            OutboxMessage.channel == bindparam("claim_chat_channel"),
+            OutboxMessage.address == bindparam("claim_chat_address"),
+        )
+    unpaced = (
+        and_(
+            claimable,
+            ~and_(OutboxMessage.channel.in_(bindparam("claim_paces", expanding=True)), _BULK),
+        )
+        if paces
+        else claimable
+    )
+    chosen = [_candidates(unpaced, bindparam("claim_limit"))]
+    chosen += [
+        _candidates(
+            and_(claimable, OutboxMessage.channel == channel, _BULK),
+            bindparam(f"claim_budget_{number}"),
+        )
+        for number, channel in enumerate(paced)
+    ]
+    return (
+        update(OutboxMessage)
+        .where(or_(*(OutboxMessage.id.in_(c.scalar_subquery()) for c in chosen)))
+        .values(
+            status=SENDING,
+            claim_token=bindparam("claim_token_value"),
+            lease_until=bindparam("claim_lease_until", type_=OutboxMessage.lease_until.type),
+            attempts=OutboxMessage.attempts + 1,
+        )
+        .returning(OutboxMessage)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _candidates(where: ColumnElement[bool], limit: Any) -> Select[Any]:
+    return (
+        select(OutboxMessage.id)
+        .where(where)
+        .order_by(OutboxMessage.priority, OutboxMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
 
 
 class Claims:
@@ -43,6 +150,8 @@ class Claims:
         self.lease = lease
         self.held: dict[str, datetime] = {}  # channel -> announcements held until, after a 429
         self.paces: dict[str, Pace] = {}  # channels whose announcements go at a set rate
+        self._statements: dict[tuple[Any, ...], Executable] = {}
+        self._expire_after = datetime.min.replace(tzinfo=clock.now().tzinfo)
 
     def hold(self, channel: str, until: datetime) -> None:
         """Flood control: this channel's announcements wait until then; replies go on."""
@@ -62,109 +171,56 @@ class Claims:
         chat: tuple[str, str] | None = None,
     ) -> list[OutboxMessage]:
         now = self.clock.now()
-        token = str(uuid.uuid4())
-        earlier = aliased(OutboxMessage)
-        waiting = or_(
-            and_(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= now),
-            and_(OutboxMessage.status == SENDING, OutboxMessage.lease_until <= now),
-        )
-        in_time = or_(OutboxMessage.expires_at.is_(None), OutboxMessage.expires_at > now)
-        claimable = and_(waiting, in_time)
         held = [channel for channel, until in self.held.items() if until > now]
-        if held:
-            claimable = and_(
-                claimable,
-                or_(
-                    OutboxMessage.channel.not_in(held),
-                    OutboxMessage.priority < ANNOUNCEMENT_PRIORITY,
-                ),
-            )
-        # Per chat, in order: nothing may overtake an earlier row that is in flight or waiting.
-        blocked = exists().where(
-            earlier.channel == OutboxMessage.channel,
-            earlier.address == OutboxMessage.address,
-            earlier.id < OutboxMessage.id,
-            or_(
-                and_(earlier.status == SENDING, earlier.lease_until > now),
-                and_(earlier.status == PENDING, earlier.next_attempt_at > now),
-            ),
-        )
-        claimable = and_(claimable, ~blocked, OutboxMessage.channel.in_(list(self.channels)))
-        if ids is not None:
-            claimable = and_(claimable, OutboxMessage.id.in_(list(ids)))
-        if chat is not None:
-            claimable = and_(
-                claimable, OutboxMessage.channel == chat[0], OutboxMessage.address == chat[1]
-            )
-        bulk = OutboxMessage.priority >= ANNOUNCEMENT_PRIORITY
-        unpaced = (
-            and_(claimable, ~and_(OutboxMessage.channel.in_(list(self.paces)), bulk))
-            if self.paces
-            else claimable
-        )
-        chosen = [self._candidates(unpaced, self.batch_size)]
         # Tokens are taken before the first await, so that claims at the same moment share
         # them; what a claim does not use goes back.
         budgets = {channel: pace.reserve() for channel, pace in self.paces.items()}
         used = dict.fromkeys(budgets, 0)
+        paced = tuple(channel for channel, budget in budgets.items() if budget > 0)
+        token = str(uuid.uuid4())
+        params: dict[str, Any] = {
+            "claim_now": now,
+            "claim_lease_until": now + self.lease,
+            "claim_token_value": token,
+            "claim_channels": list(self.channels),
+            "claim_limit": self.batch_size,
+            **{f"claim_budget_{number}": budgets[channel] for number, channel in enumerate(paced)},
+        }
+        if held:
+            params["claim_held"] = held
+        if self.paces:
+            params["claim_paces"] = list(self.paces)
+        if ids is not None:
+            params["claim_ids"] = list(ids)
+        if chat is not None:
+            params["claim_chat_channel"], params["claim_chat_address"] = chat
+        shape = (bool(held), bool(self.paces), paced, ids is not None, chat is not None)
         try:
-            chosen += [
-                self._candidates(and_(claimable, OutboxMessage.channel == channel, bulk), budget)
-                for channel, budget in budgets.items()
-                if budget > 0
-            ]
-            expire = and_(waiting, ~in_time) if ids is None and chat is None else None
-            kept = await self._claim_chosen(session, chosen, token, now, expire=expire)
+            if ids is None and chat is None and now >= self._expire_after:
+                self._expire_after = now + EXPIRE_EVERY
+                await session.execute(_EXPIRE, {"claim_now": now})
+            statement = self._statements.get(shape)
+            if statement is None:
+                statement = self._statements[shape] = _claim_statement(*shape)
+            claimed = sorted(
+                (await session.scalars(statement, params)).all(), key=lambda row: row.id
+            )
+            kept = await self._keep_chat_order(session, claimed, token)
             for row in kept:
                 if row.channel in used and row.priority >= ANNOUNCEMENT_PRIORITY:
                     used[row.channel] += 1
             return kept
         finally:
             for channel, budget in budgets.items():
-                self.paces[channel].give_back(budget - used[channel])
+                pace = self.paces[channel]
+                pace.give_back(budget - used[channel])
+                if budget > 0:
+                    pace.hungry = used[channel] == budget
 
-    async def _claim_chosen(
-        self,
-        session: AsyncSession,
-        chosen: list[Select[Any]],
-        token: str,
-        now: datetime,
-        *,
-        expire: Any,
-    ) -> list[OutboxMessage]:
-        """Claim the chosen rows under `token` (first marking as expired what `expire` names),
-        keeping each chat in order."""
-        if expire is not None:
-            await session.execute(
-                update(OutboxMessage)
-                .where(expire)
-                .values(status=EXPIRED, claim_token=None, lease_until=None)
-            )
-        await session.execute(
-            update(OutboxMessage)
-            .where(or_(*(OutboxMessage.id.in_(c.scalar_subquery()) for c in chosen)))
-            .values(**self.claimed_by(token, now))
-            .execution_options(synchronize_session=False)
-        )
-        claimed = list(
-            (
-                await session.scalars(
-                    select(OutboxMessage)
-                    .where(OutboxMessage.claim_token == token)
-                    .order_by(OutboxMessage.id)
-                )
-            ).all()
-        )
-        return await self._keep_chat_order(session, claimed, token)
-
-    def _candidates(self, where: Any, limit: int) -> Select[Any]:
-        return (
-            select(OutboxMessage.id)
-            .where(where)
-            .order_by(OutboxMessage.priority, OutboxMessage.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
+    def bulk_wait(self) -> float | None:
+        """Seconds until bulk rows that wait for their pace may be claimed; None if none wait."""
+        waits = [pace.wait() for pace in self.paces.values() if pace.hungry]
+        return min(waits) if waits else None
 
     def claimed_by(self, token: str, now: datetime) -> dict[str, Any]:
         """What claiming a row writes: it is on its way, under this token, for one lease."""
@@ -185,9 +241,7 @@ class Claims:
         chats = {(row.channel, row.address) for row in claimed}
         # A reply may overtake announcements that merely wait (for the pace, say): only one
         # already on its way elsewhere holds it.
-        waiting_announcement = and_(
-            OutboxMessage.status == PENDING, OutboxMessage.priority >= ANNOUNCEMENT_PRIORITY
-        )
+        waiting_announcement = and_(OutboxMessage.status == PENDING, _BULK)
         foreign = await session.execute(
             select(
                 OutboxMessage.channel,

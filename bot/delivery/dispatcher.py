@@ -3,7 +3,8 @@ control, backs off on failures, never retries a person who blocked us, and recor
 
 Rows are claimed (`claims.py`) with a lease, so several bot processes on one PostgreSQL never
 send the same row twice, and a row claimed by a process that died is sent again once its lease
-ran out.
+ran out. Replies go first: they never wait for a slot behind announcements, which are claimed a
+few at a time, at the pace that replies leave them (`pace.py`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import mimetypes
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import timedelta
@@ -30,17 +32,23 @@ from bot.db.models import OutboxMessage
 from bot.db.session import Database
 from bot.delivery.claims import Claims
 from bot.delivery.outbox import (
+    ANNOUNCEMENT_PRIORITY,
     FAILED,
     PENDING,
     SENT,
 )
-from bot.delivery.outcomes import Outcomes
+from bot.delivery.outcomes import Outcomes, SentRows
 from bot.delivery.pace import Pace
 from bot.i18n import Catalogs
 from conversations.messages import Document, Reply
 from conversations.ports import Clock
 
 log = logging.getLogger(__name__)
+# The rows of one `send_now` claimed at once: a turn's replies come first among them; the rest
+# (a broadcast's thousands) are left to `dispatch_due`, and no statement has too many parameters.
+SEND_NOW_AT_MOST = 1000
+# One `dispatch_due` keeps sending paced announcements for this long before it returns.
+DISPATCH_FOR_SECONDS = 60.0
 
 
 class Dispatcher(Outcomes):
@@ -63,17 +71,43 @@ class Dispatcher(Outcomes):
         self.clock = clock
         self.batch_size = batch_size
         self.lease = lease
+        # Announcements take a slot; replies have slots of their own, so that a person who is
+        # chatting never waits behind them.
         self._slots = asyncio.Semaphore(concurrency)
+        self._reply_slots = asyncio.Semaphore(concurrency)
+        self.stopping = False
+        self._last_sent: dict[tuple[str, str], float] = {}  # paced chats: when last written to
         # Chats this process is sending to right now, and those with rows that could not be
         # claimed behind them: sent as soon as the chat is free, not at the next round.
         self._sending: dict[tuple[str, str], int] = {}
         self._behind: set[tuple[str, str]] = set()
         self.claims = Claims(database, self.channels, clock, batch_size=batch_size, lease=lease)
+        self.sent_rows = SentRows(database, clock)
 
     def pace(self, channel: str, *, per_minute: int) -> None:
         """Send announcements and reminders on `channel` at most this fast; replies to people
         who are chatting are not held back by it."""
-        self.claims.paces[channel] = Pace(per_minute)
+        self.claims.paces[channel] = Pace.per_minute(per_minute)
+
+    def allowance(
+        self,
+        channel: str,
+        *,
+        per_second: float,
+        reply_share: float,
+        per_chat_per_second: float | None = None,
+    ) -> None:
+        """Everything `channel` sends counts against `per_second` (Telegram's limit per bot
+        token): replies go at once and may take `reply_share` of it and more; announcements and
+        reminders take what replies leave, a few at a time, at most `per_chat_per_second` to a
+        chat."""
+        self.claims.paces[channel] = Pace(
+            per_second, reply_share=reply_share, per_chat_per_second=per_chat_per_second
+        )
+
+    def stop(self) -> None:
+        """`dispatch_due` returns instead of waiting for the pace (the process stops)."""
+        self.stopping = True
 
     def add_channel(self, channel: Channel) -> None:
         self.channels[channel.name] = channel
@@ -86,21 +120,29 @@ class Dispatcher(Outcomes):
             return
         try:
             async with self.database.transaction() as session:
-                rows = await self.claim_now(session, ids)
+                rows = await self.claim_now(session, ids[:SEND_NOW_AT_MOST])
         except Exception as error:
             self._not_sent_at_once(error, len(ids))
             return
         await self.deliver(rows)
 
-    async def dispatch_due(self, *, max_rounds: int = 50) -> int:
-        """Send every due row; the scheduler runs this every few seconds. Returns rows handled."""
+    async def dispatch_due(
+        self, *, max_rounds: int = 1000, for_seconds: float = DISPATCH_FOR_SECONDS
+    ) -> int:
+        """Send every due row; the scheduler runs this every few seconds. Announcements that
+        wait for their pace are sent as it allows, for up to `for_seconds`. Returns rows handled."""
         handled = 0
+        until = time.monotonic() + for_seconds
         for _ in range(max_rounds):
             rows = await self.claims.claim()
-            if not rows:
+            if rows:
+                await self._deliver(rows)
+                handled += len(rows)
+                continue
+            wait = self.claims.bulk_wait()
+            if wait is None or self.stopping or time.monotonic() + wait > until:
                 break
-            await self._deliver(rows)
-            handled += len(rows)
+            await asyncio.sleep(wait)
         return handled
 
     async def claim_now(self, session: AsyncSession, ids: Sequence[int]) -> list[OutboxMessage]:
@@ -108,6 +150,7 @@ class Dispatcher(Outcomes):
         after it committed: one transaction less for every reply."""
         if not ids:
             return []
+        ids = ids[:SEND_NOW_AT_MOST]
         rows = await self.claims.claim_in(session, ids)
         await self._wait_behind(session, ids, rows)
         return rows
@@ -155,10 +198,12 @@ class Dispatcher(Outcomes):
         chat = (rows[0].channel, rows[0].address)
         self._sending[chat] = self._sending.get(chat, 0) + 1
         delivered = False
+        replies = any(row.priority < ANNOUNCEMENT_PRIORITY for row in rows)
         try:
-            async with self._slots:
+            async with self._reply_slots if replies else self._slots:
                 for position, row in enumerate(rows):
                     await self._keep_lease(rows[position:])
+                    await self._pace_row(row)
                     if not await self._deliver_row(row):
                         await self._release([r.id for r in rows[position + 1 :]])
                         break
@@ -172,6 +217,26 @@ class Dispatcher(Outcomes):
             self._behind.discard(chat)
             if delivered:  # else the chat waits (flood control, back-off): a later round
                 await self._deliver(await self.claims.claim(chat=chat))
+
+    async def _pace_row(self, row: OutboxMessage) -> None:
+        """A reply counts against its channel's allowance; an announcement to a chat that was
+        just written to waits for the chat's own limit."""
+        pace = self.claims.paces.get(row.channel)
+        if pace is None:
+            return
+        if row.priority < ANNOUNCEMENT_PRIORITY:
+            pace.spend()
+        chat = (row.channel, row.address)
+        if pace.chat_gap:
+            now = time.monotonic()
+            last = self._last_sent.get(chat)
+            if row.priority >= ANNOUNCEMENT_PRIORITY and last is not None:
+                await asyncio.sleep(max(0.0, last + pace.chat_gap - now))
+            if len(self._last_sent) > 10_000:  # only the last second's chats matter
+                self._last_sent = {
+                    key: at for key, at in self._last_sent.items() if at > now - pace.chat_gap
+                }
+            self._last_sent[chat] = time.monotonic()
 
     async def _keep_lease(self, rows: list[OutboxMessage]) -> None:
         """A short lease lets another process take over soon after this one died; it is renewed

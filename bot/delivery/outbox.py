@@ -4,14 +4,16 @@ harmless; rows waiting can be cancelled by key. Statuses and priorities of rows.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, exists, or_, update
+from sqlalchemy import case, exists, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import OutboxMessage, User
-from bot.db.session import insert
+from bot.db.session import Database, insert
 from conversations.messages import Reply
 
 log = logging.getLogger(__name__)
@@ -84,3 +86,77 @@ async def cancel_unsent(session: AsyncSession, *key_prefixes: str) -> None:
 
 def backoff(attempts: int) -> timedelta:
     return min(timedelta(seconds=2 ** min(attempts, 12)), MAX_BACKOFF)
+
+
+# Rows per INSERT: 12 values a row stay far below SQLite's 32,766 and asyncpg's 32,767 parameters.
+ROWS_PER_STATEMENT = 500
+
+
+@dataclass(frozen=True)
+class Message:
+    """One row for `enqueue_many`."""
+
+    channel: str
+    address: str
+    reply: Reply
+    dedup_key: str
+    user_id: int | None = None
+    about_user_id: int | None = None
+    expires_at: datetime | None = None
+
+
+async def enqueue_many(
+    session: AsyncSession, messages: Sequence[Message], *, now: datetime, priority: int = 0
+) -> list[int]:
+    """`enqueue` for many rows at once, a few hundred per statement; returns the ids of the rows
+    that are new (a key queued before is skipped, as by `enqueue`)."""
+    ids: list[int] = []
+    for start in range(0, len(messages), ROWS_PER_STATEMENT):
+        chunk = messages[start : start + ROWS_PER_STATEMENT]
+        people = {m.user_id for m in chunk if m.user_id is not None}
+        blocked_us = set(
+            await session.scalars(
+                select(User.id).where(User.id.in_(people), User.unreachable_at.is_not(None))
+            )
+            if people
+            else ()
+        )
+        values = [
+            {
+                "dedup_key": m.dedup_key,
+                "channel": m.channel,
+                "address": m.address,
+                "user_id": m.user_id,
+                "about_user_id": m.about_user_id,
+                "payload": m.reply.to_payload(),
+                "priority": priority,
+                "status": UNREACHABLE if m.user_id in blocked_us else PENDING,
+                "attempts": 0,
+                "next_attempt_at": now,
+                "expires_at": m.expires_at,
+                "created_at": now,
+            }
+            for m in chunk
+        ]
+        # One statement compiled once; SQLAlchemy sends the rows as multi-row VALUES pages.
+        statement = (
+            insert(session, OutboxMessage)
+            .on_conflict_do_nothing(index_elements=["dedup_key"])
+            .returning(OutboxMessage.id)
+            .execution_options(insertmanyvalues_page_size=ROWS_PER_STATEMENT)
+        )
+        ids.extend((await session.scalars(statement, values)).all())
+    return sorted(ids)
+
+
+async def refresh_outbox_statistics(database: Database) -> None:
+    """After thousands of rows were written at once: PostgreSQL's statistics of the outbox,
+    brought up to date at once rather than at autovacuum's next round. With the statistics of a
+    near-empty table the planner claims by a plan that costs 0.6 s a claim at 3,000 waiting
+    rows instead of 4 ms (measured: 169 against 3,136 rows a second). SQLite plans by its
+    indexes alone."""
+    if database.engine.dialect.name != "postgresql":
+        return
+    async with database.engine.connect() as connection:
+        await connection.execute(text("ANALYZE outbox"))
+        await connection.commit()

@@ -4,12 +4,13 @@ or unreachable (the person blocked the bot, or left the messenger)."""
 
 from __future__ import annotations
 
+import asyncio
 import html
 import logging
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.base import (
@@ -38,6 +39,87 @@ from conversations.ports import Clock
 log = logging.getLogger(__name__)
 
 
+_RECORD_SENT = (
+    update(OutboxMessage.__table__)  # type: ignore[arg-type]
+    .where(
+        OutboxMessage.__table__.c.id == bindparam("row_id"),
+        OutboxMessage.__table__.c.claim_token == bindparam("row_token"),
+    )
+    .values(
+        status=SENT,
+        last_error=None,
+        lease_until=None,
+        sent_at=bindparam("row_sent_at", type_=OutboxMessage.sent_at.type),
+        external_message_id=bindparam("row_message_id"),
+    )
+)
+
+
+class SentRows:
+    """Rows sent are recorded together: whatever was sent while the last write ran goes in the
+    next one (a group commit). Each sender waits for its row's record before its chat goes on,
+    so a process that dies leaves at most one sent but unrecorded row per chat in flight."""
+
+    def __init__(self, database: Database, clock: Clock) -> None:
+        self.database = database
+        self.clock = clock
+        self._waiting: list[tuple[OutboxMessage, str | None, asyncio.Future[None]]] = []
+        self._writing: asyncio.Task[None] | None = None
+
+    async def record(self, row: OutboxMessage, message_id: str | None) -> None:
+        recorded = asyncio.get_running_loop().create_future()
+        self._waiting.append((row, message_id, recorded))
+        if self._writing is None or self._writing.done():
+            self._writing = asyncio.create_task(self._write())
+        await recorded
+
+    async def _write(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting, []
+            failure: Exception | None = None
+            try:
+                await self._write_batch([(row, message_id) for row, message_id, _ in batch])
+            except Exception as error:
+                failure = error
+            except BaseException:
+                for _, _, recorded in batch:
+                    recorded.cancel()
+                raise
+            for _, _, recorded in batch:
+                if recorded.done():  # its sender was cancelled
+                    continue
+                if failure is None:
+                    recorded.set_result(None)
+                else:
+                    recorded.set_exception(failure)
+
+    async def _write_batch(self, batch: list[tuple[OutboxMessage, str | None]]) -> None:
+        now = self.clock.now()
+        async with self.database.transaction() as session:
+            connection = await session.connection()
+            await connection.execute(
+                _RECORD_SENT,
+                [
+                    {
+                        "row_id": row.id,
+                        "row_token": row.claim_token,
+                        "row_sent_at": now,
+                        "row_message_id": message_id,
+                    }
+                    for row, message_id in batch
+                ],
+            )
+            # An answer to no one known (the last one to someone who erased their data, a note
+            # in a group): once sent, nothing keeps the address.
+            forget = [
+                row.id
+                for row, _ in batch
+                if row.user_id is None and row.dedup_key.startswith("reply:")
+            ]
+            if forget:
+                await session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(forget)))
+
+
 class Outcomes:
     """The outcome half of the dispatcher."""
 
@@ -46,6 +128,7 @@ class Outcomes:
     catalogs: Catalogs
     default_locale: str
     claims: Claims
+    sent_rows: SentRows
 
     async def _finish(
         self,
@@ -57,6 +140,9 @@ class Outcomes:
     ) -> OutboxMessage | None:
         """Record the outcome. A file that failed for good is followed by a short text that
         says so, in the person's language: returned claimed, to be sent next in its chat."""
+        if status == SENT:
+            await self.sent_rows.record(row, message_id)
+            return None
         now = self.clock.now()
         async with self.database.transaction() as session:
             await session.execute(
@@ -72,10 +158,6 @@ class Outcomes:
             )
             if status == FAILED:
                 return await self._file_not_sent(session, row, now)
-            if status == SENT and row.user_id is None and row.dedup_key.startswith("reply:"):
-                # An answer to no one known (the last one to someone who erased their data,
-                # a note in a group): once sent, nothing keeps the address.
-                await session.execute(delete(OutboxMessage).where(OutboxMessage.id == row.id))
         return None
 
     async def _file_not_sent(

@@ -9,6 +9,7 @@ from bot.db.models import Broadcast, OutboxMessage, User
 from bot.db.session import Database
 from bot.delivery import enqueue
 from bot.i18n import Catalogs
+from bot.services.outreach.broadcast_rows import QUEUEING
 from bot.services.outreach.broadcasts import broadcast_view
 from bot.settings import Settings
 from conversations.outreach.broadcast import progress_reply
@@ -26,7 +27,7 @@ async def report_broadcasts(
         )
         for broadcast in running.all():
             view = await broadcast_view(session, broadcast)
-            if view.waiting == 0:
+            if view.waiting == 0 and broadcast.status != QUEUEING:
                 broadcast.finished_at = now
                 if broadcast.status == "sending":
                     broadcast.status = "done"

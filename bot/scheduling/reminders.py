@@ -23,6 +23,8 @@ DAYTIME = range(9, 20)  # local hours in which people are reminded
 # Staff hear of an overdue report while the outbox still keeps the row whose key makes it once
 # (RETAIN_OUTBOX_DAYS, at least 7), less this margin.
 STAFF_TOLD_MARGIN = timedelta(days=2)
+# Applications per transaction: a scan of thousands never holds the database longer than a turn.
+REMINDER_BATCH = 200
 
 
 def reminder_windows(due: date) -> list[tuple[str, date, date]]:
@@ -47,36 +49,51 @@ async def remind_reports(
         return []
     today = local.date()
     staff_told_within = timedelta(days=settings.retention.outbox_days) - STAFF_TOLD_MARGIN
-    async with database.transaction() as session:
-        notifier = Notifier(session, catalogs=catalogs, admins=settings.admins, now=now)
-        rows = await session.scalars(
-            select(Application)
-            .outerjoin(GrantReport, GrantReport.application_id == Application.id)
-            .where(
-                Application.status == "approved",
-                Application.report_due_on.is_not(None),
-                Application.user_id.is_not(None),
-                or_(GrantReport.id.is_(None), GrantReport.status.in_(["draft", "more_requested"])),
-            )
-            .order_by(Application.id)
-        )
-        for application in rows.all():
-            due = application.report_due_on
-            assert due is not None and application.user_id is not None
-            reference, title = application.reference or "", application.title or ""
-            for kind, first, until in reminder_windows(due):
-                if first <= today < until:
-                    await notifier.to_user(
-                        application.user_id,
-                        f"application:{application.id}:report:{kind}",
-                        partial(reminder, kind=kind, reference=reference, title=title, due=due),
-                    )
-            if due < today <= due + staff_told_within:
-                await notifier.to_staff(
-                    f"application:{application.id}:report:overdue",
-                    partial(overdue_notice, reference=reference, title=title, due=due),
+    queued: list[int] = []
+    after = 0  # applications are taken a batch at a time, each in a transaction of its own
+    while True:
+        async with database.transaction() as session:
+            notifier = Notifier(session, catalogs=catalogs, admins=settings.admins, now=now)
+            rows = await session.scalars(
+                select(Application)
+                .outerjoin(GrantReport, GrantReport.application_id == Application.id)
+                .where(
+                    Application.id > after,
+                    Application.status == "approved",
+                    Application.report_due_on.is_not(None),
+                    Application.user_id.is_not(None),
+                    or_(
+                        GrantReport.id.is_(None),
+                        GrantReport.status.in_(["draft", "more_requested"]),
+                    ),
                 )
-        return notifier.queued
+                .order_by(Application.id)
+                .limit(REMINDER_BATCH)
+            )
+            applications = rows.all()
+            for application in applications:
+                due = application.report_due_on
+                assert due is not None and application.user_id is not None
+                reference, title = application.reference or "", application.title or ""
+                for kind, first, until in reminder_windows(due):
+                    if first <= today < until:
+                        await notifier.to_user(
+                            application.user_id,
+                            f"application:{application.id}:report:{kind}",
+                            partial(reminder, kind=kind, reference=reference, title=title, due=due),
+                            bulk=True,
+                        )
+                if due < today <= due + staff_told_within:
+                    await notifier.to_staff(
+                        f"application:{application.id}:report:overdue",
+                        partial(overdue_notice, reference=reference, title=title, due=due),
+                        bulk=True,
+                    )
+            await notifier.flush()
+            queued.extend(notifier.queued)
+        if len(applications) < REMINDER_BATCH:
+            return queued
+        after = applications[-1].id
 
 
 async def remind_meetings(
@@ -117,5 +134,7 @@ async def remind_meetings(
                     f"meeting:{meeting.id}:reminder:{closest}h:{meeting.starts_at.timestamp():.0f}",
                     partial(meeting_reminder, meeting=view, hours=hours_left),
                     expires_at=meeting.starts_at,
+                    bulk=True,
                 )
+        await notifier.flush()
         return notifier.queued

@@ -21,6 +21,7 @@ from conversations.ports import Clock
 
 DISPATCH_EVERY_SECONDS = 2
 REMIND_EVERY_SECONDS = 5  # reminders and broadcast reports: cheap scans
+QUEUE_EVERY_SECONDS = 1  # announcements' rows, a batch per transaction: soon after "Send"
 CLEAN_UP_AT = {"hour": 2, "minute": 30}  # UTC, once a day, in the quiet of the night
 Job = Callable[[], Awaitable[object]]
 
@@ -66,6 +67,7 @@ def build_scheduler(
     clock: Clock,
     reminders: Job,
     guard: JobGuard,
+    queue: Job | None = None,
     retention: Retention | None = None,
 ) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(
@@ -84,6 +86,10 @@ def build_scheduler(
         id="reminders",
         next_run_time=datetime.now(UTC),
     )
+    if queue is not None:
+        scheduler.add_job(
+            guard.guarded(queue), "interval", seconds=QUEUE_EVERY_SECONDS, id="broadcast-queue"
+        )
     scheduler.add_job(
         guard.guarded(lambda: jobs.clean_up(database, clock, retention)),
         "cron",

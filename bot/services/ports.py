@@ -56,6 +56,10 @@ class TurnPorts:
     notifier: Notifier
     broadcasts: BroadcastDesk
 
+    async def flush(self) -> None:
+        """Write what the desks hold to write in batches (bulk messages)."""
+        await self.notifier.flush()
+
     def queued(self) -> list[int]:
         """The outbox rows the turn queued for other people, to send after the commit."""
         return self.notifier.queued + self.broadcasts.queued

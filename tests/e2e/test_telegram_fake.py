@@ -107,3 +107,13 @@ async def test_rate_limit_answers_429(bot: Bot, fake: FakeBotApi) -> None:
     await bot.send_message(1001, "2")
     with pytest.raises(RetryAfter):
         await bot.send_message(1001, "3")
+
+
+async def test_overall_rate_limit_counts_every_chat(bot: Bot, fake: FakeBotApi) -> None:
+    fake.add_user(1002)
+    fake.set_rate_limit(global_per_second=2)
+    await bot.send_message(1001, "1")
+    await bot.send_message(1002, "2")
+    with pytest.raises(RetryAfter):
+        await bot.send_message(1002, "3")
+    assert [m.plain_text for m in fake.messages(1002)] == ["2"]

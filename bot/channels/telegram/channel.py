@@ -24,12 +24,24 @@ def file_url_for(base_url: str) -> str:
 
 
 def build_application(
-    token: str, base_url: str | None = None
+    token: str,
+    base_url: str | None = None,
+    *,
+    per_second: float = 30,
+    group_per_minute: float = 20,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """The bot, its HTTP clients and the rate limiter (without its own retries: flood control is
-    the outbox's job). Updates are fetched by the channel itself, which confirms them only once
-    the inbox holds them, so the application has no updater."""
-    builder = Application.builder().token(token).rate_limiter(AIORateLimiter(max_retries=0))
+    the outbox's job, and the outbox keeps below the limits, so this one is a safety net).
+    Updates are fetched by the channel itself, which confirms them only once the inbox holds
+    them, so the application has no updater."""
+    limiter = AIORateLimiter(
+        overall_max_rate=per_second,
+        overall_time_period=1,
+        group_max_rate=group_per_minute,
+        group_time_period=60,
+        max_retries=0,
+    )
+    builder = Application.builder().token(token).rate_limiter(limiter)
     builder = builder.updater(None).get_updates_read_timeout(POLL_TIMEOUT_SECONDS + 5)
     if base_url:
         builder = builder.base_url(base_url).base_file_url(file_url_for(base_url))

@@ -81,6 +81,7 @@ class OutboxMessage(Base):
     __table_args__ = (
         Index("ix_outbox_due", "status", "next_attempt_at"),
         Index("ix_outbox_recipient", "channel", "address", "id"),
+        Index("ix_outbox_claim", "status", "priority", "id"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)

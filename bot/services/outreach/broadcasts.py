@@ -11,16 +11,18 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Broadcast, OutboxMessage
-from bot.delivery import ANNOUNCEMENT_PRIORITY, CANCELLED, PENDING, SENDING, cancel_unsent, enqueue
+from bot.delivery import CANCELLED, PENDING, SENDING, cancel_unsent
 from bot.services.desk import Desk
-from bot.services.outreach.audience import audience_json, recipients
+from bot.services.outreach.audience import audience_json
+from bot.services.outreach.broadcast_rows import (
+    FIRST_BATCH,
+    QUEUEING,
+    audience_size,
+    queue_batch,
+    row_key,
+)
 from bot.services.people import audit
-from conversations.messages import Reply
 from conversations.outreach.ports import Audience, BroadcastView, SurveyRuleError
-
-
-def row_key(broadcast_id: int) -> str:
-    return f"broadcast:{broadcast_id}:to:"
 
 
 async def broadcast_view(session: AsyncSession, broadcast: Broadcast) -> BroadcastView:
@@ -39,12 +41,16 @@ async def broadcast_view(session: AsyncSession, broadcast: Broadcast) -> Broadca
         total[channel] += count
         if status == "sent":
             sent[channel] += count
+    waiting = counts[PENDING] + counts[SENDING]
+    if broadcast.status == QUEUEING:  # the rows not written yet wait too
+        finished = sum(counts.values()) - waiting
+        waiting = max(waiting, broadcast.total - finished)
     return BroadcastView(
         id=broadcast.id,
-        status=broadcast.status,
+        status="sending" if broadcast.status == QUEUEING else broadcast.status,
         total=broadcast.total,
         sent=counts["sent"],
-        waiting=counts[PENDING] + counts[SENDING],
+        waiting=waiting,
         failed=counts["failed"],
         unreachable=counts["unreachable"],
         cancelled=counts[CANCELLED],
@@ -78,55 +84,49 @@ class BroadcastDesk(Desk):
     async def count(self, audience: Audience) -> dict[str, int]:
         """How many people the audience reaches, per language."""
         self._staff_only()
-        return dict(Counter(locale for _, locale, _, _ in await recipients(self.session, audience)))
+        return await audience_size(self.session, audience)
 
     async def send(self, audience: Audience, texts: dict[str, str], fallback: str) -> BroadcastView:
+        """The announcement is recorded with its audience; the rows of the first people are
+        written here and sent at once, the others' by `bot/scheduling/broadcast_queue.py`, a
+        batch per transaction, so that "Send" is answered at once whatever the audience."""
         self._staff_only()
-        people = await recipients(self.session, audience)
+        total = sum((await audience_size(self.session, audience)).values())
         broadcast = Broadcast(
             created_by=self.actor_user_id,
             audience=audience_json(audience),
             texts=texts,
             fallback=fallback,
-            status="sending",
-            total=len(people),
+            status=QUEUEING,
+            total=total,
             report_channel=self.channel,
             report_address=self.address,
             created_at=self.now,
         )
         self.session.add(broadcast)
         await self.session.flush()
-        for user_id, locale, channel, address in people:
-            text = texts.get(locale) or texts.get(fallback) or texts["de"]
-            row = await enqueue(
-                self.session,
-                channel=channel,
-                address=address,
-                reply=Reply(text=text),
-                dedup_key=f"{row_key(broadcast.id)}{user_id}",
-                now=self.now,
-                user_id=user_id,
-                priority=ANNOUNCEMENT_PRIORITY,
-            )
-            if row is not None:
-                self.queued.append(row)
+        first = await queue_batch(self.session, broadcast, after_user_id=0, limit=FIRST_BATCH)
+        self.queued.extend(first.ids)
+        if first.done:
+            broadcast.status = "sending"
         audit.record(
             self.session,
             actor=f"user:{self.actor_user_id}",
             action="broadcast.send",
             subject=f"broadcast:{broadcast.id}",
             at=self.now,
-            details={"audience": audience_json(audience), "total": len(people)},
+            details={"audience": audience_json(audience), "total": total},
         )
         await self.session.flush()
         return await broadcast_view(self.session, broadcast)
 
     async def stop(self, broadcast_id: int) -> BroadcastView:
         self._staff_only()
-        broadcast = await self.session.get(Broadcast, broadcast_id)
+        # Locked: a batch of its rows being written meanwhile is stopped as well.
+        broadcast = await self.session.get(Broadcast, broadcast_id, with_for_update=True)
         if broadcast is None:
             raise SurveyRuleError("not_found")
-        if broadcast.status == "sending":
+        if broadcast.status in ("sending", QUEUEING):
             await cancel_unsent(self.session, row_key(broadcast_id))
             broadcast.status = "stopped"
             audit.record(

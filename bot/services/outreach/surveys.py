@@ -10,7 +10,7 @@ from itertools import cycle
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from bot.db.models import Region, Survey, SurveyAnswer, SurveyRecipient, User
 from bot.services.desk import Desk
@@ -28,6 +28,7 @@ from conversations.outreach.ports import (
 from conversations.ports import Translator
 from conversations.spreadsheets import Spreadsheet
 
+RECIPIENTS_PER_STATEMENT = 2000  # two values a row: far below the databases' parameter limits
 FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
     "/usr/share/fonts/dejavu/DejaVuSans.ttf",
@@ -98,7 +99,15 @@ class SurveyDesk(Desk):
         # Who is asked is fixed now: muting or moving later does not take the question back.
         people = await recipients(self.session, audience)
         invited = list(dict.fromkeys(user_id for user_id, *_ in people))
-        self.session.add_all(SurveyRecipient(survey_id=survey.id, user_id=u) for u in invited)
+        for start in range(0, len(invited), RECIPIENTS_PER_STATEMENT):
+            await self.session.execute(
+                insert(SurveyRecipient).values(
+                    [
+                        {"survey_id": survey.id, "user_id": user_id}
+                        for user_id in invited[start : start + RECIPIENTS_PER_STATEMENT]
+                    ]
+                )
+            )
         survey.total = len(invited)
         audit.record(
             self.session,

@@ -1,0 +1,78 @@
+"""Report reminders for thousands of people are queued a batch per short transaction, once each,
+however often the scan runs."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, insert, select
+
+from bot.app import App
+from bot.db.models import Application, ChannelIdentity, FundingRound, OutboxMessage
+from bot.scheduling.reminders import REMINDER_BATCH, remind_reports
+from tests.bot.transactions import many_people, recording
+
+PEOPLE = 6000
+
+
+async def overdue_reports(app: App, count: int) -> None:
+    """`count` people, each with an approved application whose report is a week overdue."""
+    await many_people(app.database, count, now=app.clock.now())
+    due = app.clock.now().astimezone(app.settings.tz).date() - timedelta(days=8)
+    async with app.database.transaction() as session:
+        round_id = await session.scalar(select(FundingRound.id).limit(1))
+        user_ids = list(
+            await session.scalars(
+                select(ChannelIdentity.user_id)
+                .where(ChannelIdentity.external_id.like("m%"))
+                .order_by(ChannelIdentity.user_id)
+            )
+        )
+        for start in range(0, len(user_ids), 1000):
+            await session.execute(
+                insert(Application).values(
+                    [
+                        {
+                            "round_id": round_id,
+                            "user_id": user_id,
+                            "reference": f"MP-2026-{user_id:05d}",
+                            "status": "approved",
+                            "title": "Sprachcafé",
+                            "report_due_on": due,
+                            "created_at": app.clock.now(),
+                            "updated_at": app.clock.now(),
+                        }
+                        for user_id in user_ids[start : start + 1000]
+                    ]
+                )
+            )
+
+
+async def remind(app: App) -> list[int]:
+    return await remind_reports(
+        database=app.database, catalogs=app.catalogs, settings=app.settings, clock=app.clock
+    )
+
+
+async def reminders(app: App) -> int:
+    async with app.database.transaction() as session:
+        return int(
+            await session.scalar(
+                select(func.count()).where(OutboxMessage.dedup_key.like("application:%:report:%"))
+            )
+            or 0
+        )
+
+
+async def test_reminders_for_thousands_are_queued_in_small_transactions(app: App) -> None:
+    await overdue_reports(app, PEOPLE)
+    with recording(app.database) as scan:
+        await remind(app)
+    assert await reminders(app) == PEOPLE  # one each; no staff yet to tell
+    assert len(scan.writing) >= PEOPLE // REMINDER_BATCH
+    assert all(t.outbox_rows <= REMINDER_BATCH for t in scan.transactions)
+    assert all(t.statements <= 10 for t in scan.transactions)
+    assert scan.most_parameters <= 10_000
+
+    await remind(app)  # the next scan, five seconds later
+    assert await reminders(app) == PEOPLE

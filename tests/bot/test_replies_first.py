@@ -1,0 +1,182 @@
+"""Replies first: a reply goes ahead of every announcement row that waits, also the sender's
+own; announcements take what replies leave of the allowance, and are never starved by a share
+of it; sent rows are recorded together, claims are one statement built once."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import select
+
+from bot.channels.memory import MemoryChannel
+from bot.db.models import OutboxMessage
+from bot.db.session import Database
+from bot.delivery import ANNOUNCEMENT_PRIORITY, SENT, Dispatcher, Pace, enqueue
+from conversations.messages import Reply
+from tests.bot.transactions import recording
+from tests.conftest import FakeClock
+
+ANNOUNCED = 500
+
+
+class OrderedChannel(MemoryChannel):
+    """Remembers the order of everything sent, across chats."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.order: list[tuple[str, str]] = []
+
+    async def send(self, address: str, reply: Reply, *, skip_parts: int = 0) -> str | None:
+        self.order.append((address, reply.text or ""))
+        await asyncio.sleep(0)
+        return await super().send(address, reply, skip_parts=skip_parts)
+
+
+async def queue(
+    database: Database, clock: FakeClock, address: str, text: str, *, priority: int = 0
+) -> int:
+    async with database.transaction() as session:
+        row = await enqueue(
+            session,
+            channel="memory",
+            address=address,
+            reply=Reply(text=text),
+            dedup_key=f"{address}:{text}",
+            now=clock.now(),
+            priority=priority,
+        )
+    assert row is not None
+    return row
+
+
+async def announce(database: Database, clock: FakeClock, *extra: str) -> None:
+    async with database.transaction() as session:
+        for address in [*extra, *(f"p{n}" for n in range(ANNOUNCED))]:
+            await enqueue(
+                session,
+                channel="memory",
+                address=address,
+                reply=Reply(text="news"),
+                dedup_key=f"news:{address}",
+                now=clock.now(),
+                priority=ANNOUNCEMENT_PRIORITY,
+            )
+
+
+def announcements(channel: OrderedChannel) -> int:
+    return sum(1 for _, text in channel.order if text == "news")
+
+
+@pytest.fixture
+def channel() -> OrderedChannel:
+    return OrderedChannel()
+
+
+@pytest.fixture
+def dispatcher(database: Database, channel: OrderedChannel, clock: FakeClock) -> Dispatcher:
+    dispatcher = Dispatcher(database, {"memory": channel}, clock)
+    dispatcher.allowance("memory", per_second=1000, reply_share=0.2)
+    return dispatcher
+
+
+async def test_a_reply_goes_before_the_announcement_rows_that_wait(
+    database: Database, clock: FakeClock, dispatcher: Dispatcher, channel: OrderedChannel
+) -> None:
+    await announce(database, clock)
+    sending = asyncio.create_task(dispatcher.dispatch_due())
+    while announcements(channel) < 50:
+        await asyncio.sleep(0.001)
+    asked_at = announcements(channel)
+    await dispatcher.send_now([await queue(database, clock, "alice", "answer")])
+    answered_at = channel.order.index(("alice", "answer"))
+    await sending
+    # Only what was claimed when she asked went before her answer, not the hundreds waiting.
+    assert answered_at - asked_at < 2 * dispatcher.claims.paces["memory"].bulk.capacity + 5
+    assert announcements(channel) == ANNOUNCED
+    assert sorted(address for address, text in channel.order if text == "news") == sorted(
+        f"p{n}" for n in range(ANNOUNCED)
+    )
+
+
+async def test_the_senders_reply_goes_before_their_announcement_and_the_rest(
+    database: Database, clock: FakeClock, dispatcher: Dispatcher, channel: OrderedChannel
+) -> None:
+    """The sender is in the audience and sees a progress report edited: their answer waits for
+    neither, nor for the announcement rows claimed when they asked."""
+    await announce(database, clock, "staff")
+    sending = asyncio.create_task(dispatcher.dispatch_due())
+    while announcements(channel) < 50:
+        await asyncio.sleep(0.001)
+    asked_at = len(channel.order)
+    progress = await queue(database, clock, "staff", "50 of 501 sent")
+    reply = await queue(database, clock, "staff", "answer")
+    await asyncio.gather(dispatcher.send_now([progress]), dispatcher.send_now([reply]))
+    answered_at = channel.order.index(("staff", "answer"))
+    await sending
+    assert answered_at - asked_at < 2 * dispatcher.claims.paces["memory"].bulk.capacity + 5
+    assert [text for _, text in channel.order if _ == "staff"] == [
+        "news",
+        "50 of 501 sent",
+        "answer",
+    ]
+
+
+class Clockwork:
+    def __init__(self) -> None:
+        self.at = 1000.0
+
+    def __call__(self) -> float:
+        return self.at
+
+
+@pytest.mark.parametrize(
+    ("replies_per_second", "bulk_per_second"),
+    [(0, 24), (6, 24), (12, 18)],  # none; their share (20 %); more: bulk takes what is left
+)
+def test_announcements_take_what_replies_leave_of_the_allowance(
+    monkeypatch: pytest.MonkeyPatch, replies_per_second: int, bulk_per_second: int
+) -> None:
+    clock = Clockwork()
+    monkeypatch.setattr("bot.delivery.pace.time.monotonic", clock)
+    pace = Pace(30, reply_share=0.2)
+    bulk = 0
+    for _ in range(100 * 60):  # a minute in steps of 10 ms
+        clock.at += 0.01
+        if replies_per_second and round(clock.at * 100) % (100 // replies_per_second) == 0:
+            pace.spend()
+        bulk += pace.reserve()
+    assert bulk_per_second * 60 * 0.97 <= bulk <= bulk_per_second * 60 + pace.bulk.capacity
+
+
+async def test_rows_sent_in_one_pass_are_recorded_together(
+    database: Database, clock: FakeClock, channel: OrderedChannel
+) -> None:
+    dispatcher = Dispatcher(database, {"memory": channel}, clock)
+    for n in range(200):
+        await queue(database, clock, f"c{n}", "hello")
+    with recording(database) as recorded:
+        assert await dispatcher.dispatch_due() == 200
+    # Two claims (the second finds nothing) and the records; not one transaction per row.
+    assert len(recorded.transactions) < 200 / 4
+    async with database.transaction() as session:
+        statuses = set((await session.scalars(select(OutboxMessage.status))).all())
+    assert statuses == {SENT}
+
+
+async def test_a_claim_is_one_statement_built_once(
+    database: Database, clock: FakeClock, dispatcher: Dispatcher
+) -> None:
+    for n in range(3):
+        await queue(database, clock, "a", f"m{n}")
+    await dispatcher.dispatch_due()  # marks what expired, once in a while
+    with recording(database) as recorded:
+        for n in range(3):
+            await dispatcher.send_now([await queue(database, clock, "b", f"n{n}")])
+    statements = dispatcher.claims._statements.copy()
+    for n in range(3):
+        await dispatcher.send_now([await queue(database, clock, "c", f"o{n}")])
+    assert dispatcher.claims._statements == statements
+    claims = [t for t in recorded.transactions if t.statements and t.outbox_rows == 0]
+    # per claim: the update that returns the rows and the check of each chat's order
+    assert all(t.statements <= 2 for t in claims)
