@@ -102,18 +102,15 @@ async def take_question(ctx: Context, args: list[str]) -> None:
 
 async def answer_question(ctx: Context, args: list[str]) -> None:
     """`qanswer:<id>`: opens the answer, while the question is open."""
-    [question_id] = args
-    question = await _staff_question(ctx, question_id)
-    if question is None:
-        return
-    if question.status not in ACTIVE:
-        ctx.say(status_line(ctx.t, question))
-        return
-    await ctx.engine.start_flow(ctx, AnswerQuestion.name, {"question_id": question.id})
+    await _start_on_open_question(ctx, args, AnswerQuestion.name)
 
 
 async def close_question(ctx: Context, args: list[str]) -> None:
     """`qclose:<id>`: asks for the reason, while the question is open."""
+    await _start_on_open_question(ctx, args, CloseQuestion.name)
+
+
+async def _start_on_open_question(ctx: Context, args: list[str], flow: str) -> None:
     [question_id] = args
     question = await _staff_question(ctx, question_id)
     if question is None:
@@ -121,7 +118,7 @@ async def close_question(ctx: Context, args: list[str]) -> None:
     if question.status not in ACTIVE:
         ctx.say(status_line(ctx.t, question))
         return
-    await ctx.engine.start_flow(ctx, CloseQuestion.name, {"question_id": question.id})
+    await ctx.engine.start_flow(ctx, flow, {"question_id": question.id})
 
 
 async def _open_question(ctx: Context) -> QuestionView:
