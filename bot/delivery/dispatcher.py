@@ -38,7 +38,7 @@ from bot.delivery.outbox import (
     SENT,
 )
 from bot.delivery.outcomes import Outcomes, SentRows
-from bot.delivery.pace import Pace
+from bot.delivery.pace import Pace, Place
 from bot.i18n import Catalogs
 from conversations.messages import Document, Reply
 from conversations.ports import Clock
@@ -203,8 +203,8 @@ class Dispatcher(Outcomes):
             async with self._reply_slots if replies else self._slots:
                 for position, row in enumerate(rows):
                     await self._keep_lease(rows[position:])
-                    await self._pace_row(row)
-                    if not await self._deliver_row(row):
+                    place = await self._pace_row(row)
+                    if not await self._deliver_row(row, place):
                         await self._release([r.id for r in rows[position + 1 :]])
                         break
                 else:
@@ -218,25 +218,26 @@ class Dispatcher(Outcomes):
             if delivered:  # else the chat waits (flood control, back-off): a later round
                 await self._deliver(await self.claims.claim(chat=chat))
 
-    async def _pace_row(self, row: OutboxMessage) -> None:
-        """A reply counts against its channel's allowance; an announcement to a chat that was
-        just written to waits for the chat's own limit."""
+    async def _pace_row(self, row: OutboxMessage) -> Place | None:
+        """A row waits for its place in the channel's allowance (a reply only when the window
+        is full); an announcement to a chat that was just written to waits for the chat's own
+        limit first."""
         pace = self.claims.paces.get(row.channel)
         if pace is None:
-            return
-        if row.priority < ANNOUNCEMENT_PRIORITY:
-            pace.spend()
+            return None
         chat = (row.channel, row.address)
+        last = self._last_sent.get(chat)
+        if pace.chat_gap and row.priority >= ANNOUNCEMENT_PRIORITY and last is not None:
+            await asyncio.sleep(max(0.0, last + pace.chat_gap - time.monotonic()))
+        place = await pace.take(reply=row.priority < ANNOUNCEMENT_PRIORITY)
         if pace.chat_gap:
             now = time.monotonic()
-            last = self._last_sent.get(chat)
-            if row.priority >= ANNOUNCEMENT_PRIORITY and last is not None:
-                await asyncio.sleep(max(0.0, last + pace.chat_gap - now))
             if len(self._last_sent) > 10_000:  # only the last second's chats matter
                 self._last_sent = {
                     key: at for key, at in self._last_sent.items() if at > now - pace.chat_gap
                 }
-            self._last_sent[chat] = time.monotonic()
+            self._last_sent[chat] = now
+        return place
 
     async def _keep_lease(self, rows: list[OutboxMessage]) -> None:
         """A short lease lets another process take over soon after this one died; it is renewed
@@ -257,16 +258,21 @@ class Dispatcher(Outcomes):
         for row in rows:
             row.lease_until = lease_until
 
-    async def _deliver_row(self, row: OutboxMessage) -> bool:
-        """Send one row and record the outcome; False when the rest of its chat must wait."""
+    async def _deliver_row(self, row: OutboxMessage, place: Place | None = None) -> bool:
+        """Send one row and record the outcome; False when the rest of its chat must wait.
+        Its `place` in the allowance counts from when the request was answered."""
         channel = self.channels[row.channel]
         payload = row.payload
         try:
-            message_id = await channel.send(
-                row.address,
-                await self._carried(row.channel, Reply.from_payload(payload)),
-                skip_parts=int(payload.get("parts_sent", 0)),
-            )
+            try:
+                message_id = await channel.send(
+                    row.address,
+                    await self._carried(row.channel, Reply.from_payload(payload)),
+                    skip_parts=int(payload.get("parts_sent", 0)),
+                )
+            finally:
+                if place is not None:
+                    place.done()
         except Unreachable as error:
             await self._mark_unreachable(row, error)
             return False

@@ -5,6 +5,7 @@ of it; sent rows are recorded together, claims are one statement built once."""
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 from sqlalchemy import select
@@ -137,22 +138,73 @@ class Clockwork:
 
 
 @pytest.mark.parametrize(
-    ("replies_per_second", "bulk_per_second"),
-    [(0, 24), (6, 24), (12, 18)],  # none; their share (20 %); more: bulk takes what is left
+    ("replies_per_second", "bulk_per_second", "reply_delay"),
+    # none; within their share (20 %): they never wait; more: bulk takes what is left but one
+    # place, and a reply waits at most a moment
+    [(0, 24, 0.0), (5, 24, 0.0), (10, 19, 0.5)],
 )
 def test_announcements_take_what_replies_leave_of_the_allowance(
-    monkeypatch: pytest.MonkeyPatch, replies_per_second: int, bulk_per_second: int
+    monkeypatch: pytest.MonkeyPatch,
+    replies_per_second: int,
+    bulk_per_second: int,
+    reply_delay: float,
 ) -> None:
     clock = Clockwork()
     monkeypatch.setattr("bot.delivery.pace.time.monotonic", clock)
     pace = Pace(30, reply_share=0.2)
+    assert pace.window is not None
+    sent: list[float] = []
+    waiting: list[float] = []  # replies written, not yet sent
+    claimed = 0  # bulk rows claimed, waiting for their place
+    longest = 0.0
     bulk = 0
     for _ in range(100 * 60):  # a minute in steps of 10 ms
         clock.at += 0.01
         if replies_per_second and round(clock.at * 100) % (100 // replies_per_second) == 0:
-            pace.spend()
-        bulk += pace.reserve()
+            waiting.append(clock.at)
+        while waiting and pace.window.wait(clock.at, reply=True) == 0:
+            longest = max(longest, clock.at - waiting.pop(0))
+            pace.window.add(reply=True).done()
+            sent.append(clock.at)
+        while claimed and not waiting and pace.window.wait(clock.at, reply=False) == 0:
+            pace.window.add(reply=False).done()
+            sent.append(clock.at)
+            claimed -= 1
+            bulk += 1
+        if not claimed:  # the dispatcher claims again once the rows it holds are sent
+            claimed = pace.reserve()
     assert bulk_per_second * 60 * 0.97 <= bulk <= bulk_per_second * 60 + pace.bulk.capacity
+    assert longest <= reply_delay + 1e-9
+    # What Telegram counts: never more than 30 in any second.
+    every = max(1, len(sent) // 500)
+    assert max(sum(1 for at in sent if end - 1 < at <= end) for end in sent[::every]) <= 30
+
+
+async def test_a_reply_goes_ahead_of_waiting_announcements_when_the_window_is_full() -> None:
+    pace = Pace(30, reply_share=0.2)
+    assert pace.window is not None
+    for _ in range(24):
+        pace.window.add(reply=False).done()
+    assert pace.window.room(time.monotonic(), reply=False) == 0  # six places left for replies
+    for _ in range(6):
+        place = await pace.take(reply=True)  # at once: there is room
+        assert place is not None
+        place.done()
+    order: list[str] = []
+
+    async def send(kind: str) -> None:
+        place = await pace.take(reply=kind == "reply")
+        assert place is not None
+        place.done()
+        order.append(kind)
+
+    announcement = asyncio.create_task(send("announcement"))
+    await asyncio.sleep(0)
+    reply = asyncio.create_task(send("reply"))
+    await asyncio.sleep(0.1)
+    assert order == []  # the window is full until its second has passed
+    await asyncio.wait_for(asyncio.gather(announcement, reply), timeout=30)
+    assert order == ["reply", "announcement"]
 
 
 async def test_rows_sent_in_one_pass_are_recorded_together(
