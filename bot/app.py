@@ -27,6 +27,9 @@ from bot.delivery import Dispatcher
 from bot.flood import FloodGuard
 from bot.i18n import Catalogs
 from bot.inbox import Inbox
+from bot.monitoring.alerts import CHECK_EVERY_SECONDS, Alerts
+from bot.monitoring.health import Health
+from bot.monitoring.server import MetricsServer
 from bot.scheduling.broadcast_queue import BroadcastQueue
 from bot.scheduling.progress import report_broadcasts
 from bot.scheduling.question_reminders import remind_questions
@@ -93,6 +96,21 @@ class App:
             guard=self.jobs,
             queue=self.queue_broadcasts,
             retention=settings.retention,
+        )
+        self.health = Health(self.database)
+        self.alerts = Alerts(
+            database=self.database,
+            catalogs=self.catalogs,
+            settings=settings,
+            clock=self.clock,
+            jobs=self.jobs,
+            dispatcher=self.dispatcher,
+        )
+        self.scheduler.add_job(
+            self.jobs.guarded(self.alerts.check, "alerts"),
+            "interval",
+            seconds=CHECK_EVERY_SECONDS,
+            id="alerts",
         )
 
     async def migrate(self) -> None:
@@ -182,6 +200,7 @@ class App:
         webhook) when a token is set, Signal when its daemon is configured."""
         telegram = self.telegram_channel() if self.settings.telegram_token else None
         signal_ = self.signal_channel() if self.settings.signal_account else None
+        metrics = self._metrics_server()
         try:
             if telegram is not None:
                 await telegram.application.initialize()
@@ -192,12 +211,16 @@ class App:
             receiving: list[Coroutine[Any, Any, None]] = []
             if telegram is not None:
                 log.info("Gemeinsam is running on Telegram as @%s", telegram.bot_username)
-                receiving.append(self._receive_telegram(telegram, stop))
+                receiving.append(
+                    self.health.watch("telegram", self._receive_telegram(telegram, stop))
+                )
             if signal_ is not None:
                 log.info("Gemeinsam is running on Signal (signal-cli at %s)", signal_.url)
-                receiving.append(signal_.listen(self.inbox, stop))
+                receiving.append(self.health.watch(SIGNAL, signal_.listen(self.inbox, stop)))
             await _all_until_one_fails(receiving, stop)
         finally:
+            if metrics is not None:
+                await metrics.stop()
             await self.inbox.stop()
             self.dispatcher.stop()
             await self.jobs.drain()
@@ -207,6 +230,20 @@ class App:
                 await telegram.application.shutdown()
             if signal_ is not None:
                 await signal_.close()
+
+    def _metrics_server(self) -> MetricsServer | None:
+        """`/healthz` and `/metrics` from the start of the channels, when METRICS_PORT is set."""
+        if self.settings.metrics_port is None:
+            return None
+        server = MetricsServer(
+            health=self.health,
+            database=self.database,
+            clock=self.clock,
+            listen=self.settings.metrics_listen,
+            port=self.settings.metrics_port,
+        )
+        server.start()
+        return server
 
     async def _publish_menus(self, channel: TelegramChannel) -> None:
         menus = CommandMenus(
@@ -219,7 +256,7 @@ class App:
         self.command_menus = menus
         await menus.publish()
         self.scheduler.add_job(
-            self.jobs.guarded(menus.sync_staff),
+            self.jobs.guarded(menus.sync_staff, "command-menus"),
             "interval",
             seconds=MENUS_EVERY_SECONDS,
             id="command-menus",

@@ -40,6 +40,7 @@ from bot.delivery.outbox import (
 from bot.delivery.outcomes import Outcomes, SentRows
 from bot.delivery.pace import Pace
 from bot.i18n import Catalogs
+from bot.logs import OUTBOX, about
 from conversations.messages import Document, Reply
 from conversations.ports import Clock
 
@@ -259,6 +260,10 @@ class Dispatcher(Outcomes):
 
     async def _deliver_row(self, row: OutboxMessage) -> bool:
         """Send one row and record the outcome; False when the rest of its chat must wait."""
+        with about(OUTBOX, row.id):
+            return await self._send_row(row)
+
+    async def _send_row(self, row: OutboxMessage) -> bool:
         channel = self.channels[row.channel]
         payload = row.payload
         try:
