@@ -27,9 +27,9 @@ from bot.delivery import Dispatcher
 from bot.flood import FloodGuard
 from bot.i18n import Catalogs
 from bot.inbox import Inbox
-from bot.monitoring.alerts import CHECK_EVERY_SECONDS, Alerts
+from bot.monitoring.alerts import Alerts
 from bot.monitoring.health import Health
-from bot.monitoring.server import MetricsServer
+from bot.monitoring.server import serve_metrics
 from bot.scheduling.broadcast_queue import BroadcastQueue
 from bot.scheduling.progress import report_broadcasts
 from bot.scheduling.question_reminders import remind_questions
@@ -87,6 +87,14 @@ class App:
         self.jobs = JobGuard(self.database.health)
         self.broadcast_queue = BroadcastQueue()
         self._scheduler_stopped = False
+        self.alerts = Alerts(
+            database=self.database,
+            catalogs=self.catalogs,
+            settings=settings,
+            clock=self.clock,
+            jobs=self.jobs,
+            dispatcher=self.dispatcher,
+        )
         self.command_menus: CommandMenus | None = None  # on Telegram only
         self.scheduler = build_scheduler(
             database=self.database,
@@ -96,22 +104,9 @@ class App:
             guard=self.jobs,
             queue=self.queue_broadcasts,
             retention=settings.retention,
+            alerts=self.alerts.check,
         )
         self.health = Health(self.database)
-        self.alerts = Alerts(
-            database=self.database,
-            catalogs=self.catalogs,
-            settings=settings,
-            clock=self.clock,
-            jobs=self.jobs,
-            dispatcher=self.dispatcher,
-        )
-        self.scheduler.add_job(
-            self.jobs.guarded(self.alerts.check, "alerts"),
-            "interval",
-            seconds=CHECK_EVERY_SECONDS,
-            id="alerts",
-        )
 
     async def migrate(self) -> None:
         """Apply pending migrations and add the default data that is missing; a database that
@@ -200,7 +195,7 @@ class App:
         webhook) when a token is set, Signal when its daemon is configured."""
         telegram = self.telegram_channel() if self.settings.telegram_token else None
         signal_ = self.signal_channel() if self.settings.signal_account else None
-        metrics = self._metrics_server()
+        metrics = serve_metrics(self.settings, self.health, self.database, self.clock)
         try:
             if telegram is not None:
                 await telegram.application.initialize()
@@ -230,20 +225,6 @@ class App:
                 await telegram.application.shutdown()
             if signal_ is not None:
                 await signal_.close()
-
-    def _metrics_server(self) -> MetricsServer | None:
-        """`/healthz` and `/metrics` from the start of the channels, when METRICS_PORT is set."""
-        if self.settings.metrics_port is None:
-            return None
-        server = MetricsServer(
-            health=self.health,
-            database=self.database,
-            clock=self.clock,
-            listen=self.settings.metrics_listen,
-            port=self.settings.metrics_port,
-        )
-        server.start()
-        return server
 
     async def _publish_menus(self, channel: TelegramChannel) -> None:
         menus = CommandMenus(

@@ -27,7 +27,6 @@ from conversations.messages import Reply
 from conversations.ports import Clock, Translator
 
 log = logging.getLogger(__name__)
-CHECK_EVERY_SECONDS = 60
 FAILED_WINDOW = timedelta(hours=1)  # failed deliveries counted this far back
 OPENED, OVER = "alert.open", "alert.over"
 ACTOR = "monitoring"

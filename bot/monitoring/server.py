@@ -20,12 +20,30 @@ from prometheus_client.registry import Collector
 from bot.db.session import Database
 from bot.monitoring.health import PROBE_SECONDS, Health
 from bot.monitoring.metrics import Figures, read_figures
+from bot.settings import Settings
 from conversations.ports import Clock
 
 log = logging.getLogger(__name__)
 FIGURES_SECONDS = 2.0  # a scrape while the database is away answers in about this time
 T = TypeVar("T")
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
+
+
+def serve_metrics(
+    settings: Settings, health: Health, database: Database, clock: Clock
+) -> MetricsServer | None:
+    """Started with the channels when METRICS_PORT is set."""
+    if settings.metrics_port is None:
+        return None
+    server = MetricsServer(
+        health=health,
+        database=database,
+        clock=clock,
+        listen=settings.metrics_listen,
+        port=settings.metrics_port,
+    )
+    server.start()
+    return server
 
 
 class MetricsServer:

@@ -22,6 +22,7 @@ from conversations.ports import Clock
 
 DISPATCH_EVERY_SECONDS = 2
 REMIND_EVERY_SECONDS = 5  # reminders and broadcast reports: cheap scans
+ALERTS_EVERY_SECONDS = 60  # administrators hear of trouble within a minute
 QUEUE_EVERY_SECONDS = 1  # announcements' rows, a batch per transaction: soon after "Send"
 CLEAN_UP_AT = {"hour": 2, "minute": 30}  # UTC, once a day, in the quiet of the night
 Job = Callable[[], Awaitable[object]]
@@ -81,6 +82,7 @@ def build_scheduler(
     guard: JobGuard,
     queue: Job | None = None,
     retention: Retention | None = None,
+    alerts: Job | None = None,
 ) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(
         timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60}
@@ -104,6 +106,10 @@ def build_scheduler(
             "interval",
             seconds=QUEUE_EVERY_SECONDS,
             id="broadcast-queue",
+        )
+    if alerts is not None:
+        scheduler.add_job(
+            guard.guarded(alerts, "alerts"), "interval", seconds=ALERTS_EVERY_SECONDS, id="alerts"
         )
     scheduler.add_job(
         guard.guarded(lambda: jobs.clean_up(database, clock, retention), "clean-up"),
