@@ -220,6 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings.from_env()
         logs.configure(settings)
+        logs.use_format(settings.log_format)
         if arguments.command == "run":
             if not settings.telegram_token and not settings.signal_account:  # the terminal chat
                 logging.getLogger().setLevel(logging.WARNING)

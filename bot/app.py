@@ -27,6 +27,9 @@ from bot.delivery import Dispatcher
 from bot.flood import FloodGuard
 from bot.i18n import Catalogs
 from bot.inbox import Inbox
+from bot.monitoring.alerts import Alerts
+from bot.monitoring.health import Health
+from bot.monitoring.server import serve_metrics
 from bot.scheduling.broadcast_queue import BroadcastQueue
 from bot.scheduling.progress import report_broadcasts
 from bot.scheduling.question_reminders import remind_questions
@@ -84,6 +87,14 @@ class App:
         self.jobs = JobGuard(self.database.health)
         self.broadcast_queue = BroadcastQueue()
         self._scheduler_stopped = False
+        self.alerts = Alerts(
+            database=self.database,
+            catalogs=self.catalogs,
+            settings=settings,
+            clock=self.clock,
+            jobs=self.jobs,
+            dispatcher=self.dispatcher,
+        )
         self.command_menus: CommandMenus | None = None  # on Telegram only
         self.scheduler = build_scheduler(
             database=self.database,
@@ -93,7 +104,9 @@ class App:
             guard=self.jobs,
             queue=self.queue_broadcasts,
             retention=settings.retention,
+            alerts=self.alerts.check,
         )
+        self.health = Health(self.database)
 
     async def migrate(self) -> None:
         """Apply pending migrations and add the default data that is missing; a database that
@@ -182,6 +195,7 @@ class App:
         webhook) when a token is set, Signal when its daemon is configured."""
         telegram = self.telegram_channel() if self.settings.telegram_token else None
         signal_ = self.signal_channel() if self.settings.signal_account else None
+        metrics = serve_metrics(self.settings, self.health, self.database, self.clock)
         try:
             if telegram is not None:
                 await telegram.application.initialize()
@@ -192,12 +206,16 @@ class App:
             receiving: list[Coroutine[Any, Any, None]] = []
             if telegram is not None:
                 log.info("Gemeinsam is running on Telegram as @%s", telegram.bot_username)
-                receiving.append(self._receive_telegram(telegram, stop))
+                receiving.append(
+                    self.health.watch("telegram", self._receive_telegram(telegram, stop))
+                )
             if signal_ is not None:
                 log.info("Gemeinsam is running on Signal (signal-cli at %s)", signal_.url)
-                receiving.append(signal_.listen(self.inbox, stop))
+                receiving.append(self.health.watch(SIGNAL, signal_.listen(self.inbox, stop)))
             await _all_until_one_fails(receiving, stop)
         finally:
+            if metrics is not None:
+                await metrics.stop()
             await self.inbox.stop()
             self.dispatcher.stop()
             await self.jobs.drain()
@@ -219,7 +237,7 @@ class App:
         self.command_menus = menus
         await menus.publish()
         self.scheduler.add_job(
-            self.jobs.guarded(menus.sync_staff),
+            self.jobs.guarded(menus.sync_staff, "command-menus"),
             "interval",
             seconds=MENUS_EVERY_SECONDS,
             id="command-menus",

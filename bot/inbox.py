@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,6 +35,8 @@ from bot.db.models import InboxMessage
 from bot.db.session import Database, insert
 from bot.delivery import Dispatcher
 from bot.flood import FloodGuard, Verdict
+from bot.logs import PERSON, TURN
+from bot.monitoring import metrics
 from bot.turn import StaleConversation, Turns
 from conversations.messages import Inbound, InboundKind
 from conversations.ports import Clock
@@ -242,13 +245,23 @@ class Inbox:
 
     async def work_once(self) -> bool:
         """Handle the next waiting row, if there is one; False when there is none."""
+        turn, person = TURN.set(None), PERSON.set(None)  # the log's lines of this turn
+        try:
+            return await self._work_once()
+        finally:
+            TURN.reset(turn)
+            PERSON.reset(person)
+
+    async def _work_once(self) -> bool:
         claimed: _Claimed | None = None
+        started = time.perf_counter()
         try:
             async with self.database.transaction(long=True) as session:
                 now = self.clock.now()  # once this worker has the database, not before
                 claimed = await self._claim(session, now)
                 if claimed is None:
                     return False
+                TURN.set(claimed.id)
                 entry = InboxEntry.from_payload(claimed.route, claimed.payload or {})
                 if claimed.route == GROUP:
                     ids = await self.turns.answer_group(
@@ -282,6 +295,8 @@ class Inbox:
             await self.dispatcher.send_now(ids)
             return True
         self.database.health.ok()
+        metrics.TURN_SECONDS.observe(time.perf_counter() - started)
+        metrics.TURNS.labels("handled").inc()
         await self.dispatcher.deliver(replies)
         return True
 
@@ -356,6 +371,7 @@ class Inbox:
                     language_code=_language_code(claimed.payload),
                 )
                 ids = await self.turns.apology(session, inbound, now=now)
+        metrics.TURNS.labels("failed" if give_up else "retried").inc()
         outcome = "given up, apologised" if give_up else f"attempt {attempts} of {limit}"
         if transient:
             log.warning("inbox row %s: %s (%s)", claimed.id, describe(error), outcome)

@@ -1,21 +1,32 @@
 """What the logs may say: people appear as pseudonyms, secrets never, and personal data that
 slips into a message or a traceback (an e-mail, a phone number, a chat id) is struck out,
-unless `LOG_PERSONAL_DATA` asks for it while troubleshooting."""
+unless `LOG_PERSONAL_DATA` asks for it while troubleshooting. `LOG_FORMAT=json` writes one JSON
+object a line, with the ids of the turn, the person and the outbox row the line is about."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
+import json
 import logging
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
+from datetime import UTC, datetime
 
 from sqlalchemy.engine import make_url
 
 from bot.settings import Settings
 
 PERSONAL_DATA_VARIABLE = "LOG_PERSONAL_DATA"
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+# What a line is about, carried through the awaits of a turn or a delivery: the inbox row of the
+# turn, the person's id in the database (never their address or name), the outbox row.
+TURN: ContextVar[int | None] = ContextVar("log_turn", default=None)
+PERSON: ContextVar[int | None] = ContextVar("log_person", default=None)
+OUTBOX: ContextVar[int | None] = ContextVar("log_outbox", default=None)
 
 _EMAIL = re.compile(r"[\w.+%-]+@[\w-]+(?:\.[\w-]+)+")
 _UUID = re.compile(r"\b[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}\b")
@@ -113,11 +124,70 @@ def who(channel: str, external_id: object) -> str:
     return f"{channel}:#{digest[:8]}"
 
 
+@contextlib.contextmanager
+def about(variable: ContextVar[int | None], value: int | None) -> Iterator[None]:
+    """Lines logged within the block (and the tasks it starts) carry this id."""
+    token = variable.set(value)
+    try:
+        yield
+    finally:
+        variable.reset(token)
+
+
+def _ids() -> dict[str, int]:
+    ids = {"turn": TURN.get(), "person": PERSON.get(), "outbox": OUTBOX.get()}
+    return {name: value for name, value in ids.items() if value is not None}
+
+
+class TextFormatter(logging.Formatter):
+    """The usual line, with the ids it is about at its end (a traceback follows on its own
+    lines, for people reading the log)."""
+
+    def __init__(self) -> None:
+        super().__init__(TEXT_FORMAT)
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        line = super().formatMessage(record)
+        ids = _ids()
+        return line + "".join(f" {name}={value}" for name, value in ids.items()) if ids else line
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line (a traceback too): time, level, logger, message and the ids, for
+    journald or a log collector. The redactor has done its work on the record before."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            **_ids(),
+        }
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            entry["exception"] = record.exc_text
+        if record.stack_info:
+            entry["stack"] = record.stack_info
+        return json.dumps(entry, ensure_ascii=False)
+
+
 def install(handlers: Iterable[logging.Handler] | None = None) -> None:
     """Put the redactor on these handlers (the root logger's); what they write is redacted."""
     for handler in logging.getLogger().handlers if handlers is None else handlers:
         if REDACTOR not in handler.filters:
             handler.addFilter(REDACTOR)
+
+
+def use_format(log_format: str) -> None:
+    """`json` or `text` on the handlers that carry the redactor."""
+    formatter = JsonFormatter() if log_format == "json" else TextFormatter()
+    for handler in logging.getLogger().handlers:
+        if REDACTOR in handler.filters:
+            handler.setFormatter(formatter)
+    # A warning of Python's own goes through the log too, instead of a line of its own.
+    logging.captureWarnings(log_format == "json")
 
 
 def configure(settings: Settings) -> None:

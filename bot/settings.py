@@ -76,6 +76,15 @@ class Settings:
     # waiting per person.
     ask_answer_days: int = 3
     ask_max_open: int = 3
+    # Health and metrics over HTTP (`/healthz`, `/metrics`) when a port is set; loopback unless
+    # a container needs 0.0.0.0.
+    metrics_port: int | None = None
+    metrics_listen: str = "127.0.0.1"
+    log_format: str = "text"  # or "json": one JSON object a line
+    # Administrators are told in the chat when replies wait longer than this, or a scheduled job
+    # failed this many times in a row (and again when it is over).
+    alert_reply_wait_seconds: int = 120
+    alert_job_failures: int = 3
 
     @property
     def tz(self) -> ZoneInfo:
@@ -102,7 +111,7 @@ class Settings:
             timezone=_timezone(get("TIMEZONE") or "Europe/Berlin"),
             webhook_url=_webhook_url(get("WEBHOOK_URL")),
             webhook_listen=get("WEBHOOK_LISTEN") or "127.0.0.1",
-            webhook_port=_port(get("WEBHOOK_PORT") or "8443"),
+            webhook_port=_port(get("WEBHOOK_PORT") or "8443", "WEBHOOK_PORT") or 8443,
             meeting_reminder_hours=_hours(get("MEETING_REMINDER_HOURS") or "24,2"),
             flood_per_minute=_count("FLOOD_MESSAGES_PER_MINUTE", get, default=20),
             flood_burst=_count("FLOOD_BURST", get, default=10, minimum=1),
@@ -122,6 +131,13 @@ class Settings:
             working_hours=_working_hours(get("WORKING_HOURS") or "08:00-16:00"),
             ask_answer_days=_count("ASK_ANSWER_DAYS", get, default=3, minimum=1),
             ask_max_open=_count("ASK_MAX_OPEN", get, default=3, minimum=1),
+            metrics_port=_port(get("METRICS_PORT"), "METRICS_PORT"),
+            metrics_listen=get("METRICS_LISTEN") or "127.0.0.1",
+            log_format=_log_format(get("LOG_FORMAT") or "text"),
+            alert_reply_wait_seconds=_count(
+                "ALERT_REPLY_WAIT_SECONDS", get, default=120, minimum=1
+            ),
+            alert_job_failures=_count("ALERT_JOB_FAILURES", get, default=3, minimum=1),
         )
 
 
@@ -221,10 +237,18 @@ def _timezone(value: str) -> str:
     return value
 
 
-def _port(value: str) -> int:
+def _port(value: str | None, variable: str) -> int | None:
+    if value is None:
+        return None
     if not value.isdigit() or not 0 < int(value) < 65536:
-        raise ConfigError(f"WEBHOOK_PORT: {value!r} is not a port number")
+        raise ConfigError(f"{variable}: {value!r} is not a port number")
     return int(value)
+
+
+def _log_format(value: str) -> str:
+    if value.lower() not in ("text", "json"):
+        raise ConfigError(f"LOG_FORMAT: {value!r} is not text or json")
+    return value.lower()
 
 
 def _count(

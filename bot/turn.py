@@ -22,7 +22,8 @@ from bot.db.models import Conversation, OutboxMessage, ProcessedUpdate, User
 from bot.db.session import Database
 from bot.delivery import Dispatcher, enqueue
 from bot.i18n import Catalogs
-from bot.logs import who
+from bot.logs import PERSON, who
+from bot.monitoring import metrics
 from bot.services.people import users
 from bot.services.ports import turn_ports
 from bot.settings import Settings
@@ -73,18 +74,24 @@ class Turns:
 
     async def handle(self, inbound: Inbound) -> list[int]:
         """Handle one inbound message; returns the outbox ids of the replies (sent already)."""
-        async with self._lock(inbound):
-            try:
-                ids, claimed = await self._handle_with_retries(inbound)
-            except Exception:
-                # The turn's transaction is rolled back, so the conversation stands where it
-                # stood; the person is told instead of being left without an answer.
-                log.exception("turn for %s failed", who(inbound.channel, inbound.external_id))
-                ids = await self._apologize(inbound)
-                await self.dispatcher.send_now(ids)
-                return ids
-        await self.dispatcher.deliver(claimed)
-        return ids
+        person = PERSON.set(None)
+        try:
+            async with self._lock(inbound):
+                try:
+                    ids, claimed = await self._handle_with_retries(inbound)
+                except Exception:
+                    # The turn's transaction is rolled back, so the conversation stands where
+                    # it stood; the person is told instead of being left without an answer.
+                    log.exception("turn for %s failed", who(inbound.channel, inbound.external_id))
+                    metrics.TURNS.labels("failed").inc()
+                    ids = await self._apologize(inbound)
+                    await self.dispatcher.send_now(ids)
+                    return ids
+            metrics.TURNS.labels("handled").inc()
+            await self.dispatcher.deliver(claimed)
+            return ids
+        finally:
+            PERSON.reset(person)
 
     async def _handle_with_retries(self, inbound: Inbound) -> tuple[list[int], list[OutboxMessage]]:
         for attempt in range(1, MAX_TURN_ATTEMPTS + 1):
@@ -197,6 +204,7 @@ class Turns:
                 session, channel=inbound.channel, external_id=inbound.external_id, now=now
             )
         user.unreachable_at = None  # they wrote to us
+        PERSON.set(user.id)  # for the log's lines of this turn (the caller resets it)
         conversation = await session.get(Conversation, user.id, with_for_update=True)
         state = (
             FlowState(

@@ -57,6 +57,10 @@ def test_every_variable_is_read() -> None:
         ("TELEGRAM_BOT_TOKEN", "secret", "TELEGRAM_BOT_TOKEN: not a bot token"),
         ("WEBHOOK_URL", "http://insecure", "WEBHOOK_URL: 'http://insecure' must be an https://"),
         ("WEBHOOK_PORT", "70000", "WEBHOOK_PORT: '70000' is not a port number"),
+        ("METRICS_PORT", "metrics", "METRICS_PORT: 'metrics' is not a port number"),
+        ("LOG_FORMAT", "xml", "LOG_FORMAT: 'xml' is not text or json"),
+        ("ALERT_REPLY_WAIT_SECONDS", "0", "ALERT_REPLY_WAIT_SECONDS: '0' is not a whole number"),
+        ("ALERT_JOB_FAILURES", "often", "ALERT_JOB_FAILURES: 'often' is not a whole number"),
     ],
 )
 def test_a_bad_value_is_one_clear_line(variable: str, value: str, message: str) -> None:
@@ -133,3 +137,28 @@ def test_a_bad_privacy_or_retention_value_is_one_clear_line(
         Settings.from_env({variable: value})
     assert message in str(raised.value)
     assert "\n" not in str(raised.value)
+
+
+def test_monitoring_is_off_by_default_and_read_when_set() -> None:
+    settings = Settings.from_env({})
+    assert (settings.metrics_port, settings.metrics_listen, settings.log_format) == (
+        None,
+        "127.0.0.1",
+        "text",
+    )
+    assert (settings.alert_reply_wait_seconds, settings.alert_job_failures) == (120, 3)
+    settings = Settings.from_env(
+        {
+            "METRICS_PORT": "9090",
+            "METRICS_LISTEN": "0.0.0.0",
+            "LOG_FORMAT": "JSON",
+            "ALERT_REPLY_WAIT_SECONDS": "300",
+            "ALERT_JOB_FAILURES": "5",
+        }
+    )
+    assert (settings.metrics_port, settings.metrics_listen, settings.log_format) == (
+        9090,
+        "0.0.0.0",
+        "json",
+    )
+    assert (settings.alert_reply_wait_seconds, settings.alert_job_failures) == (300, 5)

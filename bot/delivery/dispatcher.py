@@ -40,6 +40,7 @@ from bot.delivery.outbox import (
 from bot.delivery.outcomes import Outcomes, SentRows
 from bot.delivery.pace import Pace, Place
 from bot.i18n import Catalogs
+from bot.logs import OUTBOX, about
 from conversations.messages import Document, Reply
 from conversations.ports import Clock
 
@@ -261,6 +262,10 @@ class Dispatcher(Outcomes):
     async def _deliver_row(self, row: OutboxMessage, place: Place | None = None) -> bool:
         """Send one row and record the outcome; False when the rest of its chat must wait.
         Its `place` in the allowance counts from when the request was answered."""
+        with about(OUTBOX, row.id):
+            return await self._send_row(row, place)
+
+    async def _send_row(self, row: OutboxMessage, place: Place | None) -> bool:
         channel = self.channels[row.channel]
         payload = row.payload
         try:

@@ -33,6 +33,7 @@ from bot.delivery.outbox import (
 )
 from bot.i18n import Catalogs
 from bot.logs import who
+from bot.monitoring import metrics
 from conversations.messages import Reply
 from conversations.ports import Clock
 
@@ -142,7 +143,9 @@ class Outcomes:
         says so, in the person's language: returned claimed, to be sent next in its chat."""
         if status == SENT:
             await self.sent_rows.record(row, message_id)
+            metrics.MESSAGES.labels(row.channel, "sent").inc()
             return None
+        metrics.MESSAGES.labels(row.channel, "refused").inc()
         now = self.clock.now()
         async with self.database.transaction() as session:
             await session.execute(
@@ -154,6 +157,7 @@ class Outcomes:
                     lease_until=None,
                     sent_at=now if status == SENT else None,
                     external_message_id=message_id,
+                    next_attempt_at=now,  # of a failed row: when it failed (see alerts)
                 )
             )
             if status == FAILED:
@@ -205,6 +209,8 @@ class Outcomes:
         else:
             delay = backoff(row.attempts)
         give_up = row.attempts >= MAX_ATTEMPTS and not isinstance(error, RetryLater)
+        outcome = "held" if isinstance(error, RetryLater) else "failed" if give_up else "retried"
+        metrics.MESSAGES.labels(row.channel, outcome).inc()
         log.warning(
             "outbox %s to %s: %s%s",
             row.id,
@@ -220,7 +226,7 @@ class Outcomes:
                 .where(OutboxMessage.id == row.id, OutboxMessage.claim_token == row.claim_token)
                 .values(
                     status=FAILED if give_up else PENDING,
-                    next_attempt_at=now + delay,
+                    next_attempt_at=now if give_up else now + delay,  # failed: when it did
                     lease_until=None,
                     claim_token=None,
                     last_error=error.reason,
@@ -263,6 +269,7 @@ class Outcomes:
     async def _mark_unreachable(self, row: OutboxMessage, error: DeliveryError) -> None:
         now = self.clock.now()
         log.info("%s is unreachable (%s)", who(row.channel, row.address), error.reason)
+        metrics.MESSAGES.labels(row.channel, "unreachable").inc()
         async with self.database.transaction() as session:
             await session.execute(
                 update(OutboxMessage)

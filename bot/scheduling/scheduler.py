@@ -15,12 +15,14 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.db.health import DatabaseHealth, is_outage
 from bot.db.session import Database
 from bot.delivery import Dispatcher
+from bot.monitoring import metrics
 from bot.scheduling import jobs
 from conversations.people.ports import Retention
 from conversations.ports import Clock
 
 DISPATCH_EVERY_SECONDS = 2
 REMIND_EVERY_SECONDS = 5  # reminders and broadcast reports: cheap scans
+ALERTS_EVERY_SECONDS = 60  # administrators hear of trouble within a minute
 QUEUE_EVERY_SECONDS = 1  # announcements' rows, a batch per transaction: soon after "Send"
 CLEAN_UP_AT = {"hour": 2, "minute": 30}  # UTC, once a day, in the quiet of the night
 Job = Callable[[], Awaitable[object]]
@@ -35,22 +37,33 @@ class JobGuard:
         self.health = health
         self.running: set[asyncio.Task[object]] = set()
         self.stopping = False
+        # Per job: failures in a row for a reason of its own (not the database away), since
+        # this process started; a job is in it once it ran. The alerts read it.
+        self.failures: dict[str, int] = {}
 
-    def guarded(self, job: Job) -> Job:
+    def guarded(self, job: Job, name: str | None = None) -> Job:
+        """`name`: the job in the metrics and alerts (by default the function's name)."""
+        label: str = name or getattr(job, "__name__", None) or "job"
+
         async def run() -> None:
             if self.stopping:
                 return
             task: asyncio.Task[object] = asyncio.ensure_future(job())
             self.running.add(task)
             task.add_done_callback(self.running.discard)
+            metrics.JOB_RUNS.labels(label).inc()
             try:
                 await asyncio.shield(task)
             except Exception as error:
+                metrics.JOB_FAILURES.labels(label).inc()
                 if self.health is None or not is_outage(error):
+                    self.failures[label] = self.failures.get(label, 0) + 1
                     raise
                 # Only a write says that the database is back: a job that merely read (nothing
                 # was due) says nothing, as a full disk or a read-only file still reads.
                 self.health.failed(error)
+            else:
+                self.failures[label] = 0
 
         return run
 
@@ -69,18 +82,19 @@ def build_scheduler(
     guard: JobGuard,
     queue: Job | None = None,
     retention: Retention | None = None,
+    alerts: Job | None = None,
 ) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(
         timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60}
     )
     scheduler.add_job(
-        guard.guarded(dispatcher.dispatch_due),
+        guard.guarded(dispatcher.dispatch_due, "outbox"),
         "interval",
         seconds=DISPATCH_EVERY_SECONDS,
         id="outbox",
     )
     scheduler.add_job(
-        guard.guarded(reminders),
+        guard.guarded(reminders, "reminders"),
         "interval",
         seconds=REMIND_EVERY_SECONDS,
         id="reminders",
@@ -88,10 +102,17 @@ def build_scheduler(
     )
     if queue is not None:
         scheduler.add_job(
-            guard.guarded(queue), "interval", seconds=QUEUE_EVERY_SECONDS, id="broadcast-queue"
+            guard.guarded(queue, "broadcast-queue"),
+            "interval",
+            seconds=QUEUE_EVERY_SECONDS,
+            id="broadcast-queue",
+        )
+    if alerts is not None:
+        scheduler.add_job(
+            guard.guarded(alerts, "alerts"), "interval", seconds=ALERTS_EVERY_SECONDS, id="alerts"
         )
     scheduler.add_job(
-        guard.guarded(lambda: jobs.clean_up(database, clock, retention)),
+        guard.guarded(lambda: jobs.clean_up(database, clock, retention), "clean-up"),
         "cron",
         id="clean-up",
         **CLEAN_UP_AT,

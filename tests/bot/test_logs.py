@@ -3,6 +3,7 @@ struck out at the default setting, all of it shown with LOG_PERSONAL_DATA."""
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
 from dataclasses import replace
@@ -174,3 +175,43 @@ async def test_the_app_hides_sql_parameters_unless_asked(settings: Settings) -> 
         app = App(replace(settings, log_personal_data=personal))
         assert app.database.engine.sync_engine.hide_parameters is hidden
         await app.database.dispose()
+
+
+def test_a_json_line_carries_the_ids_and_its_traceback_on_the_same_line() -> None:
+    given = "Zofia Quellenberg-Wyrtz"
+    try:
+        int(given)  # echoes what it was given
+    except ValueError as error:
+        with logs.about(logs.TURN, 12), logs.about(logs.PERSON, 7), logs.about(logs.OUTBOX, 30):
+            record = logging.LogRecord(
+                "bot.test",
+                logging.ERROR,
+                __file__,
+                1,
+                "turn for %s failed",
+                ("x@y.org",),
+                (type(error), error, error.__traceback__),
+            )
+            assert logs.REDACTOR.filter(record)
+            line = logs.JsonFormatter().format(record)
+            text = logs.TextFormatter().format(record)
+    assert "\n" not in line
+    entry = json.loads(line)
+    assert entry["message"] == "turn for <e-mail> failed"
+    assert (entry["level"], entry["logger"]) == ("ERROR", "bot.test")
+    assert (entry["turn"], entry["person"], entry["outbox"]) == (12, 7, 30)
+    assert entry["time"].endswith("+00:00")
+    assert entry["exception"].startswith("Traceback (most recent call last):\n")
+    assert "'<text>'" in entry["exception"] and "Zofia" not in line
+    assert text.splitlines()[0].endswith("turn for <e-mail> failed turn=12 person=7 outbox=30")
+
+
+def test_a_line_outside_a_turn_carries_no_ids() -> None:
+    record = logging.LogRecord("bot.test", logging.INFO, __file__, 1, "started", (), None)
+    assert set(json.loads(logs.JsonFormatter().format(record))) == {
+        "time",
+        "level",
+        "logger",
+        "message",
+    }
+    assert logs.TextFormatter().format(record).endswith("bot.test: started")

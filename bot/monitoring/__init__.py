@@ -1,0 +1,1 @@
+"""Watching the bot run: `/healthz` and `/metrics` over HTTP, and alerts to administrators."""
