@@ -62,4 +62,4 @@ def gaps(locale: str, sources: set[str], directory: Path = LOCALES_DIR) -> list[
         (len(fuzzy), "fuzzy"),
         (len(empty), "without a translation"),
     ]
-    return [f"{count} strings {what}" for count, what in found if count]
+    return [f"{count} string{'s' if count > 1 else ''} {what}" for count, what in found if count]

@@ -66,7 +66,7 @@ def _catalogs() -> list[Finding]:
     findings = []
     for locale in LANGUAGE_CODES:
         subject = f"catalog {locale}"
-        po = catalogs.po_path(locale)
+        po = catalogs.po_path(locale, LOCALES_DIR)
         mo = po.with_suffix(".mo")
         if not po.is_file():
             findings.append(fail(subject, f"{po} is missing: restore it from the repository"))
@@ -75,13 +75,12 @@ def _catalogs() -> list[Finding]:
             findings.append(
                 fail(
                     subject,
-                    f"{mo.relative_to(LOCALES_DIR.parent)} is missing or "
-                    f"older than its .po: {COMPILE}",
+                    f"{mo} is missing or older than its .po: {COMPILE}",
                 )
             )
             continue
         try:
-            gaps = catalogs.gaps(locale, sources)
+            gaps = catalogs.gaps(locale, sources, LOCALES_DIR)
         except Exception as error:  # a broken .po file: babel says where
             findings.append(fail(subject, f"{po.name} cannot be read: {error}"))
             continue
