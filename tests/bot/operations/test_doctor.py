@@ -157,3 +157,10 @@ async def test_an_uncompiled_or_incomplete_catalog_is_named(
         "locales/uk/LC_MESSAGES/messages.po, then run `make catalogs` (or `pybabel compile -D "
         "messages -d locales`)",
     ]
+
+
+async def test_a_migrated_database_of_either_kind_is_ok(database_url: str) -> None:
+    findings = await examine({"DATABASE_URL": database_url})
+    assert [f.line() for f in findings if f.failed] == []
+    checked = {f.subject for f in findings if f.status == "ok"}
+    assert {"database", "migrations", "time zone", "content"} <= checked
