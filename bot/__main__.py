@@ -1,4 +1,5 @@
-"""Command line: python -m bot run | console | migrate | round … | staff add|remove|list ID."""
+"""Command line: python -m bot run | console | migrate | doctor | backup PATH | restore PATH |
+round … | content import | staff add|remove|list ID."""
 
 from __future__ import annotations
 
@@ -44,6 +45,11 @@ def _parser() -> argparse.ArgumentParser:
     content_actions = content.add_subparsers(dest="action", required=True, metavar="ACTION")
     load = content_actions.add_parser("import", help="load every topic file (validated first)")
     load.add_argument("--dir", default=None, help="the content folder (default: content/)")
+    commands.add_parser("doctor", help="check settings, database, catalogs, content, messengers")
+    backup = commands.add_parser("backup", help="write a consistent copy of the database")
+    backup.add_argument("path", help="the new file (SQLite copy, or pg_dump archive)")
+    restore = commands.add_parser("restore", help="put a backup into an empty database")
+    restore.add_argument("path", help="a file written by `backup`")
     staff = commands.add_parser("staff", help="manage staff of the district office")
     staff.add_argument("action", choices=["add", "remove", "list"])
     staff.add_argument("address", nargs="?", help="CHANNEL:ID, e.g. telegram:12345")
@@ -209,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
     logging.basicConfig(
         level=logging.WARNING
-        if arguments.command in ("console", "staff", "round")
+        if arguments.command in ("console", "staff", "round", "doctor", "backup", "restore")
         else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
@@ -218,6 +224,10 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     logs.install()
     try:
+        if arguments.command == "doctor":  # checks every setting, so before they are read
+            from bot.operations import doctor
+
+            return asyncio.run(doctor.run())
         settings = Settings.from_env()
         logs.configure(settings)
         logs.use_format(settings.log_format)
@@ -233,6 +243,13 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(_content(settings, arguments.dir))
         elif arguments.command == "round":
             asyncio.run(_round(settings, arguments))
+        elif arguments.command in ("backup", "restore"):
+            from pathlib import Path
+
+            from bot.operations import backup as backups
+
+            copy = backups.backup if arguments.command == "backup" else backups.restore
+            print(asyncio.run(copy(settings.database_url, Path(arguments.path))))
         else:
             asyncio.run(_staff(settings, arguments.action, arguments.address))
     except ConfigError as error:

@@ -8,44 +8,19 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
-from babel.messages.catalog import Catalog, Message
-from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from bot.operations.catalogs import catalog, source_strings, translations
 from conversations.languages import LANGUAGE_CODES
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ROOT / "locales"
-KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None, "ngettext": (1, 2)}
 PLACEHOLDER = re.compile(r"\{[a-z_]*\}")
 TAG = re.compile(r"</?[a-z]+[^>]*>")
 COMMAND = re.compile(r"(?<![\w/])/[a-z]+\b")
 # Words that are spelled alike in English and another language, reviewed one by one.
 SAME_WORDS = {"de": {"Organisation", "Region", "Region: {region}"}}
-
-
-def catalog(locale: str) -> Catalog:
-    with (LOCALES / locale / "LC_MESSAGES" / "messages.po").open("rb") as file:
-        return read_po(file, locale=locale)
-
-
-def source_strings() -> set[str]:
-    found: set[str] = set()
-    for package in ("bot", "conversations"):
-        for _file, _line, message, _comments, _context in extract_from_dir(
-            ROOT / package, keywords=KEYWORDS
-        ):
-            found.add(message if isinstance(message, str) else message[0])
-    return found
-
-
-def translations(message: Message) -> list[tuple[str, str]]:
-    """(source, translation) pairs; plural forms compare with the plural source."""
-    if isinstance(message.id, str):
-        return [(message.id, str(message.string))]
-    singular, plural = message.id
-    return [(singular if i == 0 else plural, form) for i, form in enumerate(message.string)]
 
 
 def test_the_template_is_current_with_the_code() -> None:

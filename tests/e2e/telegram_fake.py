@@ -539,8 +539,12 @@ class FakeBotApi:
     def _m_setWebhook(self, params: dict[str, Any]) -> bool:
         return True
 
+    # What getWebhookInfo answers; a test sets it (url, last_error_date, last_error_message, …).
+    webhook_info: dict[str, Any] | None = None
+
     def _m_getWebhookInfo(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
+        info = {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
+        return {**info, **(self.webhook_info or {})}
 
     def _m_close(self, params: dict[str, Any]) -> bool:
         return True
