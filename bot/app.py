@@ -28,6 +28,7 @@ from bot.flood import FloodGuard
 from bot.i18n import Catalogs
 from bot.inbox import Inbox
 from bot.scheduling.broadcast_queue import BroadcastQueue
+from bot.scheduling.lease import SchedulerLease
 from bot.scheduling.progress import report_broadcasts
 from bot.scheduling.question_reminders import remind_questions
 from bot.scheduling.reminders import remind_meetings, remind_reports
@@ -82,6 +83,8 @@ class App:
             ),
         )
         self.jobs = JobGuard(self.database.health)
+        # Several processes on one PostgreSQL: the scheduled jobs run in the one holding this.
+        self.lease = SchedulerLease(self.database, seconds=settings.scheduler_lease_seconds)
         self.broadcast_queue = BroadcastQueue()
         self._scheduler_stopped = False
         self.command_menus: CommandMenus | None = None  # on Telegram only
@@ -93,6 +96,7 @@ class App:
             guard=self.jobs,
             queue=self.queue_broadcasts,
             retention=settings.retention,
+            lease=self.lease,
         )
 
     async def migrate(self) -> None:
@@ -131,7 +135,14 @@ class App:
         self.dispatcher.stop()
         await self.jobs.drain()
         self.stop_scheduler()
+        await self.lease.release()
         await self.database.dispose()
+
+    async def start_scheduler(self) -> None:
+        """The lease first (where several processes may share the database), so that the
+        holder's first scans run at once."""
+        await self.jobs.guarded(self.lease.renew)()
+        self.scheduler.start()
 
     def stop_scheduler(self) -> None:
         """Once: APScheduler's asyncio scheduler stops at the loop's next turn, so `running`
@@ -143,7 +154,7 @@ class App:
     async def run_console(self) -> None:
         channel = ConsoleChannel()
         self.dispatcher.add_channel(channel)
-        self.scheduler.start()
+        await self.start_scheduler()
         await channel.repl(self.turns.handle)
 
     def telegram_channel(self) -> TelegramChannel:
@@ -186,7 +197,7 @@ class App:
             if telegram is not None:
                 await telegram.application.initialize()
                 await self._publish_menus(telegram)
-            self.scheduler.start()
+            await self.start_scheduler()
             # The workers start first: what waited in the inbox through a restart goes first.
             self.inbox.start()
             receiving: list[Coroutine[Any, Any, None]] = []
@@ -202,6 +213,7 @@ class App:
             self.dispatcher.stop()
             await self.jobs.drain()
             self.stop_scheduler()
+            await self.lease.release()
             if telegram is not None:
                 await telegram.close()
                 await telegram.application.shutdown()
@@ -219,7 +231,7 @@ class App:
         self.command_menus = menus
         await menus.publish()
         self.scheduler.add_job(
-            self.jobs.guarded(menus.sync_staff),
+            self.jobs.guarded(self.lease.only_holder(menus.sync_staff)),
             "interval",
             seconds=MENUS_EVERY_SECONDS,
             id="command-menus",

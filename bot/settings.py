@@ -76,6 +76,9 @@ class Settings:
     # waiting per person.
     ask_answer_days: int = 3
     ask_max_open: int = 3
+    # Several processes on one PostgreSQL: the one holding the scheduler's lease runs the jobs;
+    # another takes over this many seconds after it died.
+    scheduler_lease_seconds: int = 30
 
     @property
     def tz(self) -> ZoneInfo:
@@ -122,6 +125,7 @@ class Settings:
             working_hours=_working_hours(get("WORKING_HOURS") or "08:00-16:00"),
             ask_answer_days=_count("ASK_ANSWER_DAYS", get, default=3, minimum=1),
             ask_max_open=_count("ASK_MAX_OPEN", get, default=3, minimum=1),
+            scheduler_lease_seconds=_count("SCHEDULER_LEASE_SECONDS", get, default=30, minimum=3),
         )
 
 

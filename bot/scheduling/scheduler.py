@@ -16,6 +16,7 @@ from bot.db.health import DatabaseHealth, is_outage
 from bot.db.session import Database
 from bot.delivery import Dispatcher
 from bot.scheduling import jobs
+from bot.scheduling.lease import SchedulerLease
 from conversations.people.ports import Retention
 from conversations.ports import Clock
 
@@ -69,18 +70,30 @@ def build_scheduler(
     guard: JobGuard,
     queue: Job | None = None,
     retention: Retention | None = None,
+    lease: SchedulerLease | None = None,
 ) -> AsyncIOScheduler:
+    """The jobs; with a `lease` (several processes on one PostgreSQL) they run only in the
+    process that holds it, which renews it here."""
     scheduler = AsyncIOScheduler(
         timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60}
     )
+    if lease is not None and lease.shared:
+        scheduler.add_job(
+            guard.guarded(lease.renew), "interval", seconds=lease.renew_every, id="lease"
+        )
+
+    def once(job: Job) -> Job:
+        return guard.guarded(job if lease is None else lease.only_holder(job))
+
+    keep_going = None if lease is None else (lambda: lease.held)
     scheduler.add_job(
-        guard.guarded(dispatcher.dispatch_due),
+        once(lambda: dispatcher.dispatch_due(keep_going=keep_going)),
         "interval",
         seconds=DISPATCH_EVERY_SECONDS,
         id="outbox",
     )
     scheduler.add_job(
-        guard.guarded(reminders),
+        once(reminders),
         "interval",
         seconds=REMIND_EVERY_SECONDS,
         id="reminders",
@@ -88,10 +101,10 @@ def build_scheduler(
     )
     if queue is not None:
         scheduler.add_job(
-            guard.guarded(queue), "interval", seconds=QUEUE_EVERY_SECONDS, id="broadcast-queue"
+            once(queue), "interval", seconds=QUEUE_EVERY_SECONDS, id="broadcast-queue"
         )
     scheduler.add_job(
-        guard.guarded(lambda: jobs.clean_up(database, clock, retention)),
+        once(lambda: jobs.clean_up(database, clock, retention)),
         "cron",
         id="clean-up",
         **CLEAN_UP_AT,
