@@ -47,6 +47,7 @@ class SchedulerLease:
         self.shared = database.is_postgresql
         self._held_until = 0.0  # monotonic; the lease is ours until then
         self._was_held = False
+        self._told = False  # whether this process said who runs the jobs
 
     @property
     def renew_every(self) -> float:
@@ -78,6 +79,9 @@ class SchedulerLease:
             log.info("scheduler lease taken by %s: this process runs the scheduled jobs", holder)
         elif self._was_held and not held:
             log.warning("scheduler lease lost by %s: another process runs the jobs", self.holder)
+        elif not held and not self._told:
+            log.info("scheduler lease held by another process: it runs the scheduled jobs")
+        self._told = True
         self._was_held = held
         return held
 
