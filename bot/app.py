@@ -104,9 +104,10 @@ class App:
         cannot be reached or written stops here with one line that names DATABASE_URL."""
         self.database.check_usable()
         try:
-            await migrate.upgrade(self.database)
-            async with self.database.transaction() as session:
-                await seed_defaults(session, now=self.clock.now(), tz=self.settings.tz)
+            async with migrate.one_at_a_time(self.database):
+                await migrate.upgrade(self.database)
+                async with self.database.transaction() as session:
+                    await seed_defaults(session, now=self.clock.now(), tz=self.settings.tz)
         except Exception as error:
             raise DatabaseUnusable(
                 f"DATABASE_URL: cannot use {self.database.health.url}: {describe(error)}"
