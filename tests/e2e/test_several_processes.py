@@ -203,6 +203,7 @@ async def test_two_processes_share_one_address_and_one_database(
         return sum(1 for request in fake.requests if request.method == "setWebhook")
 
     async with AsyncExitStack() as stack:
+        stack.push_async_callback(database.dispose)
 
         async def start(port: int) -> Process:
             before = webhooks_set()
@@ -260,6 +261,5 @@ async def test_two_processes_share_one_address_and_one_database(
         await eventually(lambda: settled(database))
         assert [received(fake, chat, "Announcement two") for chat in PEOPLE] == [1] * len(PEOPLE)
         assert [received(fake, chat, MEETING) for chat in PEOPLE] == [1] + [0] * (len(PEOPLE) - 1)
-    await database.dispose()
     assert not any(request.method == "deleteWebhook" for request in fake.requests)
     assert fake.rejected == [], log.read_text()[-3000:]
