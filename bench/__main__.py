@@ -20,6 +20,7 @@ from pathlib import Path
 
 from bench.fairness import fairness
 from bench.over_http import over_http
+from bench.several_processes import several_processes
 from bench.table import Figure, Target, missed, render
 from bot.app import App
 from bot.channels.memory import MemoryChannel
@@ -131,6 +132,7 @@ async def main() -> int:
         figures += await over_http(size=ANNOUNCEMENT, postgresql_server=server)
     for suffix, server in engines:
         figures += await flood(server, suffix)
+    figures += await several_processes(os.environ.get("BENCH_POSTGRESQL_URL"))
     figures += await in_process()
     print(render(figures))
     failed = missed(figures)

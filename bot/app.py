@@ -31,6 +31,7 @@ from bot.monitoring.alerts import Alerts
 from bot.monitoring.health import Health
 from bot.monitoring.server import serve_metrics
 from bot.scheduling.broadcast_queue import BroadcastQueue
+from bot.scheduling.lease import SchedulerLease
 from bot.scheduling.progress import report_broadcasts
 from bot.scheduling.question_reminders import remind_questions
 from bot.scheduling.reminders import remind_meetings, remind_reports
@@ -85,6 +86,8 @@ class App:
             ),
         )
         self.jobs = JobGuard(self.database.health)
+        # Several processes on one PostgreSQL: the scheduled jobs run in the one holding this.
+        self.lease = SchedulerLease(self.database, seconds=settings.scheduler_lease_seconds)
         self.broadcast_queue = BroadcastQueue()
         self._scheduler_stopped = False
         self.alerts = Alerts(
@@ -105,6 +108,7 @@ class App:
             queue=self.queue_broadcasts,
             retention=settings.retention,
             alerts=self.alerts.check,
+            lease=self.lease,
         )
         self.health = Health(self.database)
 
@@ -113,9 +117,10 @@ class App:
         cannot be reached or written stops here with one line that names DATABASE_URL."""
         self.database.check_usable()
         try:
-            await migrate.upgrade(self.database)
-            async with self.database.transaction() as session:
-                await seed_defaults(session, now=self.clock.now(), tz=self.settings.tz)
+            async with migrate.one_at_a_time(self.database):
+                await migrate.upgrade(self.database)
+                async with self.database.transaction() as session:
+                    await seed_defaults(session, now=self.clock.now(), tz=self.settings.tz)
         except Exception as error:
             raise DatabaseUnusable(
                 f"DATABASE_URL: cannot use {self.database.health.url}: {describe(error)}"
@@ -144,7 +149,14 @@ class App:
         self.dispatcher.stop()
         await self.jobs.drain()
         self.stop_scheduler()
+        await self.lease.release()
         await self.database.dispose()
+
+    async def start_scheduler(self) -> None:
+        """The lease first (where several processes may share the database), so that the
+        holder's first scans run at once."""
+        await self.jobs.guarded(self.lease.renew)()
+        self.scheduler.start()
 
     def stop_scheduler(self) -> None:
         """Once: APScheduler's asyncio scheduler stops at the loop's next turn, so `running`
@@ -156,7 +168,7 @@ class App:
     async def run_console(self) -> None:
         channel = ConsoleChannel()
         self.dispatcher.add_channel(channel)
-        self.scheduler.start()
+        await self.start_scheduler()
         await channel.repl(self.turns.handle)
 
     def telegram_channel(self) -> TelegramChannel:
@@ -200,7 +212,7 @@ class App:
             if telegram is not None:
                 await telegram.application.initialize()
                 await self._publish_menus(telegram)
-            self.scheduler.start()
+            await self.start_scheduler()
             # The workers start first: what waited in the inbox through a restart goes first.
             self.inbox.start()
             receiving: list[Coroutine[Any, Any, None]] = []
@@ -220,6 +232,7 @@ class App:
             self.dispatcher.stop()
             await self.jobs.drain()
             self.stop_scheduler()
+            await self.lease.release()
             if telegram is not None:
                 await telegram.close()
                 await telegram.application.shutdown()
@@ -237,7 +250,7 @@ class App:
         self.command_menus = menus
         await menus.publish()
         self.scheduler.add_job(
-            self.jobs.guarded(menus.sync_staff, "command-menus"),
+            self.jobs.guarded(self.lease.only_holder(menus.sync_staff), "command-menus"),
             "interval",
             seconds=MENUS_EVERY_SECONDS,
             id="command-menus",

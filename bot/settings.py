@@ -85,6 +85,9 @@ class Settings:
     # failed this many times in a row (and again when it is over).
     alert_reply_wait_seconds: int = 120
     alert_job_failures: int = 3
+    # Several processes on one PostgreSQL: the one holding the scheduler's lease runs the jobs;
+    # another takes over this many seconds after it died.
+    scheduler_lease_seconds: int = 30
 
     @property
     def tz(self) -> ZoneInfo:
@@ -138,6 +141,7 @@ class Settings:
                 "ALERT_REPLY_WAIT_SECONDS", get, default=120, minimum=1
             ),
             alert_job_failures=_count("ALERT_JOB_FAILURES", get, default=3, minimum=1),
+            scheduler_lease_seconds=_count("SCHEDULER_LEASE_SECONDS", get, default=30, minimum=3),
         )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -9,11 +11,14 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from bot.db.session import Database
 
 ROOT = Path(__file__).resolve().parents[2]
+# PostgreSQL advisory lock key of the start's migrations and default data ("gemeinsam").
+START_LOCK = 0x67656D65696E73
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -46,3 +51,18 @@ def head_revision() -> str | None:
 async def _run(database: Database, action: Any, revision: str) -> None:
     async with database.engine.begin() as connection:
         await connection.run_sync(lambda sync: action(alembic_config(sync), revision))
+
+
+@asynccontextmanager
+async def one_at_a_time(database: Database) -> AsyncIterator[None]:
+    """Processes that start together on one PostgreSQL migrate and seed one after the other:
+    the later ones find the work done instead of failing on each other's tables and rows."""
+    if not database.is_postgresql:
+        yield
+        return
+    async with database.engine.connect() as connection:
+        await connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": START_LOCK})
+        try:
+            yield
+        finally:
+            await connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": START_LOCK})

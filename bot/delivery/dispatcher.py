@@ -13,7 +13,7 @@ import asyncio
 import logging
 import mimetypes
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import timedelta
 
@@ -128,13 +128,20 @@ class Dispatcher(Outcomes):
         await self.deliver(rows)
 
     async def dispatch_due(
-        self, *, max_rounds: int = 1000, for_seconds: float = DISPATCH_FOR_SECONDS
+        self,
+        *,
+        max_rounds: int = 1000,
+        for_seconds: float = DISPATCH_FOR_SECONDS,
+        keep_going: Callable[[], bool] | None = None,
     ) -> int:
         """Send every due row; the scheduler runs this every few seconds. Announcements that
-        wait for their pace are sent as it allows, for up to `for_seconds`. Returns rows handled."""
+        wait for their pace are sent as it allows, for up to `for_seconds`, and only while
+        `keep_going` says yes (the process holds the scheduler's lease). Returns rows handled."""
         handled = 0
         until = time.monotonic() + for_seconds
         for _ in range(max_rounds):
+            if keep_going is not None and not keep_going():
+                break
             rows = await self.claims.claim()
             if rows:
                 await self._deliver(rows)

@@ -17,6 +17,7 @@ from bot.db.session import Database
 from bot.delivery import Dispatcher
 from bot.monitoring import metrics
 from bot.scheduling import jobs
+from bot.scheduling.lease import SchedulerLease
 from conversations.people.ports import Retention
 from conversations.ports import Clock
 
@@ -83,18 +84,30 @@ def build_scheduler(
     queue: Job | None = None,
     retention: Retention | None = None,
     alerts: Job | None = None,
+    lease: SchedulerLease | None = None,
 ) -> AsyncIOScheduler:
+    """The jobs; with a `lease` (several processes on one PostgreSQL) they run only in the
+    process that holds it, which renews it here."""
     scheduler = AsyncIOScheduler(
         timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60}
     )
+    if lease is not None and lease.shared:
+        scheduler.add_job(
+            guard.guarded(lease.renew, "lease"), "interval", seconds=lease.renew_every, id="lease"
+        )
+
+    def once(job: Job, name: str) -> Job:
+        return guard.guarded(job if lease is None else lease.only_holder(job), name)
+
+    keep_going = None if lease is None else (lambda: lease.held)
     scheduler.add_job(
-        guard.guarded(dispatcher.dispatch_due, "outbox"),
+        once(lambda: dispatcher.dispatch_due(keep_going=keep_going), "outbox"),
         "interval",
         seconds=DISPATCH_EVERY_SECONDS,
         id="outbox",
     )
     scheduler.add_job(
-        guard.guarded(reminders, "reminders"),
+        once(reminders, "reminders"),
         "interval",
         seconds=REMIND_EVERY_SECONDS,
         id="reminders",
@@ -102,17 +115,17 @@ def build_scheduler(
     )
     if queue is not None:
         scheduler.add_job(
-            guard.guarded(queue, "broadcast-queue"),
+            once(queue, "broadcast-queue"),
             "interval",
             seconds=QUEUE_EVERY_SECONDS,
             id="broadcast-queue",
         )
     if alerts is not None:
         scheduler.add_job(
-            guard.guarded(alerts, "alerts"), "interval", seconds=ALERTS_EVERY_SECONDS, id="alerts"
+            once(alerts, "alerts"), "interval", seconds=ALERTS_EVERY_SECONDS, id="alerts"
         )
     scheduler.add_job(
-        guard.guarded(lambda: jobs.clean_up(database, clock, retention), "clean-up"),
+        once(lambda: jobs.clean_up(database, clock, retention), "clean-up"),
         "cron",
         id="clean-up",
         **CLEAN_UP_AT,

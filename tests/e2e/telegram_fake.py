@@ -167,6 +167,7 @@ class FakeBotApi:
         self._sends: list[tuple[float, int]] = []
         self._wake = asyncio.Event()
         self.polls = 0  # getUpdates calls begun (a long poll is recorded only when it ends)
+        self.webhook: dict[str, Any] | None = None  # what setWebhook set, until deleteWebhook
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -372,6 +373,14 @@ class FakeBotApi:
     def updates_pending(self) -> int:
         return len(self._updates)
 
+    def waiting_updates(self) -> list[dict[str, Any]]:
+        """The updates not yet confirmed, in order (for a webhook's delivery)."""
+        return list(self._updates)
+
+    def confirm(self, update: dict[str, Any]) -> None:
+        """A webhook answered 200 to this update: Telegram forgets it."""
+        self._updates = [u for u in self._updates if u is not update]
+
     async def wait_until(self, predicate: Callable[[], bool], *, timeout: float = 10.0) -> None:
         deadline = time.monotonic() + timeout
         while not predicate():
@@ -534,9 +543,11 @@ class FakeBotApi:
         return []
 
     def _m_deleteWebhook(self, params: dict[str, Any]) -> bool:
+        self.webhook = None
         return True
 
     def _m_setWebhook(self, params: dict[str, Any]) -> bool:
+        self.webhook = dict(params)
         return True
 
     # What getWebhookInfo answers; a test sets it (url, last_error_date, last_error_message, …).

@@ -9,6 +9,7 @@ from bot.db.models.grants import (
     GrantReport,
     ReportFile,
 )
+from bot.db.models.leases import Lease
 from bot.db.models.meetings import GroupMembership, Meeting, MeetingRegion, Rsvp
 from bot.db.models.messaging import (
     Conversation,
@@ -41,6 +42,7 @@ __all__ = [
     "GroupMembership",
     "InboxMessage",
     "InfoArticle",
+    "Lease",
     "LinkCode",
     "LocalContacts",
     "Meeting",

@@ -179,6 +179,7 @@ async def test_the_scheduler_runs_it_once_a_day_with_the_configured_days(
 ) -> None:
     job = app.scheduler.get_job("clean-up")
     assert isinstance(job.trigger, CronTrigger)
+    assert await app.lease.renew()  # the process that runs the scheduled jobs
     quitter = Chat(app, "quitter")
     await quitter.send("/start")
     clock.advance(days=4)  # past the configured 3 days, not the default 7
