@@ -18,6 +18,7 @@ import tracemalloc
 from dataclasses import replace
 from pathlib import Path
 
+from bench.export import export
 from bench.fairness import fairness
 from bench.over_http import over_http
 from bench.table import Figure, Target, missed, render
@@ -131,6 +132,8 @@ async def main() -> int:
         figures += await over_http(size=ANNOUNCEMENT, postgresql_server=server)
     for suffix, server in engines:
         figures += await flood(server, suffix)
+    for _, server in engines:
+        figures += await export(server)
     figures += await in_process()
     print(render(figures))
     failed = missed(figures)
