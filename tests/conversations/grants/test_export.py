@@ -42,7 +42,12 @@ async def test_the_export_is_a_workbook_in_the_staff_members_language(
     staff.channel.take("admin")  # the notice of the new application
 
     await staff.send("/export")
-    workbook, table = (reply.document for reply in staff.replies)
+    preparing, *files = staff.replies
+    assert preparing.document is None
+    assert preparing.text == _(
+        "The export of all submitted applications is being prepared; it comes in a moment."
+    )
+    workbook, table = (reply.document for reply in files)
     assert workbook is not None and table is not None
     assert workbook.name.endswith(".xlsx") and workbook.mime_type == XLSX
     assert table.name.endswith(".csv") and table.mime_type == CSV
@@ -90,11 +95,11 @@ async def test_a_cost_item_typed_as_a_formula_stays_text_in_the_workbook(app: Ap
     staff.channel.take("admin")  # the notice of the new application
 
     await staff.send("/export")
-    workbook = staff.replies[0].document
+    workbook = staff.replies[1].document  # after the note that it is being prepared
     assert workbook is not None
     cell = load_workbook(io.BytesIO(workbook.content))[_("Cost items")]["D2"]
     assert (cell.value, cell.data_type, cell.quotePrefix) == ("=1+1", "s", True)
-    table = staff.replies[1].document
+    table = staff.replies[2].document
     assert table is not None and "'=1+1" in table.content.decode("utf-8-sig")
 
 
