@@ -4,7 +4,6 @@ last document at the fake Bot API, and how much larger the process stays afterwa
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 import tempfile
 import time
@@ -205,9 +204,6 @@ async def measure(database_url: str, directory: Path, suffix: str) -> list[Figur
             fake.send_text(STAFF, "/export")
             await fake.wait_until(lambda: len(documents(fake, since)) >= 2, timeout=300)
             took = max(documents(fake, since)) - asked
-            if os.environ.get("BENCH_EXPORT_DEBUG"):
-                for request in fake.requests[since:]:
-                    print(request.method, request.status, round(request.time - asked, 3))
             await asyncio.sleep(SETTLE_SECONDS)
             after = resident_kib(pid)
     return [

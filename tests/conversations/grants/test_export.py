@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from bot.app import App
-from bot.db.models import Survey, SurveyAnswer, User
+from bot.db.models import OutboxMessage, Survey, SurveyAnswer, User
 from conversations.spreadsheets import CSV, XLSX
 from tests.chat import Chat
 from tests.conftest import FakeClock
@@ -81,6 +81,27 @@ async def test_the_export_is_a_workbook_in_the_staff_members_language(
     flat = dict(zip(rows[0], rows[1], strict=True))
     assert flat[_("Status")] == status and flat[_("Planned costs")] == "1000,00"
     assert flat[_("Kind of cost")] == _("Room costs for joint events")
+
+
+async def test_the_export_waits_in_the_outbox_as_what_makes_it_not_as_its_bytes(
+    app: App,
+) -> None:
+    staff = await staff_in(app, "de")
+    await submitted(app, "de", "v-de", amount="1.000")
+    staff.channel.take("admin")  # the notice of the new application
+    await staff.send("/export")
+    assert [reply.document is not None for reply in staff.replies] == [False, True, True]
+    async with app.database.transaction() as session:
+        payloads = (
+            await session.scalars(
+                select(OutboxMessage.payload)
+                .where(OutboxMessage.address == "admin")
+                .order_by(OutboxMessage.id.desc())
+                .limit(2)
+            )
+        ).all()
+    assert [payload["made"]["name"][-4:] for payload in reversed(payloads)] == ["xlsx", ".csv"]
+    assert not any("document" in payload for payload in payloads)
 
 
 async def test_a_cost_item_typed_as_a_formula_stays_text_in_the_workbook(app: App) -> None:
