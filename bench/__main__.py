@@ -18,6 +18,7 @@ import tracemalloc
 from dataclasses import replace
 from pathlib import Path
 
+from bench.export import export
 from bench.fairness import fairness
 from bench.over_http import over_http
 from bench.several_processes import several_processes
@@ -133,6 +134,8 @@ async def main() -> int:
     for suffix, server in engines:
         figures += await flood(server, suffix)
     figures += await several_processes(os.environ.get("BENCH_POSTGRESQL_URL"))
+    for _, server in engines:
+        figures += await export(server)
     figures += await in_process()
     print(render(figures))
     failed = missed(figures)

@@ -27,6 +27,7 @@ from bot.delivery import Dispatcher
 from bot.flood import FloodGuard
 from bot.i18n import Catalogs
 from bot.inbox import Inbox
+from bot.memory import give_back_big_blocks
 from bot.monitoring.alerts import Alerts
 from bot.monitoring.health import Health
 from bot.monitoring.server import serve_metrics
@@ -36,6 +37,7 @@ from bot.scheduling.progress import report_broadcasts
 from bot.scheduling.question_reminders import remind_questions
 from bot.scheduling.reminders import remind_meetings, remind_reports
 from bot.scheduling.scheduler import JobGuard, build_scheduler
+from bot.services.grants import export
 from bot.services.grants.funding_rounds import seed_default_round
 from bot.services.outreach.info import import_missing_articles
 from bot.services.people.regions import seed_regions
@@ -66,6 +68,7 @@ class App:
             catalogs=self.catalogs,
             default_locale=settings.default_locale,
         )
+        self.dispatcher.carrier.makers.update(export.makers(tz=settings.tz))
         self.turns = Turns(
             database=self.database,
             engine=self.engine,
@@ -307,6 +310,7 @@ def install_stop_signals(stop: asyncio.Event) -> None:
 async def run(settings: Settings, **_: Any) -> None:
     """`python -m bot run`: migrate, then Telegram and Signal where configured, else the
     console."""
+    give_back_big_blocks()
     app = App(settings)
     try:
         await app.migrate()

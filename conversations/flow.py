@@ -17,6 +17,7 @@ from conversations.messages import (
     Document,
     Expects,
     Inbound,
+    MadeDocument,
     Reply,
 )
 from conversations.office.ports import QuestionDesk, QuestionLessons
@@ -124,8 +125,9 @@ class Context:
         text: str,
         choices: tuple[tuple[Choice, ...], ...] = (),
         document: Document | None = None,
+        made: MadeDocument | None = None,
     ) -> None:
-        self.replies.append(Reply(text=text, choices=choices, document=document))
+        self.replies.append(Reply(text=text, choices=choices, document=document, made=made))
 
     def ask(self, question: Question) -> None:
         text = question.text

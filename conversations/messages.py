@@ -107,12 +107,24 @@ class Document:
 
 
 @dataclass(frozen=True)
+class MadeDocument:
+    """A file made only when it is sent, from what the database holds then (an export of
+    thousands of rows): the outbox keeps what makes it, not its bytes."""
+
+    name: str
+    mime_type: str
+    maker: str  # a stable key of what makes it, e.g. `applications.xlsx`
+    locale: str  # the reader's language
+
+
+@dataclass(frozen=True)
 class Reply:
     """One message to a person. `text` is HTML: any user or database text in it is escaped."""
 
     text: str
     choices: tuple[tuple[Choice, ...], ...] = ()
     document: Document | None = None
+    made: MadeDocument | None = None  # the dispatcher makes it into `document` when sending
     silent: bool = False
     edit_of: str | None = None  # the channel's id of an earlier message to replace
     forward: Attachment | None = None  # a file the channel already holds, sent on by reference
@@ -150,6 +162,8 @@ class Reply:
                 "mime_type": self.document.mime_type,
                 "content_hex": self.document.content.hex(),
             }
+        if self.made is not None:
+            payload["made"] = asdict(self.made)
         return payload
 
     @classmethod
@@ -169,6 +183,7 @@ class Reply:
                 if document
                 else None
             ),
+            made=MadeDocument(**payload["made"]) if payload.get("made") else None,
             silent=bool(payload.get("silent", False)),
             expects=payload.get("expects"),
             edit_of=payload.get("edit_of"),

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from conversations.messages import Document
+from conversations.messages import Document, MadeDocument
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv"
+# What makes the export of the applications (`bot/services/grants/export.py`).
+APPLICATIONS_WORKBOOK = "applications.xlsx"
+APPLICATIONS_CSV = "applications.csv"
 
 
 @dataclass(frozen=True)
@@ -23,3 +26,11 @@ def workbook_document(stem: str, spreadsheet: Spreadsheet) -> Document:
 
 def csv_document(stem: str, spreadsheet: Spreadsheet) -> Document:
     return Document(name=f"{stem}.csv", mime_type=CSV, content=spreadsheet.csv)
+
+
+def applications_documents(stem: str, locale: str) -> tuple[MadeDocument, MadeDocument]:
+    """The export's workbook and CSV, made when they are sent, in the reader's language."""
+    return (
+        MadeDocument(f"{stem}.xlsx", XLSX, APPLICATIONS_WORKBOOK, locale),
+        MadeDocument(f"{stem}.csv", CSV, APPLICATIONS_CSV, locale),
+    )

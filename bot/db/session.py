@@ -22,6 +22,7 @@ from bot.db.writers import WriterQueue
 from bot.settings import ConfigError
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+READ_ONLY = "gemeinsam_read_only"  # an execution option: a transaction that only reads
 CONNECT_TIMEOUT_SECONDS = 10  # a server that does not answer is an outage, not a hang
 
 
@@ -56,6 +57,12 @@ class Database:
         if self.is_sqlite:
             _configure_sqlite(self.engine)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        reading: dict[str, Any] = {READ_ONLY: True}
+        if self.is_postgresql:
+            reading |= {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+        self.readers = async_sessionmaker(
+            self.engine.execution_options(**reading), expire_on_commit=False
+        )
         self.writers = WriterQueue() if self.is_sqlite else None
 
     @asynccontextmanager
@@ -67,6 +74,14 @@ class Database:
                 yield session
             return
         async with self.writers.turn(long=long), self.sessions() as session, session.begin():
+            yield session
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncSession]:
+        """A session that only reads, from one snapshot, and keeps no writer waiting however long
+        it reads (an export): on SQLite a deferred BEGIN outside the writers' queue, on
+        PostgreSQL a READ ONLY, REPEATABLE READ transaction."""
+        async with self.readers() as session, session.begin():
             yield session
 
     def check_usable(self) -> None:
@@ -98,7 +113,8 @@ def insert(session: AsyncSession, table: Any) -> postgresql.Insert | sqlite.Inse
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
     """WAL, foreign keys, a busy timeout, and BEGIN IMMEDIATE so concurrent writers queue up
-    instead of failing with "database is locked" when a reader later wants to write."""
+    instead of failing with "database is locked" when a reader later wants to write; a
+    transaction that only reads (`Database.reading`) begins deferred and takes no lock."""
 
     @event.listens_for(engine.sync_engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -112,4 +128,5 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

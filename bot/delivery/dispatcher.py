@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import mimetypes
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
 from datetime import timedelta
 
 from sqlalchemy import select, update
@@ -24,12 +22,12 @@ from bot.channels.base import (
     Channel,
     DeliveryError,
     Rejected,
-    TemporaryFailure,
     Unreachable,
 )
 from bot.db.health import is_outage
 from bot.db.models import OutboxMessage
 from bot.db.session import Database
+from bot.delivery.carrier import Carrier
 from bot.delivery.claims import Claims
 from bot.delivery.outbox import (
     ANNOUNCEMENT_PRIORITY,
@@ -41,7 +39,7 @@ from bot.delivery.outcomes import Outcomes, SentRows
 from bot.delivery.pace import Pace, Place
 from bot.i18n import Catalogs
 from bot.logs import OUTBOX, about
-from conversations.messages import Document, Reply
+from conversations.messages import Reply
 from conversations.ports import Clock
 
 log = logging.getLogger(__name__)
@@ -84,6 +82,7 @@ class Dispatcher(Outcomes):
         self._behind: set[tuple[str, str]] = set()
         self.claims = Claims(database, self.channels, clock, batch_size=batch_size, lease=lease)
         self.sent_rows = SentRows(database, clock)
+        self.carrier = Carrier(database, self.channels, self.catalogs)
 
     def pace(self, channel: str, *, per_minute: int) -> None:
         """Send announcements and reminders on `channel` at most this fast; replies to people
@@ -211,8 +210,7 @@ class Dispatcher(Outcomes):
             async with self._reply_slots if replies else self._slots:
                 for position, row in enumerate(rows):
                     await self._keep_lease(rows[position:])
-                    place = await self._pace_row(row)
-                    if not await self._deliver_row(row, place):
+                    if not await self._deliver_row(row):
                         await self._release([r.id for r in rows[position + 1 :]])
                         break
                 else:
@@ -266,21 +264,22 @@ class Dispatcher(Outcomes):
         for row in rows:
             row.lease_until = lease_until
 
-    async def _deliver_row(self, row: OutboxMessage, place: Place | None = None) -> bool:
-        """Send one row and record the outcome; False when the rest of its chat must wait.
-        Its `place` in the allowance counts from when the request was answered."""
+    async def _deliver_row(self, row: OutboxMessage) -> bool:
+        """Send one row and record the outcome; False when the rest of its chat must wait."""
         with about(OUTBOX, row.id):
-            return await self._send_row(row, place)
+            return await self._send_row(row)
 
-    async def _send_row(self, row: OutboxMessage, place: Place | None) -> bool:
+    async def _send_row(self, row: OutboxMessage) -> bool:
         channel = self.channels[row.channel]
         payload = row.payload
         try:
+            reply = await self.carrier.carried(row.channel, Reply.from_payload(payload))
+            # The place in the allowance is taken once the message is ready (a file made for
+            # it may take a while), and counts from when the request was answered.
+            place = await self._pace_row(row)
             try:
                 message_id = await channel.send(
-                    row.address,
-                    await self._carried(row.channel, Reply.from_payload(payload)),
-                    skip_parts=int(payload.get("parts_sent", 0)),
+                    row.address, reply, skip_parts=int(payload.get("parts_sent", 0))
                 )
             finally:
                 if place is not None:
@@ -304,20 +303,3 @@ class Dispatcher(Outcomes):
             return False
         await self._finish(row, SENT, message_id=message_id)
         return True
-
-    async def _carried(self, channel: str, reply: Reply) -> Reply:
-        """A file that another channel holds (a receipt sent over Signal, shown to staff on
-        Telegram) goes as a copy of its bytes."""
-        held = reply.forward
-        if held is None or held.channel in (None, channel):
-            return reply
-        source = self.channels.get(held.channel)
-        if source is None:
-            raise Rejected(f"the file is held by {held.channel}, which does not run here")
-        try:
-            content = await source.fetch(held)
-        except Exception as error:
-            raise TemporaryFailure(f"the file from {held.channel}: {error!r}") from error
-        mime_type = held.mime_type or "application/octet-stream"
-        name = held.name or "file" + (mimetypes.guess_extension(mime_type) or "")
-        return replace(reply, forward=None, document=Document(name, mime_type, content))

@@ -168,7 +168,7 @@ class Outcomes:
         self, session: AsyncSession, row: OutboxMessage, now: datetime
     ) -> OutboxMessage | None:
         reply = Reply.from_payload(row.payload)
-        attachment = reply.document or reply.forward
+        attachment = reply.document or reply.forward or reply.made
         if attachment is None:
             return None
         locale = self.default_locale

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from collections import deque
 
 BULK_BATCH_SECONDS = 0.25  # bulk rows claimed at once: a quarter second's worth
 _POLL = 0.005  # seconds: how soon to look again for a place that depends on a request
@@ -63,13 +62,16 @@ class Window:
         self.limit = max(1, round(per_second))
         self.period = self.limit / per_second
         self.reserved = round(self.limit * reply_share)
-        self._places: deque[Place] = deque()
+        self._places: list[Place] = []  # at most `limit` and those in flight
         self._replies = 0
         self.replies_waiting = 0
 
     def _forget(self, now: float) -> None:
-        while self._places and self._places[0].at <= now - self.period:
-            self._replies -= self._places.popleft().reply
+        """Drop the places answered more than a period ago (one in flight, a long upload say,
+        holds nothing else up)."""
+        if any(place.at <= now - self.period for place in self._places):
+            self._places = [place for place in self._places if place.at > now - self.period]
+            self._replies = sum(place.reply for place in self._places)
 
     def room(self, now: float, *, reply: bool) -> int:
         """Places free now for a reply, or for a bulk row (which leaves the replies' share)."""
@@ -91,7 +93,7 @@ class Window:
         """Seconds until there may be room (0: there is)."""
         if self.room(now, reply=reply) > 0:
             return 0.0
-        oldest = self._places[0].at if self._places else now
+        oldest = min((place.at for place in self._places), default=now)
         return _POLL if oldest == math.inf else oldest + self.period - now
 
     async def take(self, *, reply: bool) -> Place:

@@ -8,7 +8,7 @@ from html import escape
 from conversations.flow import Context, command_choice
 from conversations.grants.terms import STATUSES
 from conversations.office.ports import QuestionCounts, QuestionFigures
-from conversations.spreadsheets import csv_document, workbook_document
+from conversations.spreadsheets import applications_documents
 
 
 async def run_stats(ctx: Context) -> None:
@@ -150,18 +150,18 @@ def _counts_line(ctx: Context, group: str, counts: QuestionCounts) -> str:
 
 async def run_export(ctx: Context) -> None:
     """The workbook for people to read, then the same as CSV for other programs; both in the
-    staff member's language."""
+    staff member's language. They are made after the turn, as they are sent: the first answer
+    says they are coming."""
     _ = ctx.t.gettext
-    spreadsheet = await ctx.ports.grants.export(ctx.t)
+    await ctx.ports.grants.export()
     stem = f"gemeinsam-applications-{ctx.t.local_date(ctx.ports.clock.now()).isoformat()}"
+    workbook, table = applications_documents(stem, ctx.t.locale)
+    ctx.say(_("The export of all submitted applications is being prepared; it comes in a moment."))
     ctx.say(
         _(
             "All submitted applications with their cost items, decisions and reports, and the "
             "questions to the office by region and by language: one sheet each."
         ),
-        document=workbook_document(stem, spreadsheet),
+        made=workbook,
     )
-    ctx.say(
-        _("The same as CSV, one row per cost item, for other programs."),
-        document=csv_document(stem, spreadsheet),
-    )
+    ctx.say(_("The same as CSV, one row per cost item, for other programs."), made=table)

@@ -8,8 +8,6 @@ from datetime import date, datetime
 from typing import Protocol
 
 from conversations.messages import Attachment
-from conversations.ports import Translator
-from conversations.spreadsheets import Spreadsheet
 
 
 @dataclass(frozen=True)
@@ -159,8 +157,9 @@ class Grants(Protocol):
 
     async def figures(self) -> Sequence[RoundFigures]: ...
 
-    async def export(self, t: Translator) -> Spreadsheet:
-        """Every submitted application, in `t`'s language."""
+    async def export(self) -> None:
+        """Staff only: the export of every submitted application is recorded; its files
+        (`conversations.spreadsheets.applications_documents`) are made when they are sent."""
         ...
 
 

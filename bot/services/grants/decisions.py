@@ -1,4 +1,4 @@
-"""Staff decisions on applications, and the programme's figures and spreadsheet.
+"""Staff decisions on applications, and the programme's figures and export.
 
 Approvals are booked against the pot in the transaction that checks it, with the round's row
 locked, so that two staff members approving at once can never spend more than the pot."""
@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bot.db.models import Application, Decision
 from bot.services.desk import Desk
 from bot.services.grants import funding_rounds
-from bot.services.grants.figures import applications_spreadsheet, round_figures
+from bot.services.grants.figures import round_figures
 from bot.services.grants.records import AWAITING, DECISIONS, application_view, check_budget
 from bot.services.people import audit
 from conversations.grants.ports import (
@@ -21,8 +21,6 @@ from conversations.grants.ports import (
     GrantRuleError,
     RoundFigures,
 )
-from conversations.ports import Translator
-from conversations.spreadsheets import Spreadsheet
 
 
 class Decisions(Desk):
@@ -112,7 +110,9 @@ class Decisions(Desk):
         self._staff_only()
         return await round_figures(self.session, today=self.today)
 
-    async def export(self, t: Translator) -> Spreadsheet:
+    async def export(self) -> None:
+        """The export is recorded; its files are made when they are sent
+        (`bot/services/grants/export.py`), after the turn."""
         self._staff_only()
         audit.record(
             self.session,
@@ -120,4 +120,3 @@ class Decisions(Desk):
             action="applications.export",
             at=self.now,
         )
-        return await applications_spreadsheet(self.session, tz=self.tz, t=t)

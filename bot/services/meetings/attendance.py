@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.db.models import Meeting, MeetingRegion, Region, Rsvp, User
 from bot.services.desk import Desk
@@ -74,8 +74,19 @@ class MeetingAttendance(Desk):
         """Per region and month of the past year's meetings: how many, how many said yes, how
         many came."""
         self._staff_only()
+        said_yes = (
+            select(func.count())
+            .where(Rsvp.meeting_id == Meeting.id, Rsvp.answer == "yes")
+            .scalar_subquery()
+        )
+        came = (
+            select(func.count())
+            .where(Rsvp.meeting_id == Meeting.id, Rsvp.attended.is_(True))
+            .scalar_subquery()
+        )
+        # One SELECT however many meetings: the answers are counted beside each meeting.
         rows = await self.session.execute(
-            select(Region.name, Meeting)
+            select(Region.name, Meeting.starts_at, said_yes, came)
             .join(MeetingRegion, MeetingRegion.region_id == Region.id)
             .join(Meeting, Meeting.id == MeetingRegion.meeting_id)
             .where(
@@ -86,15 +97,12 @@ class MeetingAttendance(Desk):
             .order_by(Region.position, Meeting.starts_at)
         )
         figures: dict[tuple[str, date], list[int]] = {}
-        for region, meeting in rows.all():
-            month = meeting.starts_at.astimezone(self.tz).date().replace(day=1)
-            rsvps = (
-                await self.session.scalars(select(Rsvp).where(Rsvp.meeting_id == meeting.id))
-            ).all()
+        for region, starts_at, yes, attended in rows.all():
+            month = starts_at.astimezone(self.tz).date().replace(day=1)
             entry = figures.setdefault((region, month), [0, 0, 0])
             entry[0] += 1
-            entry[1] += sum(1 for r in rsvps if r.answer == "yes")
-            entry[2] += sum(1 for r in rsvps if r.attended)
+            entry[1] += yes
+            entry[2] += attended
         return [
             AttendanceFigures(region, month, *counts) for (region, month), counts in figures.items()
         ]

@@ -16,7 +16,8 @@ from bot.db.models import Region, Survey, SurveyAnswer, SurveyRecipient, User
 from bot.services.desk import Desk
 from bot.services.outreach.audience import audience_json, recipients
 from bot.services.people import audit
-from bot.services.spreadsheet import RIGHT_TO_LEFT, Cell, Table, csv_file, workbook
+from bot.services.spreadsheet import RIGHT_TO_LEFT, Cell, Table, csv_file
+from bot.services.xlsx import workbook
 from conversations.languages import LANGUAGE_CODES
 from conversations.outreach.ports import (
     Audience,

@@ -24,11 +24,14 @@ from bot.db.models import (
 )
 from bot.db.session import Database
 from bot.i18n import Catalogs
-from bot.services.grants.figures import applications_spreadsheet
+from bot.services.grants.export import applications_csv, applications_workbook
 from bot.services.meetings.planning import MeetingDesk
 from bot.services.outreach.surveys import SurveyDesk
-from bot.services.spreadsheet import Money, Table, csv_file, workbook
+from bot.services.spreadsheet import Money, Table, csv_file
+from bot.services.xlsx import workbook
 from conversations.people.ports import ERASED
+from conversations.ports import Translator
+from conversations.spreadsheets import Spreadsheet
 from tests.conftest import FakeClock
 
 TZ = ZoneInfo("Europe/Berlin")
@@ -104,6 +107,15 @@ def test_the_workbook_has_typed_cells_a_frozen_header_and_formulas_as_text() -> 
     assert arabic.worksheets[0].sheet_view.rightToLeft
 
 
+async def export(database: Database, t: Translator) -> Spreadsheet:
+    """The export's two files, as the dispatcher makes them: in a transaction that only reads."""
+    async with database.reading() as session:
+        return Spreadsheet(
+            workbook=await applications_workbook(session, t, tz=TZ),
+            csv=await applications_csv(session, t, tz=TZ),
+        )
+
+
 async def application(database: Database, clock: FakeClock, **fields: object) -> None:
     async with database.transaction() as session:
         round_id = await session.scalar(select(FundingRound.id))
@@ -138,8 +150,7 @@ async def test_the_grant_export_speaks_the_readers_language(
         title="@Café",
         items=[CostItem(category="rooms", description=HYPERLINK, amount_cents=45_050)],
     )
-    async with database.transaction() as session:
-        spreadsheet = await applications_spreadsheet(session, tz=TZ, t=t)
+    spreadsheet = await export(database, t)
     book = load_workbook(io.BytesIO(spreadsheet.workbook))
     assert book.sheetnames == [
         _("Applications"),
@@ -181,8 +192,7 @@ async def test_an_erased_applicant_is_said_in_the_readers_words(
         database, clock, status="approved", applicant_name=ERASED, contact=ERASED, title="Café"
     )
     t = CATALOGS.translator("ar")
-    async with database.transaction() as session:
-        spreadsheet = await applications_spreadsheet(session, tz=TZ, t=t)
+    spreadsheet = await export(database, t)
     sheet = load_workbook(io.BytesIO(spreadsheet.workbook)).worksheets[0]
     erased = t.gettext("deleted at the applicant's request")
     assert erased != "deleted at the applicant's request"

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from bot.app import App
-from bot.db.models import Survey, SurveyAnswer, User
+from bot.db.models import OutboxMessage, Survey, SurveyAnswer, User
 from conversations.spreadsheets import CSV, XLSX
 from tests.chat import Chat
 from tests.conftest import FakeClock
@@ -42,7 +42,12 @@ async def test_the_export_is_a_workbook_in_the_staff_members_language(
     staff.channel.take("admin")  # the notice of the new application
 
     await staff.send("/export")
-    workbook, table = (reply.document for reply in staff.replies)
+    preparing, *files = staff.replies
+    assert preparing.document is None
+    assert preparing.text == _(
+        "The export of all submitted applications is being prepared; it comes in a moment."
+    )
+    workbook, table = (reply.document for reply in files)
     assert workbook is not None and table is not None
     assert workbook.name.endswith(".xlsx") and workbook.mime_type == XLSX
     assert table.name.endswith(".csv") and table.mime_type == CSV
@@ -78,6 +83,27 @@ async def test_the_export_is_a_workbook_in_the_staff_members_language(
     assert flat[_("Kind of cost")] == _("Room costs for joint events")
 
 
+async def test_the_export_waits_in_the_outbox_as_what_makes_it_not_as_its_bytes(
+    app: App,
+) -> None:
+    staff = await staff_in(app, "de")
+    await submitted(app, "de", "v-de", amount="1.000")
+    staff.channel.take("admin")  # the notice of the new application
+    await staff.send("/export")
+    assert [reply.document is not None for reply in staff.replies] == [False, True, True]
+    async with app.database.transaction() as session:
+        payloads = (
+            await session.scalars(
+                select(OutboxMessage.payload)
+                .where(OutboxMessage.address == "admin")
+                .order_by(OutboxMessage.id.desc())
+                .limit(2)
+            )
+        ).all()
+    assert [payload["made"]["name"][-4:] for payload in reversed(payloads)] == ["xlsx", ".csv"]
+    assert not any("document" in payload for payload in payloads)
+
+
 async def test_a_cost_item_typed_as_a_formula_stays_text_in_the_workbook(app: App) -> None:
     staff = await staff_in(app, "de")
     _ = gettext(app, "de")
@@ -90,11 +116,11 @@ async def test_a_cost_item_typed_as_a_formula_stays_text_in_the_workbook(app: Ap
     staff.channel.take("admin")  # the notice of the new application
 
     await staff.send("/export")
-    workbook = staff.replies[0].document
+    workbook = staff.replies[1].document  # after the note that it is being prepared
     assert workbook is not None
     cell = load_workbook(io.BytesIO(workbook.content))[_("Cost items")]["D2"]
     assert (cell.value, cell.data_type, cell.quotePrefix) == ("=1+1", "s", True)
-    table = staff.replies[1].document
+    table = staff.replies[2].document
     assert table is not None and "'=1+1" in table.content.decode("utf-8-sig")
 
 

@@ -65,7 +65,7 @@ async def test_stats_and_export_count_per_region_and_language_with_the_median(
     assert "Ukrainian: 2 asked, 2 answered" in text and "Arabic: 2 asked, 1 answered" in text
 
     await petra.send("/export")
-    workbook = petra.replies[0].document
+    workbook = petra.replies[1].document  # after the note that it is being prepared
     assert workbook is not None
     book = load_workbook(io.BytesIO(workbook.content))
     by_region = [[c.value for c in row] for row in book["Questions by region"].iter_rows()]

@@ -1,0 +1,26 @@
+"""Memory a long-running process gives back. glibc's malloc raises the size from which it maps
+blocks of their own each time such a block is freed; after a big file (an export of 13 MB), the
+next blocks of that size come from the heap and stay with the process when freed (measured: 13
+MiB more after /export of 10,000 applications, 6 MiB with the size held at glibc's default)."""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import logging
+
+log = logging.getLogger(__name__)
+M_MMAP_THRESHOLD = -3  # mallopt's parameter (malloc.h)
+MAPPED_FROM_BYTES = 128 * 1024  # glibc's default, held there
+
+
+def give_back_big_blocks() -> None:
+    """Blocks from 128 KiB on are mapped on their own and returned when freed; elsewhere than
+    glibc (musl, macOS) nothing changes."""
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name)
+        if not libc.mallopt(M_MMAP_THRESHOLD, MAPPED_FROM_BYTES):
+            log.debug("mallopt refused M_MMAP_THRESHOLD")
+    except (OSError, AttributeError):  # not glibc
+        return
