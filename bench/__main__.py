@@ -20,6 +20,7 @@ from pathlib import Path
 
 from bench.fairness import fairness
 from bench.over_http import over_http
+from bench.reminder_scan import reminder_scan
 from bench.table import Figure, Target, missed, render
 from bot.app import App
 from bot.channels.memory import MemoryChannel
@@ -132,6 +133,7 @@ async def main() -> int:
     for suffix, server in engines:
         figures += await flood(server, suffix)
     figures += await in_process()
+    figures += await reminder_scan(engines)
     print(render(figures))
     failed = missed(figures)
     if failed:
