@@ -18,6 +18,7 @@ import tracemalloc
 from dataclasses import replace
 from pathlib import Path
 
+from bench.announcement_lockout import announcement_lockout
 from bench.fairness import fairness
 from bench.over_http import over_http
 from bench.reminder_scan import reminder_scan
@@ -132,6 +133,7 @@ async def main() -> int:
         figures += await over_http(size=ANNOUNCEMENT, postgresql_server=server)
     for suffix, server in engines:
         figures += await flood(server, suffix)
+    figures += await announcement_lockout(engines)
     figures += await in_process()
     figures += await reminder_scan(engines)
     print(render(figures))
