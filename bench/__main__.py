@@ -19,7 +19,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from bench.announcement_lockout import announcement_lockout
+from bench.announcement_restart import announcement_restart
 from bench.fairness import fairness
+from bench.memory import memory
 from bench.over_http import over_http
 from bench.reminder_scan import reminder_scan
 from bench.table import Figure, Target, missed, render
@@ -134,6 +136,8 @@ async def main() -> int:
     for suffix, server in engines:
         figures += await flood(server, suffix)
     figures += await announcement_lockout(engines)
+    figures += await announcement_restart(engines)
+    figures += await memory(engines)
     figures += await in_process()
     figures += await reminder_scan(engines)
     print(render(figures))
