@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import asyncio
 import os
-import sqlite3
+import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bench.announcement import compose, onboard_staff, press
 from bench.fairness import scratch_postgresql
@@ -30,40 +30,53 @@ EVERY = 0.01  # seconds between the probe's tries
 AFTER = 1.0  # seconds the probe goes on after the rows are written
 
 
+# Run as a process of its own, so that the bench's own work (the fake Bot API) never delays it.
+PROBE = """
+import os, sqlite3, sys, time
+path, stop = sys.argv[1], sys.argv[2]
+connection = sqlite3.connect(path, timeout=0, isolation_level=None)
+connection.execute("PRAGMA busy_timeout = 0")
+longest, refused_at = 0.0, None
+while not os.path.exists(stop):
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+        connection.execute("ROLLBACK")
+    except sqlite3.OperationalError:
+        refused_at = refused_at or time.monotonic()
+    else:
+        if refused_at is not None:
+            longest, refused_at = max(longest, time.monotonic() - refused_at), None
+    time.sleep(%s)
+print(longest)
+"""
+
+
 class SqliteProbe:
-    """A thread that writes nothing but takes SQLite's write lock (BEGIN IMMEDIATE, ROLLBACK)
+    """A process that writes nothing but takes SQLite's write lock (BEGIN IMMEDIATE, ROLLBACK)
     with no busy timeout: the longest time from a refusal to the next success."""
 
     def __init__(self, path: str) -> None:
         self.path = path
+        self.stop = Path(path).with_suffix(".stop")
         self.longest = 0.0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        connection = sqlite3.connect(self.path, timeout=0, isolation_level=None)
-        connection.execute("PRAGMA busy_timeout = 0")
-        refused_at: float | None = None
-        while not self._stop.is_set():
-            try:
-                connection.execute("BEGIN IMMEDIATE")
-                connection.execute("ROLLBACK")
-            except sqlite3.OperationalError:
-                refused_at = refused_at or time.monotonic()
-            else:
-                if refused_at is not None:
-                    self.longest = max(self.longest, time.monotonic() - refused_at)
-                    refused_at = None
-            time.sleep(EVERY)
-        connection.close()
+        self._process: asyncio.subprocess.Process | None = None
 
     async def __aenter__(self) -> SqliteProbe:
-        self._thread.start()
+        self._process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-c",
+            PROBE % EVERY,
+            self.path,
+            str(self.stop),
+            stdout=asyncio.subprocess.PIPE,
+        )
         return self
 
     async def __aexit__(self, *_: object) -> None:
-        self._stop.set()
-        await asyncio.to_thread(self._thread.join)
+        assert self._process is not None
+        self.stop.touch()
+        output, _ = await self._process.communicate()
+        self.longest = float(output)
 
 
 OPEN_WRITES = text(
@@ -101,19 +114,21 @@ class PostgresqlProbe:
         await self.database.dispose()
 
 
-async def queued(database: Database, *, timeout: float) -> tuple[float, int]:
-    """Wait until the announcement is no longer being queued: when, and its rows."""
+async def queued(engine: AsyncEngine, *, timeout: float) -> tuple[float, int]:
+    """Wait until the announcement is no longer being queued: when, and its rows. Read on a
+    plain connection, which on SQLite takes no write lock (the bot's own connections do)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        async with database.transaction() as session:
-            status = await session.scalar(select(Broadcast.status).order_by(Broadcast.id.desc()))
-        if status is not None and status != "queueing":
-            at = time.monotonic()
-            async with database.transaction() as session:
-                rows = await session.scalar(
+        async with engine.connect() as connection:
+            status = await connection.scalar(
+                select(Broadcast.status).order_by(Broadcast.id.desc()).limit(1)
+            )
+            if status is not None and status != "queueing":
+                at = time.monotonic()
+                rows = await connection.scalar(
                     select(func.count()).where(OutboxMessage.dedup_key.like("broadcast:%:to:%"))
                 )
-            return at, int(rows or 0)
+                return at, int(rows or 0)
         await asyncio.sleep(0.02)
     raise TimeoutError("the announcement was not queued in time")
 
@@ -126,7 +141,7 @@ async def measure(database_url: str, directory: Path, *, size: int, suffix: str)
         if url.get_backend_name() == "sqlite"
         else PostgresqlProbe(database_url)
     )
-    watcher = Database(database_url)
+    watcher = create_async_engine(database_url)
     try:
         async with FakeBotApi() as fake:
             introduce(fake, audience_size=size)

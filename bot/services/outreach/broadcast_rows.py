@@ -23,7 +23,7 @@ from conversations.outreach.ports import Audience
 
 QUEUEING = "queueing"  # rows still being written; shown to people as "sending"
 SENDING = "sending"
-FIRST_BATCH = 200  # written by the "Send" turn itself and sent at once: a small audience at once
+FIRST_BATCH = 100  # written by the "Send" turn itself and sent at once: a small audience at once
 BATCH = 500  # people per transaction afterwards: one statement writes their rows
 
 
