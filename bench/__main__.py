@@ -18,9 +18,13 @@ import tracemalloc
 from dataclasses import replace
 from pathlib import Path
 
+from bench.announcement_lockout import announcement_lockout
+from bench.announcement_restart import announcement_restart
 from bench.export import export
 from bench.fairness import fairness
+from bench.memory import memory
 from bench.over_http import over_http
+from bench.reminder_scan import reminder_scan
 from bench.several_processes import several_processes
 from bench.table import Figure, Target, missed, render
 from bot.app import App
@@ -133,10 +137,14 @@ async def main() -> int:
         figures += await over_http(size=ANNOUNCEMENT, postgresql_server=server)
     for suffix, server in engines:
         figures += await flood(server, suffix)
+    figures += await announcement_lockout(engines)
+    figures += await announcement_restart(engines)
+    figures += await memory(engines)
     figures += await several_processes(os.environ.get("BENCH_POSTGRESQL_URL"))
     for _, server in engines:
         figures += await export(server)
     figures += await in_process()
+    figures += await reminder_scan(engines)
     print(render(figures))
     failed = missed(figures)
     if failed:

@@ -27,6 +27,16 @@ STAFF_TOLD_MARGIN = timedelta(days=2)
 REMINDER_BATCH = 200
 
 
+def reminded_due_dates(today: date, staff_told_within: timedelta) -> tuple[date, date]:
+    """The first and last due date a reminder or a notice to staff is for today: the scan
+    reads only these applications, however many reports are due in months."""
+    windows = reminder_windows(today)
+    earliest_first = min(first for _, first, _ in windows) - today
+    latest_until = max(until for _, _, until in windows) - today
+    earliest = today - max(latest_until - timedelta(days=1), staff_told_within)
+    return earliest, today - earliest_first
+
+
 def reminder_windows(due: date) -> list[tuple[str, date, date]]:
     """(kind, first day, first day it no longer makes sense) for each reminder."""
     week = timedelta(days=7)
@@ -49,6 +59,7 @@ async def remind_reports(
         return []
     today = local.date()
     staff_told_within = timedelta(days=settings.retention.outbox_days) - STAFF_TOLD_MARGIN
+    earliest, latest = reminded_due_dates(today, staff_told_within)
     queued: list[int] = []
     after = 0  # applications are taken a batch at a time, each in a transaction of its own
     while True:
@@ -60,7 +71,7 @@ async def remind_reports(
                 .where(
                     Application.id > after,
                     Application.status == "approved",
-                    Application.report_due_on.is_not(None),
+                    Application.report_due_on.between(earliest, latest),
                     Application.user_id.is_not(None),
                     or_(
                         GrantReport.id.is_(None),

@@ -3,13 +3,18 @@ however often the scan runs."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 
 from bot.app import App
 from bot.db.models import Application, ChannelIdentity, FundingRound, OutboxMessage
-from bot.scheduling.reminders import REMINDER_BATCH, remind_reports
+from bot.scheduling.reminders import (
+    REMINDER_BATCH,
+    remind_reports,
+    reminded_due_dates,
+    reminder_windows,
+)
 from tests.bot.transactions import many_people, recording
 
 PEOPLE = 6000
@@ -76,3 +81,29 @@ async def test_reminders_for_thousands_are_queued_in_small_transactions(app: App
 
     await remind(app)  # the next scan, five seconds later
     assert await reminders(app) == PEOPLE
+
+
+async def test_reports_due_in_months_are_not_read_by_the_scan(app: App) -> None:
+    """The scan every few seconds costs the reports due around today, not every approved
+    project: a thousand due in half a year take one transaction and bring no reminder."""
+    await overdue_reports(app, 1000)
+    later = app.clock.now().astimezone(app.settings.tz).date() + timedelta(days=180)
+    async with app.database.transaction() as session:
+        await session.execute(update(Application).values(report_due_on=later))
+    with recording(app.database) as scan:
+        assert await remind(app) == []
+    assert len(scan.transactions) == 1
+    assert await reminders(app) == 0
+
+
+def test_the_due_dates_read_are_exactly_those_with_something_to_say() -> None:
+    today = date(2027, 3, 10)
+    staff_told_within = timedelta(days=28)
+    earliest, latest = reminded_due_dates(today, staff_told_within)
+    for offset in range(-120, 120):
+        due = today + timedelta(days=offset)
+        says = any(first <= today < until for _, first, until in reminder_windows(due)) or (
+            due < today <= due + staff_told_within
+        )
+        assert says == (earliest <= due <= latest), due
+    assert reminded_due_dates(today, timedelta(days=90))[0] == today - timedelta(days=90)

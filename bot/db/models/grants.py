@@ -67,7 +67,7 @@ class Application(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     approved_cents: Mapped[int | None] = mapped_column(BigInteger)
     decision_reason: Mapped[str | None] = mapped_column(Text)
-    report_due_on: Mapped[date | None] = mapped_column(Date)
+    report_due_on: Mapped[date | None] = mapped_column(Date, index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 

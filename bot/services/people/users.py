@@ -106,9 +106,10 @@ async def seen(session: AsyncSession, *, channel: str, external_id: str, now: da
     )
 
 
-def used_last_first() -> tuple[Any, ...]:
-    """An ORDER BY for a person's addresses: the one they wrote from last first."""
-    return (ChannelIdentity.last_seen_at.desc().nulls_last(), ChannelIdentity.id)
+def used_last_first(identity: Any = ChannelIdentity) -> tuple[Any, ...]:
+    """An ORDER BY for a person's addresses: the one they wrote from last first (`identity`:
+    an alias of `ChannelIdentity`, in a subquery)."""
+    return (identity.last_seen_at.desc().nulls_last(), identity.id)
 
 
 async def find(session: AsyncSession, *, channel: str, external_id: str) -> User | None:

@@ -1,0 +1,169 @@
+"""The scheduler's reminder scan (every few seconds) costs what is due, not what is stored: one
+scan with 1,000 due meeting reminders (the yeses to a meeting in two hours) among 1,000 and
+among 100,000 rows that are not due yet (yeses to later meetings, approved projects whose report
+is due in months), in process on a database of its own."""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import delete, func, insert, select
+
+from bench.fairness import scratch_postgresql
+from bench.table import Figure, Target
+from bot.app import App
+from bot.db.models import (
+    Application,
+    ChannelIdentity,
+    FundingRound,
+    Meeting,
+    OutboxMessage,
+    Rsvp,
+    User,
+)
+from bot.scheduling.progress import report_broadcasts
+from bot.scheduling.question_reminders import remind_questions
+from bot.scheduling.reminders import remind_meetings, remind_reports
+from bot.services.ports import FixedClock
+from bot.settings import Settings
+
+DUE = 1000  # people who said yes to the meeting in two hours
+FUTURE = (1000, 100_000)  # rows not due yet, half yeses to later meetings, half projects
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # a Tuesday, 10:00 in Germany: reports remind
+SCANS = 5
+BATCH = 1000
+
+
+async def _people(app: App) -> list[int]:
+    async with app.database.transaction() as session:
+        ids = list(
+            await session.scalars(
+                insert(User).returning(User.id, sort_by_parameter_order=True),
+                [{"locale": "de", "consented_at": NOW, "created_at": NOW}] * DUE,
+            )
+        )
+        await session.execute(
+            insert(ChannelIdentity),
+            [
+                {"user_id": i, "channel": "memory", "external_id": f"r{i}", "created_at": NOW}
+                for i in ids
+            ],
+        )
+    return ids
+
+
+async def _meeting(app: App, starts_at: datetime, people: list[int]) -> None:
+    async with app.database.transaction() as session:
+        meeting = Meeting(
+            title="Vernetzungstreffen",
+            starts_at=starts_at,
+            duration_minutes=90,
+            status="published",
+            created_at=NOW - timedelta(days=7),
+            updated_at=NOW - timedelta(days=7),
+        )
+        session.add(meeting)
+        await session.flush()
+        await session.execute(
+            insert(Rsvp),
+            [
+                {"meeting_id": meeting.id, "user_id": i, "answer": "yes", "updated_at": NOW}
+                for i in people
+            ],
+        )
+
+
+async def _projects(app: App, count: int, people: list[int]) -> None:
+    async with app.database.transaction() as session:
+        funding = FundingRound(
+            name="2027",
+            pot_cents=10**9,
+            cap_cents=10**6,
+            opens_on=date(2026, 1, 1),
+            closes_on=date(2026, 12, 31),
+            categories=[],
+            created_at=NOW,
+        )
+        session.add(funding)
+        await session.flush()
+        round_id = funding.id
+    row = {
+        "round_id": round_id,
+        "status": "approved",
+        "title": "Nähcafé",
+        "report_due_on": (NOW + timedelta(days=180)).date(),
+        "created_at": NOW,
+        "updated_at": NOW,
+    }
+    for start in range(0, count, BATCH):
+        part = range(start, min(count, start + BATCH))
+        async with app.database.transaction() as session:
+            await session.execute(
+                insert(Application), [{**row, "user_id": people[i % DUE]} for i in part]
+            )
+
+
+async def seed(app: App, future: int) -> None:
+    await app.migrate()
+    people = await _people(app)
+    await _meeting(app, NOW + timedelta(minutes=90), people)
+    later = future // 2
+    for start in range(0, later, DUE):
+        await _meeting(app, NOW + timedelta(days=30 + start // DUE), people[: later - start])
+    await _projects(app, future - later, people)
+
+
+async def scan_time(database_url: str, future: int) -> float:
+    """The median of a few scans, each finding the 1,000 reminders due (their rows are deleted
+    again in between), in seconds."""
+    app = App(replace(Settings(), database_url=database_url), clock=FixedClock(NOW))
+    try:
+        await seed(app, future)
+        times = []
+        for _ in range(SCANS):
+            async with app.database.transaction() as session:
+                await session.execute(delete(OutboxMessage))
+            started = time.perf_counter()
+            for remind in (remind_reports, remind_meetings, report_broadcasts, remind_questions):
+                await remind(
+                    database=app.database,
+                    catalogs=app.catalogs,
+                    settings=app.settings,
+                    clock=app.clock,
+                )
+            times.append(time.perf_counter() - started)
+            async with app.database.transaction() as session:
+                queued = await session.scalar(select(func.count()).select_from(OutboxMessage))
+            assert queued == DUE, queued
+        return statistics.median(times)
+    finally:
+        await app.close()
+
+
+async def reminder_scan(engines: list[tuple[str, str | None]]) -> list[Figure]:
+    figures = []
+    for suffix, server in engines:
+        found = []
+        for future in FUTURE:
+            with tempfile.TemporaryDirectory() as directory:
+                if server is None:
+                    url = f"sqlite+aiosqlite:///{Path(directory) / 'scan.sqlite3'}"
+                    found.append(await scan_time(url, future))
+                else:
+                    async with scratch_postgresql(server) as url:
+                        found.append(await scan_time(url, future))
+        few, many = (seconds * 1000 for seconds in found)
+        figures.append(
+            Figure(
+                f"reminder scan, {DUE:,} due among {FUTURE[1]:,}{suffix} (ms)",
+                many,
+                few,
+                Target(1.2, of="ratio"),
+            )
+        )
+    return figures
