@@ -19,7 +19,7 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from bot.services.spreadsheet import Cell, Money, Table, formula_like
+from bot.services.spreadsheet import FORMULA_STARTS, Cell, Money, Table, formula_like
 
 # Number formats that every locale's Excel and LibreOffice read alike: ISO dates, and euros with
 # the separators of whoever opens the file.
@@ -120,13 +120,19 @@ class Sheet:
             for column, value in enumerate(row[: len(widths)]):
                 if value is not None:
                     widths[column] = max(widths[column], _shown_width(value))
-        number, writers = self.rows, self._writers
+        number, writers, text = self.rows, self._writers, self._sheet.write_string
         for column, value in enumerate(row):
-            if value is not None:
+            if value.__class__ is str:  # most cells: without a lookup
+                # write_string never makes a formula; the quote prefix keeps it text when someone
+                # edits it.
+                if value.startswith(FORMULA_STARTS):
+                    text(number, column, value, self._quoted)
+                else:
+                    text(number, column, value)
+            elif value is not None:
                 writers.get(value.__class__, self._other)(number, column, value)
 
     def _text(self, row: int, column: int, value: str) -> None:
-        # write_string never makes a formula; the quote prefix keeps it text when someone edits it.
         if formula_like(value):
             self._sheet.write_string(row, column, value, self._quoted)
         else:
