@@ -16,7 +16,6 @@ from datetime import date, datetime
 from typing import Any
 
 import xlsxwriter
-from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from bot.services.spreadsheet import FORMULA_STARTS, Cell, Money, Table, formula_like
