@@ -4,20 +4,25 @@ the office), and as one CSV (a row per cost item) for other programs.
 
 Both are made when their message is sent (`bot/delivery/carrier.py`), in a transaction that only
 reads: four SELECTs streamed side by side, ordered by application, whatever their number, and
-written row by row, so that neither the time nor the memory grows with more than the rows."""
+written row by row, so that neither the time nor the memory grows with more than the rows. The
+rows are fetched on the event loop and written a chunk at a time in a worker thread, so that the
+bot answers people while it writes a large file."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+import asyncio
+from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
+from operator import itemgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Executable, and_, select
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
+from sqlalchemy.ext.asyncio import AsyncResult, AsyncSession
 
 from bot.db.models import (
     Application,
@@ -32,14 +37,14 @@ from bot.delivery.carrier import Maker
 from bot.services.grants.figures import REPORTED
 from bot.services.office.figures import question_figures, question_tables
 from bot.services.spreadsheet import RIGHT_TO_LEFT, Cell, CsvTable, Money, Table, cell
-from bot.services.xlsx import Book
+from bot.services.xlsx import Book, Sheet
 from conversations.grants.terms import CATEGORIES, STATUSES, TOPICS
 from conversations.markers import N_
 from conversations.people.ports import ERASED
 from conversations.ports import Translator
 from conversations.spreadsheets import APPLICATIONS_CSV, APPLICATIONS_WORKBOOK
 
-STREAMED = 500  # rows fetched at a time from each SELECT
+STREAMED = 500  # rows fetched at a time from each SELECT; applications written at a time
 
 # The export's words: stable keys in the database, labels in the staff member's language.
 APPLICATION_COLUMNS = (
@@ -151,11 +156,19 @@ def makers(*, tz: ZoneInfo) -> dict[str, Maker]:
 
 async def applications_workbook(session: AsyncSession, t: Translator, *, tz: ZoneInfo) -> bytes:
     questions = question_tables(await question_figures(session), t)
-    return await session.run_sync(_workbook, Words(t, tz), questions)
+    words = Words(t, tz)
+    book, sheets = await asyncio.to_thread(_book, words)
+    async for chunk in entries(session):
+        await asyncio.to_thread(_write, sheets, chunk, words)
+    return await asyncio.to_thread(_close, book, questions)
 
 
 async def applications_csv(session: AsyncSession, t: Translator, *, tz: ZoneInfo) -> bytes:
-    return await session.run_sync(_csv, Words(t, tz))
+    words = Words(t, tz)
+    table = _csv_table(words)
+    async for chunk in entries(session):
+        await asyncio.to_thread(_csv_rows, table, chunk, words)
+    return table.close()
 
 
 @dataclass(frozen=True)
@@ -169,30 +182,40 @@ class Entry:
 
 
 class Beside:
-    """The rows of a SELECT ordered by application id, handed out an application at a time
-    as the applications come."""
+    """The rows of a SELECT ordered by application id, handed out a chunk of applications at a
+    time as the applications come."""
 
-    def __init__(self, session: Session, query: Executable) -> None:
-        self._rows: Iterator[Sequence[Any]] = iter(
-            session.execute(query, execution_options={"yield_per": STREAMED})
-        )
-        self._next = next(self._rows, None)
+    def __init__(self, rows: AsyncResult[Any]) -> None:
+        self._result = rows
+        self._rows: list[Sequence[Any]] = []
+        self._more = True
 
-    def of(self, application_id: int) -> list[Sequence[Any]]:
-        taken = []
-        while self._next is not None and self._next[0] <= application_id:
-            if self._next[0] == application_id:
-                taken.append(self._next)
-            self._next = next(self._rows, None)
-        return taken
+    async def upto(self, last_id: int) -> defaultdict[int, list[Sequence[Any]]]:
+        """The rows of the applications up to `last_id`, by application."""
+        while self._more and (not self._rows or self._rows[-1][0] <= last_id):
+            fetched = await self._result.fetchmany(STREAMED)
+            self._more = bool(fetched)
+            self._rows.extend(fetched)
+        split = bisect_right(self._rows, last_id, key=itemgetter(0))
+        taken, self._rows = self._rows[:split], self._rows[split:]
+        by_application: defaultdict[int, list[Sequence[Any]]] = defaultdict(list)
+        for row in taken:
+            by_application[row[0]].append(row)
+        return by_application
 
 
-def entries(session: Session) -> Iterator[Entry]:
-    items, decisions = Beside(session, ITEMS), Beside(session, DECISIONS)
-    receipts = Beside(session, RECEIPTS)
-    for application in session.execute(APPLICATIONS, execution_options={"yield_per": STREAMED}):
-        id_ = application[0]
-        yield Entry(application, items.of(id_), decisions.of(id_), receipts.of(id_))
+async def _stream(session: AsyncSession, query: Executable) -> AsyncResult[Any]:
+    return await session.stream(query, execution_options={"yield_per": STREAMED})
+
+
+async def entries(session: AsyncSession) -> AsyncIterator[list[Entry]]:
+    """The submitted applications, up to `STREAMED` at a time, each with its rows of the
+    other SELECTs."""
+    beside = [Beside(await _stream(session, query)) for query in (ITEMS, DECISIONS, RECEIPTS)]
+    async for chunk in (await _stream(session, APPLICATIONS)).partitions():
+        last_id = chunk[-1][0]
+        items, decisions, receipts = [await rows.upto(last_id) for rows in beside]
+        yield [Entry(row, items[row[0]], decisions[row[0]], receipts[row[0]]) for row in chunk]
 
 
 class Words:
@@ -295,16 +318,22 @@ def _headers(words: Words, *columns: Sequence[str]) -> list[str]:
     return [words.gettext(column) for group in columns for column in group]
 
 
-def _workbook(session: Session, words: Words, questions: list[Table]) -> bytes:
+# The workbook and the CSV are written in a worker thread (asyncio.to_thread), one part at a time.
+
+
+def _book(words: Words) -> tuple[Book, list[Sheet]]:
     book = Book(right_to_left=words.t.locale in RIGHT_TO_LEFT)
     which = (N_("Reference"), N_("Title"))
-    sheets = [
+    return book, [
         book.sheet(words.gettext(SHEETS[0]), _headers(words, APPLICATION_COLUMNS)),
         book.sheet(words.gettext(SHEETS[1]), _headers(words, which, ITEM_COLUMNS)),
         book.sheet(words.gettext(SHEETS[2]), _headers(words, which, DECISION_COLUMNS)),
         book.sheet(words.gettext(SHEETS[3]), _headers(words, which, REPORT_COLUMNS)),
     ]
-    for entry in entries(session):
+
+
+def _write(sheets: list[Sheet], chunk: list[Entry], words: Words) -> None:
+    for entry in chunk:
         sheets[0].append(_application_row(entry, words))
         application = [entry.application[1], entry.application[8]]  # reference, title
         for item in _items(entry, words):
@@ -314,6 +343,9 @@ def _workbook(session: Session, words: Words, questions: list[Table]) -> bytes:
         report = _report(entry, words)
         if report is not None:
             sheets[3].append([*application, *report])
+
+
+def _close(book: Book, questions: list[Table]) -> bytes:
     # The questions to the office: what the programme's people need, and the library lacks.
     for table in questions:
         sheet = book.sheet(table.name, table.header)
@@ -322,19 +354,22 @@ def _workbook(session: Session, words: Words, questions: list[Table]) -> bytes:
     return book.close()
 
 
-def _csv(session: Session, words: Words) -> bytes:
+def _csv_table(words: Words) -> CsvTable:
     """One row per cost item (an application without any: one row), `;`-separated, UTF-8 with
     BOM, as German spreadsheets open it."""
-    table = CsvTable(
+    return CsvTable(
         [
             *_headers(words, APPLICATION_COLUMNS),
             words.gettext("Decisions"),
             *_headers(words, REPORT_COLUMNS, ITEM_COLUMNS),
         ]
     )
+
+
+def _csv_rows(table: CsvTable, chunk: list[Entry], words: Words) -> None:
     nothing: list[Cell] = [None] * len(ITEM_COLUMNS)
     no_report: list[Cell] = [None] * len(REPORT_COLUMNS)
-    for entry in entries(session):
+    for entry in chunk:
         history = " | ".join(f"{cell(when)} {kind}" for when, kind, *_ in _decisions(entry, words))
         # The application's cells once, on each of its cost items' rows.
         application = table.cells(
@@ -342,4 +377,3 @@ def _csv(session: Session, words: Words) -> bytes:
         )
         for item in _items(entry, words) or [nothing]:
             table.append_cells([*application, *table.cells(item)])
-    return table.close()

@@ -273,3 +273,11 @@ async def test_the_survey_answers_are_typed_and_free_text_stays_text(
     sheet = load_workbook(io.BytesIO(spreadsheet.workbook)).worksheets[0]
     assert sheet["B2"].value == HYPERLINK and sheet["B2"].quotePrefix
     assert sheet["D2"].is_date and sheet.freeze_panes == "A2"
+
+
+def test_control_characters_are_stored_as_excel_escapes_the_file_still_opens() -> None:
+    content = workbook([Table("Text", ["Text"], [["Alarm\x07 \x1b[0m"], ["_x0041_ wie gesagt"]])])
+    sheet = load_workbook(io.BytesIO(content)).worksheets[0]
+    # Excel reads _xHHHH_ as the character; a literal "_x0041_" keeps its underscore escaped.
+    assert sheet["A2"].value == "Alarm_x0007_ _x001B_[0m"
+    assert sheet["A3"].value == "_x005F_x0041_ wie gesagt"
