@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+import aiosqlite
 from sqlalchemy import event, text
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -47,7 +50,7 @@ class Database:
                     Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
                 except OSError as error:  # said at start by `check_usable`
                     self.unusable = f"the directory cannot be made: {error.strerror}"
-            options["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+            options["async_creator"] = _sqlite_connector(parsed)
         else:
             options["pool_pre_ping"] = True
             options["connect_args"] = {"timeout": CONNECT_TIMEOUT_SECONDS}
@@ -94,6 +97,36 @@ def insert(session: AsyncSession, table: Any) -> postgresql.Insert | sqlite.Inse
     """An INSERT for this session's database, which can skip rows that conflict."""
     dialect = session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+class _InTransactionConnection(aiosqlite.Connection):
+    """aiosqlite runs every call on its thread: a hop there and back for each cursor, statement,
+    fetch and close, four for a statement. Every transaction here begins with `BEGIN IMMEDIATE`,
+    and once that holds SQLite's write lock no call can wait for another connection (readers
+    never block in WAL), so the calls inside a transaction run at once, on the event loop, as
+    short as the statements are (big work goes in small transactions). Beginning, which may wait
+    for another process's lock, and committing, which may checkpoint with an fsync, stay on the
+    thread."""
+
+    async def _execute(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        connection = self._connection
+        if connection is not None and connection.in_transaction and fn != connection.commit:
+            return fn(*args, **kwargs)
+        return await super()._execute(fn, *args, **kwargs)  # type: ignore[no-untyped-call]
+
+
+def _sqlite_connector(url: URL) -> Callable[[], Awaitable[aiosqlite.Connection]]:
+    """Connections as SQLAlchemy's aiosqlite dialect makes them, shared across threads (the
+    loop's and aiosqlite's, one at a time)."""
+    args, kwargs = sqlite.aiosqlite.dialect().create_connect_args(url)
+    kwargs.update(check_same_thread=False, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
+
+    async def connect() -> aiosqlite.Connection:
+        connection = _InTransactionConnection(partial(sqlite3.connect, *args, **kwargs), 64)
+        connection._thread.daemon = True  # as SQLAlchemy's dialect does
+        return await connection
+
+    return connect
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
