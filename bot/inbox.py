@@ -22,11 +22,10 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import exists, func, select, tuple_, update
+from sqlalchemy import Table, bindparam, exists, func, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
 
 from bot.channels.base import FLOOD, GROUP, InboxEntry
 from bot.db.health import describe, is_outage
@@ -59,6 +58,50 @@ def retry_pause(attempts: int) -> timedelta:
     return timedelta(seconds=min(0.5 * 2 ** (attempts - 1), 30))
 
 
+_INBOX = cast(Table, InboxMessage.__table__)
+_EARLIER = _INBOX.alias("earlier")
+# Built once: the next row a worker may take, with how many rows wait in all (itself among them).
+_CLAIM = (
+    select(
+        _INBOX.c.id,
+        _INBOX.c.channel,
+        _INBOX.c.chat,
+        _INBOX.c.route,
+        _INBOX.c.update_key,
+        _INBOX.c.attempts,
+        _INBOX.c.payload,
+        select(func.count()).where(_EARLIER.c.status == PENDING).scalar_subquery(),
+    )
+    .where(
+        _INBOX.c.status == PENDING,
+        _INBOX.c.next_attempt_at <= bindparam("now"),
+        ~exists().where(
+            _EARLIER.c.channel == _INBOX.c.channel,
+            _EARLIER.c.chat == _INBOX.c.chat,
+            _EARLIER.c.status == PENDING,
+            _EARLIER.c.id < _INBOX.c.id,
+        ),
+    )
+    .order_by(_INBOX.c.position, _INBOX.c.id)
+    .limit(1)
+    .with_for_update(skip_locked=True, of=_INBOX)
+)
+_NEXT_DUE = select(func.min(_INBOX.c.next_attempt_at)).where(
+    _INBOX.c.status == PENDING, _INBOX.c.next_attempt_at > bindparam("now")
+)
+_DONE = (
+    update(_INBOX)
+    .where(_INBOX.c.id == bindparam("row_id"))
+    .values(
+        status=DONE,
+        done_at=bindparam("done_at", type_=_INBOX.c.done_at.type),
+        payload=None,
+        attempts=bindparam("row_attempts"),
+        last_error=None,
+    )
+)
+
+
 @dataclass(frozen=True)
 class _Claimed:
     id: int
@@ -68,6 +111,7 @@ class _Claimed:
     update_key: str
     attempts: int
     payload: dict[str, Any] | None
+    waiting: int  # rows waiting when it was claimed, itself among them
 
 
 class Inbox:
@@ -212,8 +256,11 @@ class Inbox:
         while not self._stop.is_set():
             generation = self._generation
             try:
-                if await self.work_once():
+                others = await self._work_next()
+                if others:
                     continue
+                if others == 0:  # it was the only row: no claim that finds none
+                    self._next_due = None
             except Exception as error:
                 if is_outage(error):
                     pause = self.database.health.failed(error)
@@ -242,13 +289,18 @@ class Inbox:
 
     async def work_once(self) -> bool:
         """Handle the next waiting row, if there is one; False when there is none."""
+        return await self._work_next() is not None
+
+    async def _work_next(self) -> int | None:
+        """Handle the next waiting row; how many others waited when it was claimed (1 after a
+        failure, to look again), None when there was none."""
         claimed: _Claimed | None = None
         try:
             async with self.database.transaction(long=True) as session:
                 now = self.clock.now()  # once this worker has the database, not before
                 claimed = await self._claim(session, now)
                 if claimed is None:
-                    return False
+                    return None
                 entry = InboxEntry.from_payload(claimed.route, claimed.payload or {})
                 if claimed.route == GROUP:
                     ids = await self.turns.answer_group(
@@ -263,15 +315,8 @@ class Inbox:
                 else:
                     ids = await self.turns.turn(session, entry.inbound, now=now)
                 await session.execute(
-                    update(InboxMessage)
-                    .where(InboxMessage.id == claimed.id)
-                    .values(
-                        status=DONE,
-                        done_at=now,
-                        payload=None,
-                        attempts=claimed.attempts + 1,
-                        last_error=None,
-                    )
+                    _DONE,
+                    {"row_id": claimed.id, "done_at": now, "row_attempts": claimed.attempts + 1},
                 )
                 replies = await self.dispatcher.claim_now(session, ids)
         except Exception as error:
@@ -280,42 +325,17 @@ class Inbox:
             ids = await self._failed(claimed, error)
             self.database.health.ok()
             await self.dispatcher.send_now(ids)
-            return True
+            return 1
         self.database.health.ok()
         await self.dispatcher.deliver(replies)
-        return True
+        return claimed.waiting - 1
 
     async def _claim(self, session: Any, now: datetime) -> _Claimed | None:
-        earlier = aliased(InboxMessage)
-        unfinished_before = exists().where(
-            earlier.channel == InboxMessage.channel,
-            earlier.chat == InboxMessage.chat,
-            earlier.status == PENDING,
-            earlier.id < InboxMessage.id,
-        )
-        row = (
-            await session.scalars(
-                select(InboxMessage)
-                .where(
-                    InboxMessage.status == PENDING,
-                    InboxMessage.next_attempt_at <= now,
-                    ~unfinished_before,
-                )
-                .order_by(InboxMessage.position, InboxMessage.id)
-                .limit(1)
-                .with_for_update(skip_locked=True, of=InboxMessage)
-            )
-        ).first()
+        row = (await session.execute(_CLAIM, {"now": now})).first()
         if row is None:
-            self._next_due = await session.scalar(
-                select(func.min(InboxMessage.next_attempt_at)).where(
-                    InboxMessage.status == PENDING, InboxMessage.next_attempt_at > now
-                )
-            )
+            self._next_due = await session.scalar(_NEXT_DUE, {"now": now})
             return None
-        return _Claimed(
-            row.id, row.channel, row.chat, row.route, row.update_key, row.attempts, row.payload
-        )
+        return _Claimed(*row)
 
     async def _failed(self, claimed: _Claimed, error: BaseException) -> list[int]:
         """Count the failed attempt, or give up with an apology; raises when the database is
