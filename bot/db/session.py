@@ -25,6 +25,7 @@ from bot.db.writers import WriterQueue
 from bot.settings import ConfigError
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+BEGIN = "BEGIN IMMEDIATE"  # every transaction on SQLite: writers queue for the lock up front
 CONNECT_TIMEOUT_SECONDS = 10  # a server that does not answer is an outage, not a hang
 
 
@@ -101,18 +102,45 @@ def insert(session: AsyncSession, table: Any) -> postgresql.Insert | sqlite.Inse
 
 class _InTransactionConnection(aiosqlite.Connection):
     """aiosqlite runs every call on its thread: a hop there and back for each cursor, statement,
-    fetch and close, four for a statement. Every transaction here begins with `BEGIN IMMEDIATE`,
-    and once that holds SQLite's write lock no call can wait for another connection (readers
-    never block in WAL), so the calls inside a transaction run at once, on the event loop, as
-    short as the statements are (big work goes in small transactions). Beginning, which may wait
-    for another process's lock, and committing, which may checkpoint with an fsync, stay on the
-    thread."""
+    fetch and close, and the loop waits for the thread to hand the GIL back each time. Every
+    transaction here begins with `BEGIN IMMEDIATE`, and once that holds SQLite's write lock no
+    call can wait for another connection (readers never block in WAL), so the calls inside a
+    transaction run at once, on the event loop, as short as the statements are (big work goes in
+    small transactions). So do making and closing a cursor and rolling back, which never wait,
+    and `BEGIN IMMEDIATE` itself while no other process writes; when one does, it waits for the
+    lock on the thread. Committing, which may checkpoint with an fsync, stays on the thread."""
 
     async def _execute(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         connection = self._connection
-        if connection is not None and connection.in_transaction and fn != connection.commit:
-            return fn(*args, **kwargs)
+        if connection is not None:
+            if connection.in_transaction:
+                if fn != connection.commit:
+                    return fn(*args, **kwargs)
+            elif fn in (connection.cursor, connection.rollback) or _closes_cursor(fn):
+                return fn(*args, **kwargs)
+            elif args and args[0] == BEGIN and _begin_at_once(connection, fn, args):
+                return None
         return await super()._execute(fn, *args, **kwargs)  # type: ignore[no-untyped-call]
+
+
+def _closes_cursor(fn: Any) -> bool:
+    return getattr(fn, "__name__", None) == "close" and isinstance(
+        getattr(fn, "__self__", None), sqlite3.Cursor
+    )
+
+
+def _begin_at_once(connection: sqlite3.Connection, execute: Any, args: tuple[Any, ...]) -> bool:
+    """Begin without waiting; False when another connection writes (nothing has begun)."""
+    connection.execute("PRAGMA busy_timeout = 0")
+    try:
+        execute(*args)
+    except sqlite3.OperationalError as error:
+        if error.sqlite_errorcode != sqlite3.SQLITE_BUSY:
+            raise
+        return False
+    finally:
+        connection.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+    return True
 
 
 def _sqlite_connector(url: URL) -> Callable[[], Awaitable[aiosqlite.Connection]]:
@@ -145,4 +173,4 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql(BEGIN)

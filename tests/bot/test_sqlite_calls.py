@@ -1,0 +1,103 @@
+"""SQLite through aiosqlite: the calls of a transaction run on the event loop, only the commit on
+aiosqlite's thread; a transaction that meets another process's write lock waits for it there,
+and the loop goes on meanwhile."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+import pytest
+from sqlalchemy import select, text
+
+from bot.db.models import Region
+from bot.db.session import Database
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'calls.sqlite3'}"
+
+
+@pytest.fixture
+def on_the_thread(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """The calls that went to aiosqlite's thread, by name."""
+    calls: Counter[str] = Counter()
+    hop = aiosqlite.Connection._execute
+
+    async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        calls[getattr(fn, "__name__", repr(fn))] += 1
+        return await hop(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    return calls
+
+
+async def test_a_transaction_hands_only_its_commit_to_the_thread(
+    sqlite_url: str, on_the_thread: Counter[str]
+) -> None:
+    database = Database(sqlite_url)
+    try:
+        async with database.transaction() as session:  # connects: that goes to the thread
+            await session.execute(text("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)"))
+        on_the_thread.clear()
+        for number in range(3):
+            async with database.transaction() as session:
+                await session.execute(text("INSERT INTO notes (body) VALUES (:b)"), {"b": number})
+                assert (await session.execute(text("SELECT count(*) FROM notes"))).scalar()
+        assert on_the_thread == Counter(commit=3)
+    finally:
+        await database.dispose()
+
+
+async def test_a_transaction_waits_for_another_writer_and_the_loop_goes_on(
+    sqlite_url: str, on_the_thread: Counter[str]
+) -> None:
+    database = Database(sqlite_url)
+    other = None
+    try:
+        async with database.transaction() as session:
+            await session.execute(text("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)"))
+        other = sqlite3.connect(sqlite_url.split("///", 1)[1], isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # another process writes
+        ticks = 0
+
+        async def write() -> None:
+            async with database.transaction() as session:
+                await session.execute(text("INSERT INTO notes (body) VALUES ('mine')"))
+
+        writing = asyncio.create_task(write())
+        while ticks < 20:  # the loop is free while the transaction waits for the lock
+            await asyncio.sleep(0.01)
+            ticks += 1
+        assert not writing.done()
+        other.execute("INSERT INTO notes (body) VALUES ('theirs')")
+        other.execute("COMMIT")
+        await writing
+        async with database.transaction() as session:
+            bodies = (await session.scalars(text("SELECT body FROM notes ORDER BY id"))).all()
+        assert bodies == ["theirs", "mine"]
+        assert on_the_thread["execute"] >= 1  # its BEGIN IMMEDIATE waited there
+    finally:
+        if other is not None:
+            other.close()
+        await database.dispose()
+
+
+async def test_a_failed_statement_rolls_back_what_the_transaction_wrote(sqlite_url: str) -> None:
+    database = Database(sqlite_url)
+    try:
+        async with database.transaction() as session:
+            await session.execute(text("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)"))
+        with pytest.raises(Exception, match="no such table"):
+            async with database.transaction() as session:
+                await session.execute(text("INSERT INTO notes (body) VALUES ('lost')"))
+                await session.execute(select(Region.id))  # not migrated here
+        async with database.transaction() as session:
+            assert (await session.execute(text("SELECT count(*) FROM notes"))).scalar() == 0
+    finally:
+        await database.dispose()
