@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from functools import partial
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
 from sqlalchemy import event, text
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -20,12 +17,11 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from bot.db import sqlite_on_the_loop
 from bot.db.health import DatabaseHealth, describe
 from bot.db.writers import WriterQueue
 from bot.settings import ConfigError
 
-SQLITE_BUSY_TIMEOUT_MS = 15_000
-BEGIN = "BEGIN IMMEDIATE"  # every transaction on SQLite: writers queue for the lock up front
 CONNECT_TIMEOUT_SECONDS = 10  # a server that does not answer is an outage, not a hang
 
 
@@ -51,7 +47,7 @@ class Database:
                     Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
                 except OSError as error:  # said at start by `check_usable`
                     self.unusable = f"the directory cannot be made: {error.strerror}"
-            options["async_creator"] = _sqlite_connector(parsed)
+            options["async_creator"] = sqlite_on_the_loop.connector(parsed)
         else:
             options["pool_pre_ping"] = True
             options["connect_args"] = {"timeout": CONNECT_TIMEOUT_SECONDS}
@@ -100,63 +96,6 @@ def insert(session: AsyncSession, table: Any) -> postgresql.Insert | sqlite.Inse
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
-class _InTransactionConnection(aiosqlite.Connection):
-    """aiosqlite runs every call on its thread: a hop there and back for each cursor, statement,
-    fetch and close, and the loop waits for the thread to hand the GIL back each time. Every
-    transaction here begins with `BEGIN IMMEDIATE`, and once that holds SQLite's write lock no
-    call can wait for another connection (readers never block in WAL), so the calls inside a
-    transaction run at once, on the event loop, as short as the statements are (big work goes in
-    small transactions). So do making and closing a cursor and rolling back, which never wait,
-    and `BEGIN IMMEDIATE` itself while no other process writes; when one does, it waits for the
-    lock on the thread. Committing, which may checkpoint with an fsync, stays on the thread."""
-
-    async def _execute(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        connection = self._connection
-        if connection is not None:
-            if connection.in_transaction:
-                if fn != connection.commit:
-                    return fn(*args, **kwargs)
-            elif fn in (connection.cursor, connection.rollback) or _closes_cursor(fn):
-                return fn(*args, **kwargs)
-            elif args and args[0] == BEGIN and _begin_at_once(connection, fn, args):
-                return None
-        return await super()._execute(fn, *args, **kwargs)  # type: ignore[no-untyped-call]
-
-
-def _closes_cursor(fn: Any) -> bool:
-    return getattr(fn, "__name__", None) == "close" and isinstance(
-        getattr(fn, "__self__", None), sqlite3.Cursor
-    )
-
-
-def _begin_at_once(connection: sqlite3.Connection, execute: Any, args: tuple[Any, ...]) -> bool:
-    """Begin without waiting; False when another connection writes (nothing has begun)."""
-    connection.execute("PRAGMA busy_timeout = 0")
-    try:
-        execute(*args)
-    except sqlite3.OperationalError as error:
-        if error.sqlite_errorcode != sqlite3.SQLITE_BUSY:
-            raise
-        return False
-    finally:
-        connection.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-    return True
-
-
-def _sqlite_connector(url: URL) -> Callable[[], Awaitable[aiosqlite.Connection]]:
-    """Connections as SQLAlchemy's aiosqlite dialect makes them, shared across threads (the
-    loop's and aiosqlite's, one at a time)."""
-    args, kwargs = sqlite.aiosqlite.dialect().create_connect_args(url)
-    kwargs.update(check_same_thread=False, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
-
-    async def connect() -> aiosqlite.Connection:
-        connection = _InTransactionConnection(partial(sqlite3.connect, *args, **kwargs), 64)
-        connection._thread.daemon = True  # as SQLAlchemy's dialect does
-        return await connection
-
-    return connect
-
-
 def _configure_sqlite(engine: AsyncEngine) -> None:
     """WAL, foreign keys, a busy timeout, and BEGIN IMMEDIATE so concurrent writers queue up
     instead of failing with "database is locked" when a reader later wants to write."""
@@ -167,10 +106,11 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={sqlite_on_the_loop.BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA wal_autocheckpoint=0")  # the connection checkpoints, off the loop
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql(BEGIN)
+        connection.exec_driver_sql(sqlite_on_the_loop.BEGIN)

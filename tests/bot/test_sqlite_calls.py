@@ -1,12 +1,13 @@
-"""SQLite through aiosqlite: the calls of a transaction run on the event loop, only the commit on
-aiosqlite's thread; a transaction that meets another process's write lock waits for it there,
-and the loop goes on meanwhile."""
+"""SQLite through aiosqlite: the calls of a transaction run on the event loop, not on aiosqlite's
+thread; a transaction that meets another process's write lock waits for it there, and so does a
+checkpoint, while the loop goes on."""
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
 from collections import Counter
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import aiosqlite
 import pytest
 from sqlalchemy import select, text
 
+from bot.db import sqlite_on_the_loop
 from bot.db.models import Region
 from bot.db.session import Database
 
@@ -37,19 +39,34 @@ def on_the_thread(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
     return calls
 
 
-async def test_a_transaction_hands_only_its_commit_to_the_thread(
-    sqlite_url: str, on_the_thread: Counter[str]
+def in_the_file(url: str) -> int:
+    """Notes in the database file itself, without what only the WAL holds yet."""
+    path = url.split("///", 1)[1]
+    with closing(sqlite3.connect(f"file:{path}?immutable=1", uri=True)) as reader:
+        return int(reader.execute("SELECT count(*) FROM notes").fetchone()[0])
+
+
+async def test_transactions_run_on_the_loop_and_checkpoints_on_the_thread(
+    sqlite_url: str, on_the_thread: Counter[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(sqlite_on_the_loop, "CHECKPOINT_AFTER_CHANGES", 5)
     database = Database(sqlite_url)
     try:
         async with database.transaction() as session:  # connects: that goes to the thread
             await session.execute(text("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)"))
+        with closing(sqlite3.connect(sqlite_url.split("///", 1)[1])) as other:
+            other.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the table is in the file
         on_the_thread.clear()
-        for number in range(3):
+        for number in range(4):
             async with database.transaction() as session:
                 await session.execute(text("INSERT INTO notes (body) VALUES (:b)"), {"b": number})
                 assert (await session.execute(text("SELECT count(*) FROM notes"))).scalar()
-        assert on_the_thread == Counter(commit=3)
+        assert not on_the_thread
+        assert in_the_file(sqlite_url) == 0  # in the WAL only
+        async with database.transaction() as session:  # the fifth changed row
+            await session.execute(text("INSERT INTO notes (body) VALUES ('5')"))
+        assert on_the_thread == Counter(_commit_and_checkpoint=1)
+        assert in_the_file(sqlite_url) == 5
     finally:
         await database.dispose()
 
