@@ -25,12 +25,13 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, exists, func, select, tuple_, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from bot.channels.base import FLOOD, GROUP, InboxEntry
 from bot.db.health import describe, is_outage
 from bot.db.models import InboxMessage
-from bot.db.session import Database, insert
+from bot.db.session import Database
 from bot.delivery import Dispatcher
 from bot.flood import FloodGuard, Verdict
 from bot.turn import StaleConversation, Turns
@@ -60,7 +61,8 @@ def retry_pause(attempts: int) -> timedelta:
 
 _INBOX = cast(Table, InboxMessage.__table__)
 _EARLIER = _INBOX.alias("earlier")
-# Built once: the next row a worker may take, with how many rows wait in all (itself among them).
+# Statements built once. The next row a worker may take, with how many rows wait in all (itself
+# among them):
 _CLAIM = (
     select(
         _INBOX.c.id,
@@ -86,6 +88,18 @@ _CLAIM = (
     .limit(1)
     .with_for_update(skip_locked=True, of=_INBOX)
 )
+_WAITING = (  # each chat's rows waiting
+    select(_INBOX.c.channel, _INBOX.c.chat, func.count())
+    .where(
+        _INBOX.c.status == PENDING,
+        tuple_(_INBOX.c.channel, _INBOX.c.chat).in_(bindparam("chats", expanding=True)),
+    )
+    .group_by(_INBOX.c.channel, _INBOX.c.chat)
+)
+_STORE = {  # each row once, however often its update comes
+    "postgresql": postgresql.insert(_INBOX).on_conflict_do_nothing(index_elements=["update_key"]),
+    "sqlite": sqlite.insert(_INBOX).on_conflict_do_nothing(index_elements=["update_key"]),
+}
 _NEXT_DUE = select(func.min(_INBOX.c.next_attempt_at)).where(
     _INBOX.c.status == PENDING, _INBOX.c.next_attempt_at > bindparam("now")
 )
@@ -197,14 +211,7 @@ class Inbox:
             chats = list({(e.inbound.channel, e.inbound.external_id) for e in entries})
             waiting: dict[tuple[str, str], int] = {
                 (channel, chat): count
-                for channel, chat, count in await session.execute(
-                    select(InboxMessage.channel, InboxMessage.chat, func.count())
-                    .where(
-                        InboxMessage.status == PENDING,
-                        tuple_(InboxMessage.channel, InboxMessage.chat).in_(chats),
-                    )
-                    .group_by(InboxMessage.channel, InboxMessage.chat)
-                )
+                for channel, chat, count in await session.execute(_WAITING, {"chats": chats})
             }
             rows = []
             for entry in entries:
@@ -226,11 +233,7 @@ class Inbox:
                         "received_at": now,
                     }
                 )
-            await session.execute(
-                insert(session, InboxMessage)
-                .values(rows)
-                .on_conflict_do_nothing(index_elements=["update_key"])
-            )
+            await session.execute(_STORE[session.get_bind().dialect.name], rows)
 
     # --- working -----------------------------------------------------------------------
 

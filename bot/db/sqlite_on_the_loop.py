@@ -8,7 +8,8 @@ SQLite's write lock no call can wait for another connection (readers never block
 writes to the WAL without an fsync), so the calls of a transaction run at once, as short as the
 statements are (big work goes in small transactions). So do making and closing cursors and rolling
 back, which never wait, and `BEGIN IMMEDIATE` itself while no other process writes; when one
-does, it waits for the lock on the thread, and the loop goes on.
+does, it waits for the lock on the thread, and the loop goes on. A transaction that began with a
+deferred BEGIN (one that only reads, as long as it likes) keeps every call on the thread.
 
 What may take long stays off the loop: checkpoints, which copy the WAL into the database with an
 fsync. SQLite's own, at a commit that finds the WAL long, is switched off on these connections;
@@ -34,6 +35,7 @@ CHECKPOINT_AFTER_CHANGES = 1000  # rows; SQLite's own default is 1000 pages of W
 
 class Connection(aiosqlite.Connection):
     _changes_checkpointed = 0
+    _writing = False  # the transaction began with BEGIN IMMEDIATE: it holds the write lock
 
     async def _execute(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         connection = self._connection
@@ -42,10 +44,12 @@ class Connection(aiosqlite.Connection):
                 if connection.total_changes - self._changes_checkpointed < CHECKPOINT_AFTER_CHANGES:
                     return fn()
                 fn, args = self._commit_and_checkpoint, (connection,)
-            elif connection.in_transaction or _never_waits(connection, fn):
+            elif (connection.in_transaction and self._writing) or _never_waits(connection, fn):
                 return fn(*args, **kwargs)
-            elif args and args[0] == BEGIN and _begin_at_once(connection, fn, args):
-                return None
+            elif args and isinstance(args[0], str) and args[0].startswith("BEGIN"):
+                self._writing = args[0] == BEGIN  # a deferred BEGIN reads: all on the thread
+                if self._writing and _begin_at_once(connection, fn, args):
+                    return None
         return await super()._execute(fn, *args, **kwargs)  # type: ignore[no-untyped-call]
 
     def _commit_and_checkpoint(self, connection: sqlite3.Connection) -> None:

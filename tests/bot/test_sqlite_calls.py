@@ -13,7 +13,7 @@ from typing import Any
 
 import aiosqlite
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import make_url, select, text
 
 from bot.db import sqlite_on_the_loop
 from bot.db.models import Region
@@ -118,3 +118,18 @@ async def test_a_failed_statement_rolls_back_what_the_transaction_wrote(sqlite_u
             assert (await session.execute(text("SELECT count(*) FROM notes"))).scalar() == 0
     finally:
         await database.dispose()
+
+
+async def test_a_transaction_that_only_reads_stays_on_the_thread(
+    sqlite_url: str, on_the_thread: Counter[str]
+) -> None:
+    """A deferred BEGIN holds no lock and may read for long: the loop does not wait for it."""
+    connection = await sqlite_on_the_loop.connector(make_url(sqlite_url))()
+    try:
+        await connection.execute("BEGIN")
+        async with connection.execute("SELECT 1") as cursor:
+            assert await cursor.fetchall() == [(1,)]
+        await connection.rollback()
+        assert on_the_thread["execute"] == 2 and on_the_thread["fetchall"] == 1
+    finally:
+        await connection.close()

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, exists, or_, select, update
+from sqlalchemy import Table, bindparam, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from bot.db.models import (
     ChannelIdentity,
@@ -83,24 +82,26 @@ async def _add_identity(
 SEEN_EVERY = timedelta(minutes=5)
 
 
-_OTHER = aliased(ChannelIdentity)
-# The statements of every turn, built once (only their parameters change).
+_IDENTITIES = cast(Table, ChannelIdentity.__table__)
+_OTHER = _IDENTITIES.alias("other")
+# The statements of every turn, built once (only their parameters change). Core, not ORM: an ORM
+# UPDATE would also look for the rows it changed in the session.
 _SEEN = (
-    update(ChannelIdentity)
+    update(_IDENTITIES)
     .where(
-        ChannelIdentity.channel == bindparam("seen_channel"),
-        ChannelIdentity.external_id == bindparam("seen_external_id"),
+        _IDENTITIES.c.channel == bindparam("seen_channel"),
+        _IDENTITIES.c.external_id == bindparam("seen_external_id"),
         or_(
-            ChannelIdentity.last_seen_at.is_(None),
-            ChannelIdentity.last_seen_at < bindparam("seen_before"),
+            _IDENTITIES.c.last_seen_at.is_(None),
+            _IDENTITIES.c.last_seen_at < bindparam("seen_before"),
             exists().where(  # the person wrote from another address since
-                _OTHER.user_id == ChannelIdentity.user_id,
-                _OTHER.id != ChannelIdentity.id,
-                _OTHER.last_seen_at >= ChannelIdentity.last_seen_at,
+                _OTHER.c.user_id == _IDENTITIES.c.user_id,
+                _OTHER.c.id != _IDENTITIES.c.id,
+                _OTHER.c.last_seen_at >= _IDENTITIES.c.last_seen_at,
             ),
         ),
     )
-    .values(last_seen_at=bindparam("seen_now", type_=ChannelIdentity.last_seen_at.type))
+    .values(last_seen_at=bindparam("seen_now", type_=_IDENTITIES.c.last_seen_at.type))
 )
 _FIND = (
     select(User)
