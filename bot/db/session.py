@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 from sqlalchemy import event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -22,6 +24,7 @@ from bot.db.health import DatabaseHealth, describe
 from bot.db.writers import WriterQueue
 from bot.settings import ConfigError
 
+PING_AFTER_IDLE_SECONDS = 10.0  # PostgreSQL: a pooled connection idle longer is pinged first
 CONNECT_TIMEOUT_SECONDS = 10  # a server that does not answer is an outage, not a hang
 
 
@@ -49,12 +52,13 @@ class Database:
                     self.unusable = f"the directory cannot be made: {error.strerror}"
             options["async_creator"] = sqlite_on_the_loop.connector(parsed)
         else:
-            options["pool_pre_ping"] = True
             options["connect_args"] = {"timeout": CONNECT_TIMEOUT_SECONDS}
         self.health = DatabaseHealth(parsed.render_as_string(hide_password=True))
         self.engine: AsyncEngine = create_async_engine(url, **options)
         if self.is_sqlite:
             _configure_sqlite(self.engine)
+        else:
+            _ping_after_idle(self.engine)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self.writers = WriterQueue() if self.is_sqlite else None
 
@@ -94,6 +98,28 @@ def insert(session: AsyncSession, table: Any) -> postgresql.Insert | sqlite.Inse
     """An INSERT for this session's database, which can skip rows that conflict."""
     dialect = session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+def _ping_after_idle(engine: AsyncEngine) -> None:
+    """SQLAlchemy's pool_pre_ping costs three round trips at every checkout, three checkouts a
+    message. A connection used within the last seconds is taken as it is; one that idled longer
+    (a firewall or the server may have dropped it meanwhile) is pinged first, and replaced if it
+    does not answer. A connection that broke while in use fails its statement as an outage, and
+    SQLAlchemy then replaces every connection of the pool."""
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            dbapi_connection.ping()
+        except Exception as error:
+            raise DisconnectionError() from error  # the pool connects anew
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
