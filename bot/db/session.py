@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -139,4 +139,15 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql(sqlite_on_the_loop.BEGIN)
+        # Straight to the driver: SQLAlchemy's execution of it cost as much as a statement. Its
+        # errors are SQLAlchemy's as they would be from there (a locked database is an outage).
+        driver_error = connection.dialect.loaded_dbapi.Error
+        cursor = connection.connection.cursor()
+        try:
+            cursor.execute(sqlite_on_the_loop.BEGIN)
+        except driver_error as error:
+            raise DBAPIError.instance(
+                sqlite_on_the_loop.BEGIN, (), error, driver_error, hide_parameters=True
+            ) from error
+        finally:
+            cursor.close()

@@ -14,8 +14,10 @@ from typing import Any
 import aiosqlite
 import pytest
 from sqlalchemy import make_url, select, text
+from sqlalchemy.exc import OperationalError
 
 from bot.db import sqlite_on_the_loop
+from bot.db.health import describe, is_outage
 from bot.db.models import Region
 from bot.db.session import Database
 
@@ -133,3 +135,25 @@ async def test_a_transaction_that_only_reads_stays_on_the_thread(
         assert on_the_thread["execute"] == 2 and on_the_thread["fetchall"] == 1
     finally:
         await connection.close()
+
+
+async def test_a_begin_that_finds_the_database_locked_for_good_is_an_outage(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sqlite_on_the_loop, "BUSY_TIMEOUT_MS", 100)
+    database = Database(sqlite_url)
+    other = None
+    try:
+        async with database.transaction() as session:
+            await session.execute(text("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)"))
+        other = sqlite3.connect(sqlite_url.split("///", 1)[1], isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # and never lets go
+        with pytest.raises(OperationalError) as caught:
+            async with database.transaction() as session:
+                await session.execute(text("INSERT INTO notes (body) VALUES ('mine')"))
+        assert is_outage(caught.value)
+        assert "database is locked" in describe(caught.value)
+    finally:
+        if other is not None:
+            other.close()
+        await database.dispose()
