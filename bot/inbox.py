@@ -23,16 +23,16 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import exists, func, select, tuple_, update
+from sqlalchemy import Table, bindparam, exists, func, select, tuple_, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
 
 from bot.channels.base import FLOOD, GROUP, InboxEntry
 from bot.db.health import describe, is_outage
 from bot.db.models import InboxMessage
-from bot.db.session import Database, insert
+from bot.db.session import Database
 from bot.delivery import Dispatcher
 from bot.flood import FloodGuard, Verdict
 from bot.logs import PERSON, TURN
@@ -62,6 +62,63 @@ def retry_pause(attempts: int) -> timedelta:
     return timedelta(seconds=min(0.5 * 2 ** (attempts - 1), 30))
 
 
+_INBOX = cast(Table, InboxMessage.__table__)
+_EARLIER = _INBOX.alias("earlier")
+# Statements built once. The next row a worker may take, with how many rows wait in all (itself
+# among them):
+_CLAIM = (
+    select(
+        _INBOX.c.id,
+        _INBOX.c.channel,
+        _INBOX.c.chat,
+        _INBOX.c.route,
+        _INBOX.c.update_key,
+        _INBOX.c.attempts,
+        _INBOX.c.payload,
+        select(func.count()).where(_EARLIER.c.status == PENDING).scalar_subquery(),
+    )
+    .where(
+        _INBOX.c.status == PENDING,
+        _INBOX.c.next_attempt_at <= bindparam("now"),
+        ~exists().where(
+            _EARLIER.c.channel == _INBOX.c.channel,
+            _EARLIER.c.chat == _INBOX.c.chat,
+            _EARLIER.c.status == PENDING,
+            _EARLIER.c.id < _INBOX.c.id,
+        ),
+    )
+    .order_by(_INBOX.c.position, _INBOX.c.id)
+    .limit(1)
+    .with_for_update(skip_locked=True, of=_INBOX)
+)
+_WAITING = (  # each chat's rows waiting
+    select(_INBOX.c.channel, _INBOX.c.chat, func.count())
+    .where(
+        _INBOX.c.status == PENDING,
+        tuple_(_INBOX.c.channel, _INBOX.c.chat).in_(bindparam("chats", expanding=True)),
+    )
+    .group_by(_INBOX.c.channel, _INBOX.c.chat)
+)
+_STORE = {  # each row once, however often its update comes
+    "postgresql": postgresql.insert(_INBOX).on_conflict_do_nothing(index_elements=["update_key"]),
+    "sqlite": sqlite.insert(_INBOX).on_conflict_do_nothing(index_elements=["update_key"]),
+}
+_NEXT_DUE = select(func.min(_INBOX.c.next_attempt_at)).where(
+    _INBOX.c.status == PENDING, _INBOX.c.next_attempt_at > bindparam("now")
+)
+_DONE = (
+    update(_INBOX)
+    .where(_INBOX.c.id == bindparam("row_id"))
+    .values(
+        status=DONE,
+        done_at=bindparam("done_at", type_=_INBOX.c.done_at.type),
+        payload=None,
+        attempts=bindparam("row_attempts"),
+        last_error=None,
+    )
+)
+
+
 @dataclass(frozen=True)
 class _Claimed:
     id: int
@@ -71,6 +128,7 @@ class _Claimed:
     update_key: str
     attempts: int
     payload: dict[str, Any] | None
+    waiting: int  # rows waiting when it was claimed, itself among them
 
 
 class Inbox:
@@ -156,14 +214,7 @@ class Inbox:
             chats = list({(e.inbound.channel, e.inbound.external_id) for e in entries})
             waiting: dict[tuple[str, str], int] = {
                 (channel, chat): count
-                for channel, chat, count in await session.execute(
-                    select(InboxMessage.channel, InboxMessage.chat, func.count())
-                    .where(
-                        InboxMessage.status == PENDING,
-                        tuple_(InboxMessage.channel, InboxMessage.chat).in_(chats),
-                    )
-                    .group_by(InboxMessage.channel, InboxMessage.chat)
-                )
+                for channel, chat, count in await session.execute(_WAITING, {"chats": chats})
             }
             rows = []
             for entry in entries:
@@ -185,11 +236,7 @@ class Inbox:
                         "received_at": now,
                     }
                 )
-            await session.execute(
-                insert(session, InboxMessage)
-                .values(rows)
-                .on_conflict_do_nothing(index_elements=["update_key"])
-            )
+            await session.execute(_STORE[session.get_bind().dialect.name], rows)
 
     # --- working -----------------------------------------------------------------------
 
@@ -215,8 +262,11 @@ class Inbox:
         while not self._stop.is_set():
             generation = self._generation
             try:
-                if await self.work_once():
+                others = await self._work_next()
+                if others:
                     continue
+                if others == 0:  # it was the only row: no claim that finds none
+                    self._next_due = None
             except Exception as error:
                 if is_outage(error):
                     pause = self.database.health.failed(error)
@@ -245,14 +295,19 @@ class Inbox:
 
     async def work_once(self) -> bool:
         """Handle the next waiting row, if there is one; False when there is none."""
+        return await self._work_next() is not None
+
+    async def _work_next(self) -> int | None:
+        """Handle the next waiting row; how many others waited when it was claimed (1 after a
+        failure, to look again), None when there was none."""
         turn, person = TURN.set(None), PERSON.set(None)  # the log's lines of this turn
         try:
-            return await self._work_once()
+            return await self._work_claimed()
         finally:
             TURN.reset(turn)
             PERSON.reset(person)
 
-    async def _work_once(self) -> bool:
+    async def _work_claimed(self) -> int | None:
         claimed: _Claimed | None = None
         started = time.perf_counter()
         try:
@@ -260,7 +315,7 @@ class Inbox:
                 now = self.clock.now()  # once this worker has the database, not before
                 claimed = await self._claim(session, now)
                 if claimed is None:
-                    return False
+                    return None
                 TURN.set(claimed.id)
                 entry = InboxEntry.from_payload(claimed.route, claimed.payload or {})
                 if claimed.route == GROUP:
@@ -276,15 +331,8 @@ class Inbox:
                 else:
                     ids = await self.turns.turn(session, entry.inbound, now=now)
                 await session.execute(
-                    update(InboxMessage)
-                    .where(InboxMessage.id == claimed.id)
-                    .values(
-                        status=DONE,
-                        done_at=now,
-                        payload=None,
-                        attempts=claimed.attempts + 1,
-                        last_error=None,
-                    )
+                    _DONE,
+                    {"row_id": claimed.id, "done_at": now, "row_attempts": claimed.attempts + 1},
                 )
                 replies = await self.dispatcher.claim_now(session, ids)
         except Exception as error:
@@ -293,44 +341,19 @@ class Inbox:
             ids = await self._failed(claimed, error)
             self.database.health.ok()
             await self.dispatcher.send_now(ids)
-            return True
+            return 1
         self.database.health.ok()
         metrics.TURN_SECONDS.observe(time.perf_counter() - started)
         metrics.TURNS.labels("handled").inc()
         await self.dispatcher.deliver(replies)
-        return True
+        return claimed.waiting - 1
 
     async def _claim(self, session: Any, now: datetime) -> _Claimed | None:
-        earlier = aliased(InboxMessage)
-        unfinished_before = exists().where(
-            earlier.channel == InboxMessage.channel,
-            earlier.chat == InboxMessage.chat,
-            earlier.status == PENDING,
-            earlier.id < InboxMessage.id,
-        )
-        row = (
-            await session.scalars(
-                select(InboxMessage)
-                .where(
-                    InboxMessage.status == PENDING,
-                    InboxMessage.next_attempt_at <= now,
-                    ~unfinished_before,
-                )
-                .order_by(InboxMessage.position, InboxMessage.id)
-                .limit(1)
-                .with_for_update(skip_locked=True, of=InboxMessage)
-            )
-        ).first()
+        row = (await session.execute(_CLAIM, {"now": now})).first()
         if row is None:
-            self._next_due = await session.scalar(
-                select(func.min(InboxMessage.next_attempt_at)).where(
-                    InboxMessage.status == PENDING, InboxMessage.next_attempt_at > now
-                )
-            )
+            self._next_due = await session.scalar(_NEXT_DUE, {"now": now})
             return None
-        return _Claimed(
-            row.id, row.channel, row.chat, row.route, row.update_key, row.attempts, row.payload
-        )
+        return _Claimed(*row)
 
     async def _failed(self, claimed: _Claimed, error: BaseException) -> list[int]:
         """Count the failed attempt, or give up with an apology; raises when the database is

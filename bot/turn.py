@@ -13,8 +13,10 @@ import uuid
 import weakref
 from collections.abc import Callable
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import update
+from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -36,6 +38,23 @@ from conversations.state import FlowState
 
 log = logging.getLogger(__name__)
 MAX_TURN_ATTEMPTS = 3
+# The statements of every turn, built once (only their parameters change).
+_PROCESSED = cast(Table, ProcessedUpdate.__table__)
+_RECORD_KEY = {
+    "postgresql": postgresql.insert(_PROCESSED).on_conflict_do_nothing(index_elements=["key"]),
+    "sqlite": sqlite.insert(_PROCESSED).on_conflict_do_nothing(index_elements=["key"]),
+}
+_CONVERSATION = (
+    select(Conversation)
+    .where(Conversation.user_id == bindparam("user_id"))
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
+_CONVERSATIONS = cast(Table, Conversation.__table__)
+_SAVE_STATE = update(_CONVERSATIONS).where(
+    _CONVERSATIONS.c.user_id == bindparam("state_user_id"),
+    _CONVERSATIONS.c.version == bindparam("state_version"),
+)
 
 
 class StaleConversation(Exception):
@@ -205,7 +224,7 @@ class Turns:
             )
         user.unreachable_at = None  # they wrote to us
         PERSON.set(user.id)  # for the log's lines of this turn (the caller resets it)
-        conversation = await session.get(Conversation, user.id, with_for_update=True)
+        conversation = await session.scalar(_CONVERSATION, {"user_id": user.id})
         state = (
             FlowState(
                 conversation.flow,
@@ -299,13 +318,9 @@ class Turns:
 
 async def _first_time(session: AsyncSession, key: str, now: datetime) -> bool:
     """Record the update key; False if it was recorded before (a redelivered update)."""
-    try:
-        async with session.begin_nested():
-            session.add(ProcessedUpdate(key=key, processed_at=now))
-            await session.flush()
-    except IntegrityError:
-        return False
-    return True
+    dialect = session.get_bind().dialect.name
+    result = await session.execute(_RECORD_KEY[dialect], {"key": key, "processed_at": now})
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def _save_state(
@@ -329,16 +344,16 @@ async def _save_state(
         await session.flush()
         return
     result = await session.execute(
-        update(Conversation)
-        .where(Conversation.user_id == user.id, Conversation.version == state.version)
-        .values(
-            flow=state.flow,
-            step=state.step,
-            data=state.data,
-            version=state.version + 1,
-            updated_at=now,
-        )
-        .execution_options(synchronize_session=False)
+        _SAVE_STATE,
+        {
+            "state_user_id": user.id,
+            "state_version": state.version,
+            "flow": state.flow,
+            "step": state.step,
+            "data": state.data,
+            "version": state.version + 1,
+            "updated_at": now,
+        },
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise StaleConversation(user.id)

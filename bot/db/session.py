@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 from sqlalchemy import event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -17,12 +19,13 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from bot.db import sqlite_on_the_loop
 from bot.db.health import DatabaseHealth, describe
 from bot.db.writers import WriterQueue
 from bot.settings import ConfigError
 
-SQLITE_BUSY_TIMEOUT_MS = 15_000
 READ_ONLY = "gemeinsam_read_only"  # an execution option: a transaction that only reads
+PING_AFTER_IDLE_SECONDS = 10.0  # PostgreSQL: a pooled connection idle longer is pinged first
 CONNECT_TIMEOUT_SECONDS = 10  # a server that does not answer is an outage, not a hang
 
 
@@ -48,14 +51,15 @@ class Database:
                     Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
                 except OSError as error:  # said at start by `check_usable`
                     self.unusable = f"the directory cannot be made: {error.strerror}"
-            options["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+            options["async_creator"] = sqlite_on_the_loop.connector(parsed)
         else:
-            options["pool_pre_ping"] = True
             options["connect_args"] = {"timeout": CONNECT_TIMEOUT_SECONDS}
         self.health = DatabaseHealth(parsed.render_as_string(hide_password=True))
         self.engine: AsyncEngine = create_async_engine(url, **options)
         if self.is_sqlite:
             _configure_sqlite(self.engine)
+        else:
+            _ping_after_idle(self.engine)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         reading: dict[str, Any] = {READ_ONLY: True}
         if self.is_postgresql:
@@ -111,6 +115,28 @@ def insert(session: AsyncSession, table: Any) -> postgresql.Insert | sqlite.Inse
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
+def _ping_after_idle(engine: AsyncEngine) -> None:
+    """SQLAlchemy's pool_pre_ping costs three round trips at every checkout, three checkouts a
+    message. A connection used within the last seconds is taken as it is; one that idled longer
+    (a firewall or the server may have dropped it meanwhile) is pinged first, and replaced if it
+    does not answer. A connection that broke while in use fails its statement as an outage, and
+    SQLAlchemy then replaces every connection of the pool."""
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            dbapi_connection.ping()
+        except Exception as error:
+            raise DisconnectionError() from error  # the pool connects anew
+
+
 def _configure_sqlite(engine: AsyncEngine) -> None:
     """WAL, foreign keys, a busy timeout, and BEGIN IMMEDIATE so concurrent writers queue up
     instead of failing with "database is locked" when a reader later wants to write; a
@@ -122,11 +148,24 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={sqlite_on_the_loop.BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA wal_autocheckpoint=0")  # the connection checkpoints, off the loop
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(connection: Connection) -> None:
+        # Straight to the driver: SQLAlchemy's execution of it cost as much as a statement. Its
+        # errors are SQLAlchemy's as they would be from there (a locked database is an outage).
         read_only = connection.get_execution_options().get(READ_ONLY, False)
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        begin = "BEGIN" if read_only else sqlite_on_the_loop.BEGIN
+        driver_error = connection.dialect.loaded_dbapi.Error
+        cursor = connection.connection.cursor()
+        try:
+            cursor.execute(begin)
+        except driver_error as error:
+            raise DBAPIError.instance(
+                begin, (), error, driver_error, hide_parameters=True
+            ) from error
+        finally:
+            cursor.close()

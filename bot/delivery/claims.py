@@ -53,6 +53,35 @@ _EXPIRE = (
     .execution_options(synchronize_session=False)
 )
 _BULK = OutboxMessage.priority >= ANNOUNCEMENT_PRIORITY
+# Per chat among those given, the first row unsent and not in this claim, and the first such row
+# that is not an announcement merely waiting (a reply may overtake those).
+_FOREIGN = (
+    select(
+        OutboxMessage.channel,
+        OutboxMessage.address,
+        func.min(OutboxMessage.id),
+        func.min(
+            case((and_(OutboxMessage.status == PENDING, _BULK), None), else_=OutboxMessage.id)
+        ),
+    )
+    .where(
+        tuple_(OutboxMessage.channel, OutboxMessage.address).in_(
+            bindparam("order_chats", expanding=True)
+        ),
+        OutboxMessage.status.in_([PENDING, SENDING]),
+        or_(
+            OutboxMessage.claim_token.is_(None),
+            OutboxMessage.claim_token != bindparam("order_token"),
+        ),
+    )
+    .group_by(OutboxMessage.channel, OutboxMessage.address)
+)
+_GIVE_BACK = (
+    update(OutboxMessage)
+    .where(OutboxMessage.id.in_(bindparam("order_returned", expanding=True)))
+    .values(status=PENDING, claim_token=None, lease_until=None, attempts=OutboxMessage.attempts - 1)
+    .execution_options(synchronize_session=False)
+)
 
 
 def _claim_statement(
@@ -238,24 +267,8 @@ class Claims:
         none): another process is sending that chat, and the earliest claim goes first."""
         if not claimed:
             return claimed
-        chats = {(row.channel, row.address) for row in claimed}
-        # A reply may overtake announcements that merely wait (for the pace, say): only one
-        # already on its way elsewhere holds it.
-        waiting_announcement = and_(OutboxMessage.status == PENDING, _BULK)
-        foreign = await session.execute(
-            select(
-                OutboxMessage.channel,
-                OutboxMessage.address,
-                func.min(OutboxMessage.id),
-                func.min(case((waiting_announcement, None), else_=OutboxMessage.id)),
-            )
-            .where(
-                tuple_(OutboxMessage.channel, OutboxMessage.address).in_(list(chats)),
-                OutboxMessage.status.in_([PENDING, SENDING]),
-                or_(OutboxMessage.claim_token.is_(None), OutboxMessage.claim_token != token),
-            )
-            .group_by(OutboxMessage.channel, OutboxMessage.address)
-        )
+        chats = list({(row.channel, row.address) for row in claimed})
+        foreign = await session.execute(_FOREIGN, {"order_chats": chats, "order_token": token})
         first_foreign = {
             (channel, address): (first, first_for_replies)
             for channel, address, first, first_for_replies in foreign
@@ -269,14 +282,5 @@ class Claims:
         kept = [row for row in claimed if in_order(row)]
         returned = [row.id for row in claimed if row not in kept]
         if returned:
-            await session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id.in_(returned))
-                .values(
-                    status=PENDING,
-                    claim_token=None,
-                    lease_until=None,
-                    attempts=OutboxMessage.attempts - 1,
-                )
-            )
+            await session.execute(_GIVE_BACK, {"order_returned": returned})
         return kept

@@ -7,9 +7,11 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import ModuleType
 from typing import Any
 
-from sqlalchemy import case, exists, or_, select, text, update
+from sqlalchemy import bindparam, case, exists, or_, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import OutboxMessage, User
@@ -24,6 +26,37 @@ EXPIRED = "expired"  # not sent before its `expires_at`: too late to make sense
 ANNOUNCEMENT_PRIORITY = 10
 MAX_ATTEMPTS = 12
 MAX_BACKOFF = timedelta(minutes=30)
+
+
+def _enqueue_statement(dialect: ModuleType) -> Any:
+    """The INSERT of `enqueue`, built once per database: a key queued before is skipped, and a
+    row to someone who blocked us is unreachable from the start."""
+    columns = OutboxMessage.__table__.c
+    names = [
+        "dedup_key",
+        "channel",
+        "address",
+        "user_id",
+        "about_user_id",
+        "payload",
+        "priority",
+        "next_attempt_at",
+        "expires_at",
+        "created_at",
+    ]
+    values: dict[str, Any] = {
+        name: bindparam(f"row_{name}", type_=columns[name].type) for name in names
+    }
+    blocked_us = exists().where(User.id == values["user_id"], User.unreachable_at.is_not(None))
+    return (
+        dialect.insert(OutboxMessage.__table__)
+        .values(status=case((blocked_us, UNREACHABLE), else_=PENDING), attempts=0, **values)
+        .on_conflict_do_nothing(index_elements=["dedup_key"])
+        .returning(columns.id)
+    )
+
+
+_ENQUEUE = {"postgresql": _enqueue_statement(postgresql), "sqlite": _enqueue_statement(sqlite)}
 
 
 async def enqueue(
@@ -44,31 +77,20 @@ async def enqueue(
     A message to someone who blocked us is recorded as unreachable and never tried, until they
     write again. `about_user_id`: the person a message to someone else is about (it goes when
     they erase their data)."""
-    status: Any = PENDING
-    if user_id is not None:
-        blocked_us = exists().where(User.id == user_id, User.unreachable_at.is_not(None))
-        status = case((blocked_us, UNREACHABLE), else_=PENDING)
     values = {
-        "dedup_key": dedup_key,
-        "channel": channel,
-        "address": address,
-        "user_id": user_id,
-        "about_user_id": about_user_id,
-        "payload": reply.to_payload(),
-        "priority": priority,
-        "status": status,
-        "attempts": 0,
-        "next_attempt_at": not_before or now,
-        "expires_at": expires_at,
-        "created_at": now,
+        "row_dedup_key": dedup_key,
+        "row_channel": channel,
+        "row_address": address,
+        "row_user_id": user_id,
+        "row_about_user_id": about_user_id,
+        "row_payload": reply.to_payload(),
+        "row_priority": priority,
+        "row_next_attempt_at": not_before or now,
+        "row_expires_at": expires_at,
+        "row_created_at": now,
     }
-    statement = (
-        insert(session, OutboxMessage)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["dedup_key"])
-        .returning(OutboxMessage.id)
-    )
-    return (await session.execute(statement)).scalar_one_or_none()
+    statement = _ENQUEUE[session.get_bind().dialect.name]
+    return (await session.execute(statement, values)).scalar_one_or_none()
 
 
 async def cancel_unsent(session: AsyncSession, *key_prefixes: str) -> None:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import Table, bindparam, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from bot.db.models import (
     ChannelIdentity,
@@ -83,26 +82,53 @@ async def _add_identity(
 SEEN_EVERY = timedelta(minutes=5)
 
 
+_IDENTITIES = cast(Table, ChannelIdentity.__table__)
+_OTHER = _IDENTITIES.alias("other")
+# The statements of every turn, built once (only their parameters change). Core, not ORM: an ORM
+# UPDATE would also look for the rows it changed in the session.
+_SEEN = (
+    update(_IDENTITIES)
+    .where(
+        _IDENTITIES.c.channel == bindparam("seen_channel"),
+        _IDENTITIES.c.external_id == bindparam("seen_external_id"),
+        or_(
+            _IDENTITIES.c.last_seen_at.is_(None),
+            _IDENTITIES.c.last_seen_at < bindparam("seen_before"),
+            exists().where(  # the person wrote from another address since
+                _OTHER.c.user_id == _IDENTITIES.c.user_id,
+                _OTHER.c.id != _IDENTITIES.c.id,
+                _OTHER.c.last_seen_at >= _IDENTITIES.c.last_seen_at,
+            ),
+        ),
+    )
+    .values(last_seen_at=bindparam("seen_now", type_=_IDENTITIES.c.last_seen_at.type))
+)
+_FIND = (
+    select(User)
+    .join(ChannelIdentity)
+    .where(
+        ChannelIdentity.channel == bindparam("find_channel"),
+        ChannelIdentity.external_id == bindparam("find_external_id"),
+    )
+)
+_ADDRESSES = (
+    select(ChannelIdentity.channel, ChannelIdentity.external_id)
+    .where(ChannelIdentity.user_id == bindparam("user_id"))
+    .order_by(ChannelIdentity.id)
+)
+_REGION_KEY = select(Region.key).where(Region.id == bindparam("region_id"))
+
+
 async def seen(session: AsyncSession, *, channel: str, external_id: str, now: datetime) -> None:
     """The person wrote from this address: what is sent to them goes here from now on."""
-    other = aliased(ChannelIdentity)
-    used_elsewhere_since = exists().where(
-        other.user_id == ChannelIdentity.user_id,
-        other.id != ChannelIdentity.id,
-        other.last_seen_at >= ChannelIdentity.last_seen_at,
-    )
     await session.execute(
-        update(ChannelIdentity)
-        .where(
-            ChannelIdentity.channel == channel,
-            ChannelIdentity.external_id == external_id,
-            or_(
-                ChannelIdentity.last_seen_at.is_(None),
-                ChannelIdentity.last_seen_at < now - SEEN_EVERY,
-                used_elsewhere_since,
-            ),
-        )
-        .values(last_seen_at=now)
+        _SEEN,
+        {
+            "seen_channel": channel,
+            "seen_external_id": external_id,
+            "seen_before": now - SEEN_EVERY,
+            "seen_now": now,
+        },
     )
 
 
@@ -113,26 +139,18 @@ def used_last_first(identity: Any = ChannelIdentity) -> tuple[Any, ...]:
 
 
 async def find(session: AsyncSession, *, channel: str, external_id: str) -> User | None:
-    return await session.scalar(
-        select(User)
-        .join(ChannelIdentity)
-        .where(ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id)
-    )
+    return await session.scalar(_FIND, {"find_channel": channel, "find_external_id": external_id})
 
 
 async def addresses(session: AsyncSession, user_id: int) -> list[str]:
-    rows = await session.execute(
-        select(ChannelIdentity.channel, ChannelIdentity.external_id)
-        .where(ChannelIdentity.user_id == user_id)
-        .order_by(ChannelIdentity.id)
-    )
+    rows = await session.execute(_ADDRESSES, {"user_id": user_id})
     return [f"{channel}:{external_id}" for channel, external_id in rows]
 
 
 async def view(session: AsyncSession, user: User, *, admins: frozenset[str]) -> UserView:
     """The person as flows see them, with the permissions stored right now."""
     region_key = (
-        await session.scalar(select(Region.key).where(Region.id == user.region_id))
+        await session.scalar(_REGION_KEY, {"region_id": user.region_id})
         if user.region_id is not None
         else None
     )
