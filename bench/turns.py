@@ -13,6 +13,9 @@ from tests.e2e.telegram_fake import FakeBotApi
 
 ROUNDS = 5  # bot, floor, bot, floor, ...: both see the same machine
 TURNS = 100  # per round and process
+# One message at a time, and at most 20 a second: faster, the replies would wait for the 30 a
+# second that Telegram allows a bot (and that the bot keeps to), which the floor does not.
+SEND_EVERY = 0.05  # seconds
 SETTLE_SECONDS = 0.3  # after the last reply, for what the process does once it has answered
 
 
@@ -49,7 +52,7 @@ async def answered(fake: FakeBotApi, chat: int, since: int) -> float:
 
 
 async def one_round(fake: FakeBotApi, pid: int, turns: Turns, *, measured: bool = True) -> None:
-    """TURNS messages, each sent once the one before is answered."""
+    """TURNS messages, each sent once the one before is answered (and SEND_EVERY after it)."""
     started = cpu_seconds(pid)
     for number in range(TURNS if measured else len(CHATTERS)):
         chat = CHATTERS[number % len(CHATTERS)]
@@ -59,6 +62,7 @@ async def one_round(fake: FakeBotApi, pid: int, turns: Turns, *, measured: bool 
         reply = await asyncio.wait_for(answered(fake, chat, since), timeout=60)
         if measured:
             turns.latencies.append((reply - sent) * 1000)
+        await asyncio.sleep(max(0.0, sent + SEND_EVERY - time.monotonic()))
     await asyncio.sleep(SETTLE_SECONDS)
     if measured:
         turns.cpu += cpu_seconds(pid) - started
