@@ -114,7 +114,9 @@ async def compose(fake: FakeBotApi) -> None:
 
 
 class Delivery:
-    """Announcement messages as they reach the fake, counted per recipient."""
+    """Announcement messages as they reach the fake, counted per recipient; `times` also holds
+    those refused because the person blocked the bot, as they take the allowance too (nobody
+    knows who blocked the bot before trying)."""
 
     def __init__(self, fake: FakeBotApi, size: int) -> None:
         self.fake, self.seen = fake, len(fake.requests)
@@ -126,12 +128,11 @@ class Delivery:
         requests = self.fake.requests
         for request in requests[self.seen :]:
             chat = request.params.get("chat_id")
-            if (
-                request.method == "sendMessage"
-                and request.status == 200
-                and chat in self.recipients
-            ):
+            if request.method != "sendMessage" or chat not in self.recipients:
+                continue
+            if request.status == 200:
                 self.received[chat] += 1
+            if request.status in (200, 403):
                 self.times.append(request.time)
         self.seen = len(requests)
 

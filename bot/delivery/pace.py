@@ -132,10 +132,13 @@ class Pace:
         bulk_rate = per_second * (1 - (reply_share or 0.0))
         batch = burst if burst is not None else max(1, round(bulk_rate * BULK_BATCH_SECONDS))
         self.window = Window(per_second, reply_share) if reply_share is not None else None
-        # Under a window, which holds the limit, more tokens may wait for a slow round of
-        # claiming and sending instead of being lost; and half a second's rows wait for their
-        # places, so that the window stays full while the next claim is made.
-        self.bulk = Bucket(bulk_rate, batch if self.window is None else 3 * batch)
+        # Under a window, the window holds the limit and the share (tokens only spread a claim
+        # over its batches); half a second's rows wait for their places, so that the window
+        # stays full while the next claim is made.
+        if self.window is None:
+            self.bulk = Bucket(bulk_rate, batch)
+        else:
+            self.bulk = Bucket(per_second, 3 * batch)
         self.prefetch = 2 * batch
         self.chat_gap = 1 / per_chat_per_second if per_chat_per_second else 0.0
         self.hungry = False  # the last claim took every token: more bulk rows are waiting
