@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bench.announcement import compose, onboard_staff, press
-from bench.fairness import scratch_postgresql
+from bench.engines import on_each
 from bench.people import introduce, seed
 from bench.processes import STAFF, real_bot
 from bench.table import Figure, Target
@@ -168,19 +167,6 @@ async def measure(database_url: str, directory: Path, *, size: int, suffix: str)
 
 
 async def announcement_lockout(engines: list[tuple[str, str | None]]) -> list[Figure]:
-    figures = []
-    for suffix, server in engines:
-        with tempfile.TemporaryDirectory() as name:
-            directory = Path(name)
-            try:
-                if server is None:
-                    url = f"sqlite+aiosqlite:///{directory / 'bench.sqlite3'}"
-                    figures += await measure(url, directory, size=SIZE, suffix=suffix)
-                else:
-                    async with scratch_postgresql(server) as url:
-                        figures += await measure(url, directory, size=SIZE, suffix=suffix)
-            except BaseException:
-                if (directory / "bot.log").exists():
-                    print("--- bot.log", (directory / "bot.log").read_text()[-5000:])
-                raise
-    return figures
+    return await on_each(
+        engines, lambda url, directory, suffix: measure(url, directory, size=SIZE, suffix=suffix)
+    )

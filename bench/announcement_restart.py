@@ -9,14 +9,13 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import tempfile
 import time
 from pathlib import Path
 
 from sqlalchemy import select
 
 from bench.announcement import BLOCKED_EVERY, Delivery, compose, onboard_staff, press
-from bench.fairness import scratch_postgresql
+from bench.engines import on_each
 from bench.people import audience, introduce, seed
 from bench.processes import STAFF, real_bot
 from bench.table import Figure, Target
@@ -94,19 +93,6 @@ async def measure(database_url: str, directory: Path, *, size: int, suffix: str)
 
 
 async def announcement_restart(engines: list[tuple[str, str | None]]) -> list[Figure]:
-    figures = []
-    for suffix, server in engines:
-        with tempfile.TemporaryDirectory() as name:
-            directory = Path(name)
-            try:
-                if server is None:
-                    url = f"sqlite+aiosqlite:///{directory / 'bench.sqlite3'}"
-                    figures += await measure(url, directory, size=SIZE, suffix=suffix)
-                else:
-                    async with scratch_postgresql(server) as url:
-                        figures += await measure(url, directory, size=SIZE, suffix=suffix)
-            except BaseException:
-                if (directory / "bot.log").exists():
-                    print("--- bot.log", (directory / "bot.log").read_text()[-5000:])
-                raise
-    return figures
+    return await on_each(
+        engines, lambda url, directory, suffix: measure(url, directory, size=SIZE, suffix=suffix)
+    )

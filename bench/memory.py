@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import os
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import insert, select
 
 from bench.announcement import press, say
-from bench.fairness import scratch_postgresql
+from bench.engines import on_each
 from bench.processes import real_bot
 from bench.table import Figure, Target
 from bot.db.models import ChannelIdentity, ProcessedUpdate, Region, User
@@ -130,19 +129,6 @@ async def measure(database_url: str, directory: Path, *, suffix: str) -> list[Fi
 
 
 async def memory(engines: list[tuple[str, str | None]]) -> list[Figure]:
-    figures = []
-    for suffix, server in engines:
-        with tempfile.TemporaryDirectory() as name:
-            directory = Path(name)
-            try:
-                if server is None:
-                    url = f"sqlite+aiosqlite:///{directory / 'bench.sqlite3'}"
-                    figures += await measure(url, directory, suffix=suffix)
-                else:
-                    async with scratch_postgresql(server) as url:
-                        figures += await measure(url, directory, suffix=suffix)
-            except BaseException:
-                if (directory / "bot.log").exists():
-                    print("--- bot.log", (directory / "bot.log").read_text()[-5000:])
-                raise
-    return figures
+    return await on_each(
+        engines, lambda url, directory, suffix: measure(url, directory, suffix=suffix)
+    )

@@ -5,30 +5,19 @@ nothing about whom: no name, text or chat id."""
 from __future__ import annotations
 
 import json
-import os
-import sqlite3
 from collections.abc import AsyncIterator
-from contextlib import closing
 from pathlib import Path
 
 import pytest
 
 from tests.e2e.telegram_fake import FakeBotApi
 from tests.e2e.test_logs_telegram import (
-    EMAIL,
-    NAME,
-    ORGANISATION,
     PERSONAL,
-    PHONE,
     SECRET,
-    STAFF,
-    TITLE,
     TOKEN,
     ZOFIA,
-    onboard,
+    a_day_with_errors,
 )
-from tests.e2e.test_meetings_telegram import press, say
-from tests.e2e.test_process import bot_run
 
 
 @pytest.fixture
@@ -41,44 +30,7 @@ async def fake() -> AsyncIterator[FakeBotApi]:
 async def test_the_json_log_of_a_chat_with_errors_is_one_object_a_line_naming_nobody(
     fake: FakeBotApi, tmp_path: Path
 ) -> None:
-    database = tmp_path / "bot.sqlite3"
-    log = tmp_path / "bot.log"
-    env = {
-        **os.environ,
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE_URL": fake.base_url,
-        "DATABASE_URL": f"sqlite+aiosqlite:///{database}",
-        "BOT_ADMINS": f"telegram:{STAFF}",
-        "FLOOD_MESSAGES_PER_MINUTE": "6000",
-        "FLOOD_BURST": "1000",
-        "LOG_FORMAT": "json",
-    }
-    for variable in ("WEBHOOK_URL", "LOG_PERSONAL_DATA", "SIGNAL_ACCOUNT", "SIGNAL_CLI_URL"):
-        env.pop(variable, None)
-    async with bot_run(env, log):
-        await fake.wait_until(lambda: fake.polls > 0, timeout=60)
-        with closing(sqlite3.connect(database)) as connection:
-            # A bug rather than an outage when the phone number is stored: a traceback.
-            connection.execute(
-                "CREATE TRIGGER phone_fails BEFORE UPDATE OF contact ON applications "
-                f"WHEN NEW.contact = '{PHONE}' BEGIN SELECT zeroblob(2000000000); END"
-            )
-            connection.commit()
-        await onboard(fake, ZOFIA, "I volunteer")
-        await say(fake, ZOFIA, "/apply")
-        await press(fake, ZOFIA, "Start the application")
-        await say(fake, ZOFIA, NAME)
-        await say(fake, ZOFIA, ORGANISATION)
-        await say(fake, ZOFIA, PHONE)
-        await fake.wait_until(lambda: "Sorry" in fake.messages(ZOFIA)[-1].plain_text)
-        await say(fake, ZOFIA, EMAIL)
-        await press(fake, ZOFIA, "Parchim")
-        fake.fail_next(
-            "sendMessage", status=500, description="Internal Server Error", chat_id=ZOFIA
-        )
-        await say(fake, ZOFIA, TITLE)
-        await fake.wait_until(lambda: "Internal Server Error" in log.read_text(), timeout=15)
-    output = log.read_text()
+    output = await a_day_with_errors(fake, tmp_path, LOG_FORMAT="json")
     entries = []
     for line in output.splitlines():
         try:

@@ -240,11 +240,10 @@ async def test_the_debug_setting_shows_the_parameters(
         assert value not in log, (value, log)
 
 
-async def test_the_bot_process_logs_a_day_with_errors_without_personal_data(
-    fake: FakeBotApi, tmp_path: Path
-) -> None:
+async def a_day_with_errors(fake: FakeBotApi, tmp_path: Path, **extra_env: str) -> str:
     """`python -m bot run` with its own logging: a database error (a trigger that fails the
-    statement storing the phone number) and a 500; then its output is read."""
+    statement storing the phone number: "string or blob too big", a DataError, a bug rather
+    than an outage) and a 500; its output."""
     database = tmp_path / "bot.sqlite3"
     log = tmp_path / "bot.log"
     env = {
@@ -255,13 +254,13 @@ async def test_the_bot_process_logs_a_day_with_errors_without_personal_data(
         "BOT_ADMINS": f"telegram:{STAFF}",
         "FLOOD_MESSAGES_PER_MINUTE": "6000",
         "FLOOD_BURST": "1000",
+        **extra_env,
     }
     for variable in ("WEBHOOK_URL", "LOG_PERSONAL_DATA", "SIGNAL_ACCOUNT", "SIGNAL_CLI_URL"):
         env.pop(variable, None)
     async with bot_run(env, log):
         await fake.wait_until(lambda: fake.polls > 0, timeout=60)
         with closing(sqlite3.connect(database)) as connection:
-            # "string or blob too big": a DataError, a bug rather than an outage.
             connection.execute(
                 "CREATE TRIGGER phone_fails BEFORE UPDATE OF contact ON applications "
                 f"WHEN NEW.contact = '{PHONE}' BEGIN SELECT zeroblob(2000000000); END"
@@ -281,7 +280,13 @@ async def test_the_bot_process_logs_a_day_with_errors_without_personal_data(
         )
         await say(fake, ZOFIA, TITLE)
         await fake.wait_until(lambda: "Internal Server Error" in log.read_text(), timeout=15)
-    output = log.read_text()
+    return log.read_text()
+
+
+async def test_the_bot_process_logs_a_day_with_errors_without_personal_data(
+    fake: FakeBotApi, tmp_path: Path
+) -> None:
+    output = await a_day_with_errors(fake, tmp_path)
     assert "DataError" in output and "[SQL parameters hidden" in output, output
     assert "Internal Server Error" in output and "telegram:#" in output, output
     for value in PERSONAL + SECRET:
