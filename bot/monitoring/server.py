@@ -8,7 +8,7 @@ import asyncio
 import logging
 import socket
 import threading
-from collections.abc import Callable, Coroutine, Iterable, Iterator
+from collections.abc import Callable, Coroutine, Iterable, Iterator, Mapping
 from typing import Any, TypeVar
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
@@ -131,45 +131,43 @@ class _Everything(Collector):
 
 
 def _families(figures: Figures) -> Iterator[Metric]:
-    inbox = GaugeMetricFamily("gemeinsam_inbox_messages", "Inbox rows by status", labels=["status"])
-    for status, count in sorted(figures.inbox.items()):
-        inbox.add_metric([status], count)
-    yield inbox
-    outbox = GaugeMetricFamily(
+    yield _counted("gemeinsam_inbox_messages", "Inbox rows by status", ["status"], figures.inbox)
+    yield _counted(
         "gemeinsam_outbox_messages",
         "Outbox rows by status and priority (reply or announcement)",
-        labels=["status", "priority"],
+        ["status", "priority"],
+        figures.outbox,
     )
-    for (status, priority), count in sorted(figures.outbox.items()):
-        outbox.add_metric([status, priority], count)
-    yield outbox
     yield GaugeMetricFamily(
         "gemeinsam_reply_wait_seconds",
         "How long the person waiting longest for an answer has waited (0: nobody waits)",
         value=figures.reply_wait_seconds,
     )
-    people = GaugeMetricFamily(
-        "gemeinsam_people", "People by role and region", labels=["role", "region"]
+    yield _counted(
+        "gemeinsam_people", "People by role and region", ["role", "region"], figures.people
     )
-    for (role, region), count in sorted(figures.people.items()):
-        people.add_metric([role, region], count)
-    yield people
-    questions = GaugeMetricFamily(
+    yield _counted(
         "gemeinsam_questions",
         "Questions to the office by status (open and taken wait for an answer)",
-        labels=["status"],
+        ["status"],
+        figures.questions,
     )
-    for status, count in sorted(figures.questions.items()):
-        questions.add_metric([status], count)
-    yield questions
-    applications = GaugeMetricFamily(
+    yield _counted(
         "gemeinsam_applications",
         "Applications by status (submitted wait for a decision)",
-        labels=["status"],
+        ["status"],
+        figures.applications,
     )
-    for status, count in sorted(figures.applications.items()):
-        applications.add_metric([status], count)
-    yield applications
+
+
+def _counted(
+    name: str, documentation: str, labels: list[str], counts: Mapping[Any, int]
+) -> GaugeMetricFamily:
+    """A gauge of `counts`, keyed by one label's value or a tuple of them, in a stable order."""
+    family = GaugeMetricFamily(name, documentation, labels=labels)
+    for key, count in sorted(counts.items()):
+        family.add_metric(list(key) if isinstance(key, tuple) else [key], count)
+    return family
 
 
 class _Quiet(WSGIRequestHandler):
