@@ -11,6 +11,7 @@ import itertools
 import statistics
 import time
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from bench.people import CHATTERS, audience
@@ -136,6 +137,22 @@ class Delivery:
                 self.times.append(request.time)
         self.seen = len(requests)
 
+    def lost_and_twice(self, reachable: Iterable[int], name: str) -> list[Figure]:
+        """Who never got it though they could be reached, and who got it more than once: both
+        must be nobody."""
+        return [
+            Figure(
+                f"{name} lost",
+                sum(1 for recipient in reachable if not self.received[recipient]),
+                target=Target(0),
+            ),
+            Figure(
+                f"{name} twice",
+                sum(1 for count in self.received.values() if count > 1),
+                target=Target(0),
+            ),
+        ]
+
     def others_between(self, start: float, end: float) -> int:
         """Messages to anyone else (the replies) in that time."""
         return sum(
@@ -208,14 +225,5 @@ async def measure(fake: FakeBotApi, size: int, suffix: str) -> list[Figure]:
             limit,
             Target(0.97, of="ratio", at_least=True),
         ),
-        Figure(
-            f"announcement lost{suffix}",
-            sum(1 for recipient in reachable if not delivery.received[recipient]),
-            target=Target(0),
-        ),
-        Figure(
-            f"announcement twice{suffix}",
-            sum(1 for count in delivery.received.values() if count > 1),
-            target=Target(0),
-        ),
+        *delivery.lost_and_twice(reachable, f"announcement{suffix}"),
     ]

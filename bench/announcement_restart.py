@@ -18,7 +18,7 @@ from bench.announcement import BLOCKED_EVERY, Delivery, compose, onboard_staff, 
 from bench.engines import on_each
 from bench.people import audience, introduce, seed
 from bench.processes import STAFF, real_bot
-from bench.table import Figure, Target
+from bench.table import Figure
 from bot.db.models import OutboxMessage
 from bot.db.session import Database
 from bot.delivery import SENT
@@ -78,16 +78,7 @@ async def measure(database_url: str, directory: Path, *, size: int, suffix: str)
             await asyncio.sleep(LEASE_SECONDS / 10)  # a message sent twice may come late
             delivery.update()
     return [
-        Figure(
-            f"after kill -9 halfway, of {size:,}: lost{suffix}",
-            sum(1 for chat in reachable if not delivery.received[chat]),
-            target=Target(0),
-        ),
-        Figure(
-            f"after kill -9 halfway, of {size:,}: twice{suffix}",
-            sum(1 for count in delivery.received.values() if count > 1),
-            target=Target(0),
-        ),
+        *delivery.lost_and_twice(reachable, f"after kill -9 halfway, of {size:,}:{suffix}"),
         Figure(f"sent but not recorded at the kill{suffix}", window),
     ]
 

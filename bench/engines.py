@@ -7,8 +7,8 @@ import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from bench.fairness import scratch_postgresql
 from bench.table import Figure
+from tests.database_copies import scratch_postgresql
 
 # (url, directory, suffix) -> figures
 Measure = Callable[[str, Path, str], Awaitable[list[Figure]]]

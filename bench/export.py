@@ -14,9 +14,8 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
-from bench.fairness import scratch_postgresql
 from bench.people import BATCH
-from bench.processes import STAFF, real_bot
+from bench.processes import STAFF, real_bot, resident_kib
 from bench.table import Figure, Target
 from bot.app import App
 from bot.db.models import (
@@ -29,6 +28,7 @@ from bot.db.models import (
     ReportFile,
 )
 from bot.settings import Settings
+from tests.database_copies import scratch_postgresql
 from tests.e2e.telegram_fake import FakeBotApi
 from tests.e2e.test_grants_telegram import onboard, say
 
@@ -40,14 +40,6 @@ DESCRIPTION = (
     "Ein wöchentliches Sprachcafé im Gemeindehaus: Ehrenamtliche und Neuzugewanderte üben "
     "gemeinsam Deutsch, tauschen sich über Schule, Ämter und Arbeit aus und planen Ausflüge. "
 )
-
-
-def resident_kib(pid: int) -> int:
-    """The process's resident memory (Linux /proc)."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    raise RuntimeError("no VmRSS")
 
 
 def application(number: int, *, round_id: int, regions: list[int], now: datetime) -> dict[str, Any]:

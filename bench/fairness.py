@@ -10,17 +10,13 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
-
 from bot.settings import Settings
+from tests.database_copies import scratch_postgresql
 from tests.e2e.telegram_fake import FakeBotApi
 from tests.e2e.test_process import bot_process as process_of_bot
 
@@ -58,23 +54,6 @@ async def bot_process(fake: FakeBotApi, database_url: str, log: Path) -> AsyncIt
         FLOOD_BURST=str(defaults.flood_burst),
     ):
         yield
-
-
-@asynccontextmanager
-async def scratch_postgresql(server_url: str) -> AsyncIterator[str]:
-    """A database of its own on that PostgreSQL server for one run, dropped afterwards."""
-    name = f"gemeinsam_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as connection:
-            await connection.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-        finally:
-            async with admin.connect() as connection:
-                await connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    finally:
-        await admin.dispose()
 
 
 class Run:

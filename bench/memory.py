@@ -7,32 +7,20 @@ from __future__ import annotations
 
 import asyncio
 import os
-from datetime import UTC, datetime
 from pathlib import Path
-
-from sqlalchemy import insert, select
 
 from bench.announcement import press, say
 from bench.engines import on_each
-from bench.processes import real_bot
+from bench.people import write_people
+from bench.processes import real_bot, resident_kib
 from bench.table import Figure, Target
-from bot.db.models import ChannelIdentity, ProcessedUpdate, Region, User
 from bot.db.session import Database
-from conversations.people.privacy import PRIVACY_VERSION
 from tests.e2e.telegram_fake import FakeBotApi
 
 FIRST = 100
 CHATTING = int(os.environ.get("BENCH_MEMORY_CHATTERS") or 300)
 EVERYONE = 50_000
 AT_ONCE = 10  # people chatting at the same time
-BATCH = 1000
-
-
-def resident_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    raise RuntimeError("no VmRSS")
 
 
 async def conversation(fake: FakeBotApi, chat: int) -> None:
@@ -57,47 +45,10 @@ async def chat(fake: FakeBotApi, chats: range) -> None:
 async def used_before(database_url: str, chats: range) -> None:
     """People who went through the same conversation earlier, as the database has them."""
     database = Database(database_url)
-    now = datetime.now(UTC)
     try:
-        async with database.transaction() as session:
-            region = await session.scalar(select(Region.id).where(Region.key == "parchim"))
-        person = {
-            "locale": "en",
-            "role": "newcomer",
-            "region_id": region,
-            "consented_at": now,
-            "privacy_version": PRIVACY_VERSION,
-            "privacy_accepted_at": now,
-            "created_at": now,
-        }
-        for start in range(0, len(chats), BATCH):
-            part = chats[start : start + BATCH]
-            async with database.transaction() as session:
-                ids = await session.scalars(
-                    insert(User).returning(User.id, sort_by_parameter_order=True),
-                    [person] * len(part),
-                )
-                await session.execute(
-                    insert(ChannelIdentity),
-                    [
-                        {
-                            "user_id": user_id,
-                            "channel": "telegram",
-                            "external_id": str(chat),
-                            "last_seen_at": now,
-                            "created_at": now,
-                        }
-                        for user_id, chat in zip(ids.all(), part, strict=True)
-                    ],
-                )
-                await session.execute(
-                    insert(ProcessedUpdate),
-                    [
-                        {"key": f"telegram:{chat}{step:02d}", "processed_at": now}
-                        for chat in part
-                        for step in range(6)
-                    ],
-                )
+        await write_people(
+            database, chats, role="newcomer", region="parchim", locale="en", updates_each=6
+        )
     finally:
         await database.dispose()
 

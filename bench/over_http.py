@@ -9,11 +9,11 @@ import tempfile
 from pathlib import Path
 
 from bench import announcement
-from bench.fairness import scratch_postgresql
 from bench.people import CHATTERS, introduce, seed
 from bench.processes import echo_floor, real_bot
 from bench.table import Figure, Target
 from bench.turns import interleaved
+from tests.database_copies import scratch_postgresql
 from tests.e2e.telegram_fake import FakeBotApi
 
 FLOOR_TOKEN = "654321:FLOOR-token"

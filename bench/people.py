@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 from sqlalchemy import insert, select
 
 from bot.app import App
-from bot.db.models import ChannelIdentity, Region, User
+from bot.db.models import ChannelIdentity, ProcessedUpdate, Region, User
+from bot.db.session import Database
 from bot.settings import Settings
 from conversations.people.privacy import PRIVACY_VERSION
 from tests.e2e.telegram_fake import FakeBotApi
@@ -30,45 +31,63 @@ async def seed(database_url: str, *, audience_size: int) -> None:
     app = App(replace(Settings(), database_url=database_url))
     try:
         await app.migrate()
-        now = datetime.now(UTC)
-        async with app.database.transaction() as session:
-            regions = dict((await session.execute(select(Region.key, Region.id))).tuples().all())
-        groups = [
-            (audience(audience_size), "newcomer", regions["parchim"]),
-            (CHATTERS, "volunteer", regions["hagenow"]),
-        ]
-        for chats, role, region in groups:
-            for start in range(0, len(chats), BATCH):
-                part = chats[start : start + BATCH]
-                person = {
-                    "locale": "de",
-                    "role": role,
-                    "region_id": region,
-                    "is_staff": False,
-                    "consented_at": now,
-                    "privacy_version": PRIVACY_VERSION,
-                    "privacy_accepted_at": now,
-                    "created_at": now,
-                }
-                async with app.database.transaction() as session:
-                    ids = await session.scalars(
-                        insert(User).returning(User.id, sort_by_parameter_order=True),
-                        [person] * len(part),
-                    )
-                    await session.execute(
-                        insert(ChannelIdentity),
-                        [
-                            {
-                                "user_id": user_id,
-                                "channel": "telegram",
-                                "external_id": str(chat),
-                                "created_at": now,
-                            }
-                            for user_id, chat in zip(ids.all(), part, strict=True)
-                        ],
-                    )
+        await write_people(app.database, audience(audience_size), role="newcomer", region="parchim")
+        await write_people(app.database, CHATTERS, role="volunteer", region="hagenow")
     finally:
         await app.close()
+
+
+async def write_people(
+    database: Database,
+    chats: range,
+    *,
+    role: str,
+    region: str,
+    locale: str = "de",
+    updates_each: int = 0,
+) -> None:
+    """Onboarded people of that role and region, a Telegram chat each, written a batch at a time;
+    with `updates_each`, as many updates of each recorded as handled, as if they had chatted."""
+    now = datetime.now(UTC)
+    async with database.transaction() as session:
+        region_id = await session.scalar(select(Region.id).where(Region.key == region))
+    person = {
+        "locale": locale,
+        "role": role,
+        "region_id": region_id,
+        "is_staff": False,
+        "consented_at": now,
+        "privacy_version": PRIVACY_VERSION,
+        "privacy_accepted_at": now,
+        "created_at": now,
+    }
+    for start in range(0, len(chats), BATCH):
+        part = chats[start : start + BATCH]
+        async with database.transaction() as session:
+            ids = await session.scalars(
+                insert(User).returning(User.id, sort_by_parameter_order=True),
+                [person] * len(part),
+            )
+            await session.execute(
+                insert(ChannelIdentity),
+                [
+                    {
+                        "user_id": user_id,
+                        "channel": "telegram",
+                        "external_id": str(chat),
+                        "last_seen_at": now if updates_each else None,
+                        "created_at": now,
+                    }
+                    for user_id, chat in zip(ids.all(), part, strict=True)
+                ],
+            )
+            updates = [
+                {"key": f"telegram:{chat}{step:02d}", "processed_at": now}
+                for chat in part
+                for step in range(updates_each)
+            ]
+            for batch in range(0, len(updates), BATCH):
+                await session.execute(insert(ProcessedUpdate), updates[batch : batch + BATCH])
 
 
 def introduce(fake: FakeBotApi, *, audience_size: int) -> None:

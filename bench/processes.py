@@ -23,6 +23,14 @@ def cpu_seconds(pid: int) -> float:
     return (utime + stime) / TICK
 
 
+def resident_kib(pid: int) -> int:
+    """The process's resident memory (Linux /proc)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmRSS")
+
+
 @asynccontextmanager
 async def real_bot(fake: FakeBotApi, database_url: str, log: Path) -> AsyncIterator[int]:
     """`python -m bot run` polling the fake, its pid once it polls. A person's flood limit is

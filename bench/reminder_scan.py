@@ -14,7 +14,6 @@ from pathlib import Path
 
 from sqlalchemy import delete, func, insert, select
 
-from bench.fairness import scratch_postgresql
 from bench.table import Figure, Target
 from bot.app import App
 from bot.db.models import (
@@ -31,6 +30,7 @@ from bot.scheduling.question_reminders import remind_questions
 from bot.scheduling.reminders import remind_meetings, remind_reports
 from bot.services.ports import FixedClock
 from bot.settings import Settings
+from tests.database_copies import scratch_postgresql
 
 DUE = 1000  # people who said yes to the meeting in two hours
 FUTURE = (1000, 100_000)  # rows not due yet, half yeses to later meetings, half projects

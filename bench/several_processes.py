@@ -18,12 +18,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.announcement import ALLOWANCE, Chat, Delivery
-from bench.fairness import scratch_postgresql
-from bench.people import introduce, seed
+from bench.people import audience, introduce, seed
 from bench.processes import STAFF
 from bench.table import Figure, Target
 from bot.db.models import Broadcast
 from bot.db.session import Database
+from tests.database_copies import scratch_postgresql
 from tests.e2e.telegram_fake import FakeBotApi
 from tests.e2e.test_process import bot_run
 from tests.e2e.webhook_network import RoundRobinProxy, WebhookDelivery
@@ -150,16 +150,7 @@ async def measure(database_url: str, log: Path) -> list[Figure]:
     during = [at for at in sends if first <= at <= last]
     refused = sum(1 for request in fake.requests if request.status == 429)
     return [
-        Figure(
-            "2 processes: announcement to 10,000 lost",
-            AUDIENCE - len(delivery.received),
-            target=Target(0),
-        ),
-        Figure(
-            "2 processes: announcement twice",
-            sum(1 for count in delivery.received.values() if count > 1),
-            target=Target(0),
-        ),
+        *delivery.lost_and_twice(audience(AUDIENCE), "2 processes: announcement to 10,000"),
         Figure(
             "2 processes: sent in all (msg/s)",
             len(during) / window,
