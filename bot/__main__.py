@@ -181,7 +181,7 @@ async def _round(settings: Settings, arguments: argparse.Namespace) -> None:
 async def _content(settings: Settings, directory: str | None) -> None:
     from pathlib import Path
 
-    from bot.services.outreach.info import (
+    from bot.services.outreach.topic_files import (
         CONTENT_DIR,
         ContentError,
         import_articles,

@@ -39,7 +39,7 @@ from bot.scheduling.reminders import remind_meetings, remind_reports
 from bot.scheduling.scheduler import JobGuard, build_scheduler
 from bot.services.grants import export
 from bot.services.grants.funding_rounds import seed_default_round
-from bot.services.outreach.info import import_missing_articles
+from bot.services.outreach.topic_files import import_missing_articles
 from bot.services.people.regions import seed_regions
 from bot.settings import Settings
 from bot.turn import Turns

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import main
-from bot.services.outreach.info import CONTENT_DIR, load_directory
+from bot.services.outreach.topic_files import CONTENT_DIR, load_directory
 from conversations.languages import LANGUAGE_CODES
 
 

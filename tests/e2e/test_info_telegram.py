@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.services.outreach.info import import_articles, load_directory, parse_article
+from bot.services.outreach.topic_files import import_articles, load_directory, parse_article
 from conversations.languages import LANGUAGE_CODES, endonym
 from tests.e2e.conftest import RunningBot
 from tests.e2e.telegram_fake import FakeBotApi, SentMessage

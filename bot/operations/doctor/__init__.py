@@ -10,7 +10,7 @@ from bot.i18n import LOCALES_DIR
 from bot.operations import catalogs
 from bot.operations.doctor import configuration, database, messengers
 from bot.operations.doctor.findings import Finding, fail, ok, skip
-from bot.services.outreach.info import CONTENT_DIR, ContentError, load_directory
+from bot.services.outreach.topic_files import CONTENT_DIR, ContentError, load_directory
 from bot.settings import ConfigError
 from conversations.languages import LANGUAGE_CODES
 

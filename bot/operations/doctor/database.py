@@ -16,7 +16,7 @@ from bot.db.health import describe
 from bot.db.models import InfoArticle
 from bot.db.session import Database
 from bot.operations.doctor.findings import Finding, fail, ok
-from bot.services.outreach.info import CONTENT_DIR, ContentError, load_directory
+from bot.services.outreach.topic_files import CONTENT_DIR, ContentError, load_directory
 from bot.settings import Settings
 from conversations.languages import LANGUAGE_CODES
 

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import InfoArticle
-from bot.services.outreach.info import FALLBACKS, body_and_keywords, stored_body
 from bot.services.outreach.search import query_words
+from bot.services.outreach.topic_files import FALLBACKS, body_and_keywords, stored_body
 from conversations.limits import TOPIC_TITLE, one_line
 
 KEYWORD_LENGTH = 200  # characters of a question kept as one keyword

@@ -11,7 +11,12 @@ from sqlalchemy import select
 
 from bot.app import App
 from bot.db.models import AuditEntry
-from bot.services.outreach.info import ContentError, import_articles, load_directory, parse_article
+from bot.services.outreach.topic_files import (
+    ContentError,
+    import_articles,
+    load_directory,
+    parse_article,
+)
 from conversations.messages import Attachment, InboundKind
 from tests.conversations.grants.test_review import staff_member
 from tests.conversations.meetings.test_invitations import person

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.app import App
 from bot.db.models import AuditEntry
 from bot.services.outreach.contacts import CONTACTS_MARK, contact_lines
-from bot.services.outreach.info import ContentError, load_directory, parse_article
+from bot.services.outreach.topic_files import ContentError, load_directory, parse_article
 from conversations.languages import LANGUAGE_CODES
 from tests.conversations.grants.test_review import staff_member
 from tests.conversations.meetings.test_invitations import person

@@ -7,8 +7,8 @@ from functools import cache
 
 import pytest
 
-from bot.services.outreach.info import load_directory
 from bot.services.outreach.search import Document, one_edit, query_words, topic_scores
+from bot.services.outreach.topic_files import load_directory
 
 COURSES, SCHOOL, DOCUMENTS = "german-courses", "school-childcare", "documents"
 HEALTH, WORK, COUNSELLING, LEISURE = "health", "work", "counselling", "leisure"

@@ -19,8 +19,13 @@ from bot.channels.html import split_html
 from bot.channels.telegram_html import check
 from bot.db.models import InfoArticle
 from bot.db.session import Database
-from bot.services.outreach.info import CONTENT_DIR, ContentError, load_directory, parse_article
 from bot.services.outreach.markdown import markdown_to_html
+from bot.services.outreach.topic_files import (
+    CONTENT_DIR,
+    ContentError,
+    load_directory,
+    parse_article,
+)
 from conversations.languages import LANGUAGE_CODES
 from conversations.limits import TOPIC_TEXT
 from conversations.outreach.info import article_messages
