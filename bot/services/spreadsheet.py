@@ -4,6 +4,7 @@ LibreOffice open as it is (UTF-8 with BOM, `;`) for other programs; the workbook
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from collections.abc import Iterable, Sequence
@@ -14,6 +15,8 @@ from conversations.languages import LANGUAGES
 
 # OWASP, "CSV Injection": a cell starting with one of these is read as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+LINE_END = "\r\n"
+DELIMITER = ";"
 # Readers of these languages get sheets that run from the right.
 RIGHT_TO_LEFT = frozenset(language.code for language in LANGUAGES if language.right_to_left)
 
@@ -51,10 +54,11 @@ def cell(value: Cell) -> str | int | float:
         return ""
     if isinstance(value, Money):
         return f"{value.cents / 100:.2f}".replace(".", ",")
+    # German dates; formatted by hand, as strftime takes five times as long.
     if isinstance(value, datetime):
-        return value.strftime("%d.%m.%Y %H:%M")
+        return f"{value.day:02}.{value.month:02}.{value.year} {value.hour:02}:{value.minute:02}"
     if isinstance(value, date):
-        return value.strftime("%d.%m.%Y")
+        return f"{value.day:02}.{value.month:02}.{value.year}"
     return value
 
 
@@ -69,8 +73,12 @@ class CsvTable:
 
     def __init__(self, header: Sequence[str]) -> None:
         self._buffer = io.BytesIO()
-        self._text = io.TextIOWrapper(self._buffer, encoding="utf-8-sig", newline="")
-        self._writer = csv.writer(self._text, delimiter=";", lineterminator="\r\n")
+        # The byte order mark by hand: "utf-8-sig" would encode every row in Python, not in C.
+        self._buffer.write(codecs.BOM_UTF8)
+        self._text = io.TextIOWrapper(self._buffer, encoding="utf-8", newline="")
+        self._writer = csv.writer(self._text, delimiter=DELIMITER, lineterminator=LINE_END)
+        self._scratch = io.StringIO()
+        self._part_writer = csv.writer(self._scratch, delimiter=DELIMITER, lineterminator=LINE_END)
         self.append(header)
 
     def append(self, row: Sequence[Cell]) -> None:
@@ -80,9 +88,18 @@ class CsvTable:
     def cells(row: Sequence[Cell]) -> list[str | int | float]:
         return [cell(value) for value in row]
 
-    def append_cells(self, cells: Sequence[str | int | float]) -> None:
-        """A row made by `cells` already (a part shared by several rows, made once)."""
-        self._writer.writerow(cells)
+    def part(self, row: Sequence[Cell]) -> str:
+        """Some of a row's cells as CSV, to be written with others by `append_parts` (a part
+        shared by several rows, made once)."""
+        scratch = self._scratch
+        scratch.seek(0)
+        scratch.truncate()
+        self._part_writer.writerow(self.cells(row))
+        return scratch.getvalue()[: -len(LINE_END)]
+
+    def append_parts(self, *parts: str) -> None:
+        """A row of parts made by `part`, each of at least one cell."""
+        self._text.write(DELIMITER.join(parts) + LINE_END)
 
     def extend(self, rows: Iterable[Sequence[Cell]]) -> None:
         self._writer.writerows([cell(value) for value in row] for row in rows)
