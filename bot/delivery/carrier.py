@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.channels.base import Channel, Rejected, TemporaryFailure
 from bot.db.session import Database
 from bot.i18n import Catalogs
+from bot.memory import give_back_freed
 from conversations.messages import Document, Reply
 from conversations.ports import Translator
 
@@ -55,6 +56,13 @@ class Carrier:
         mime_type = held.mime_type or "application/octet-stream"
         name = held.name or "file" + (mimetypes.guess_extension(mime_type) or "")
         return replace(reply, forward=None, document=Document(name, mime_type, content))
+
+    def sent(self) -> None:
+        """A made file went out: once none waits here for its row, the memory of the files goes
+        back (the HTTP client's request and response hold a file's bytes in reference cycles,
+        until a full collection: measured, +21 MiB after /export of 10,000 applications)."""
+        if not self._kept:
+            give_back_freed()
 
     async def _made(self, reply: Reply) -> Reply:
         made = reply.made
