@@ -27,6 +27,10 @@ class Money:
 
     cents: int
 
+    @property
+    def euros(self) -> float:
+        return self.cents / 100
+
 
 # Datetimes are local wall-clock times (the caller converts them to the office's time zone).
 Cell = str | int | float | Money | date | datetime | None

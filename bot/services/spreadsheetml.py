@@ -5,6 +5,7 @@ end of a sheet, the workbook, its styles, relationships and content types, as Sp
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from datetime import date, datetime
 from xml.sax.saxutils import escape, quoteattr
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -55,6 +56,26 @@ def column_letter(column: int) -> str:
         column, rest = divmod(column - 1, 26)
         letters = chr(65 + rest) + letters
     return letters
+
+
+def row_template(kinds: Sequence[type], letters: Sequence[str]) -> str:
+    """A row of cells of these kinds (str, int, float, `Money`, date, datetime or None) for
+    `str.format` with the row's number and its values: text needing no escape, dates as their
+    serial numbers already (`bot/services/xlsx.py`)."""
+    cells = []
+    for at, (kind, letter) in enumerate(zip(kinds, letters, strict=False), start=1):
+        start = f'<c r="{letter}{{0}}"'
+        if kind is str:
+            cells.append(f'{start} t="inlineStr"><is><t xml:space="preserve">{{{at}}}</t></is></c>')
+        elif kind is int or kind is date:
+            style = f' s="{DAY}"' if kind is date else ""
+            cells.append(f"{start}{style}><v>{{{at}}}</v></c>")
+        elif kind is float or kind is datetime:
+            style = f' s="{MOMENT}"' if kind is datetime else ""
+            cells.append(f"{start}{style}><v>{{{at}!r}}</v></c>")
+        elif kind is not type(None):  # Money
+            cells.append(f'{start} s="{MONEY}"><v>{{{at}.euros!r}}</v></c>')
+    return '<row r="{0}">' + "".join(cells) + "</row>"
 
 
 def sheet_start(widths: Sequence[float], *, right_to_left: bool, first: bool) -> str:

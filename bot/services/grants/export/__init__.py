@@ -36,6 +36,15 @@ async def applications_files(
     """The workbook and the CSV, by what makes them."""
     questions = question_tables(await question_figures(session), t)
     files = await asyncio.to_thread(ExportFiles, Words(t, tz))
-    async for chunk in entries(session):
-        await asyncio.to_thread(files.write, chunk)
+    # The next chunk is fetched while the last one is written: the database's own work (SQLite's
+    # steps in aiosqlite's thread, PostgreSQL's) runs meanwhile, without Python's lock.
+    writing: asyncio.Future[None] | None = None
+    try:
+        async for chunk in entries(session):
+            if writing is not None:
+                await writing
+            writing = asyncio.ensure_future(asyncio.to_thread(files.write, chunk))
+    finally:
+        if writing is not None:
+            await writing
     return await asyncio.to_thread(files.close, questions)
