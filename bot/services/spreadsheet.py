@@ -7,6 +7,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -16,6 +17,9 @@ from conversations.languages import LANGUAGES
 # OWASP, "CSV Injection": a cell starting with one of these is read as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 LINE_END = "\r\n"
+# A row's text joined by newlines: a formula's start at its beginning or after one (a newline in
+# a cell is a false alarm at worst).
+FORMULA_START = re.compile("\n[=+\\-@\t\r]")
 DELIMITER = ";"
 # Readers of these languages get sheets that run from the right.
 RIGHT_TO_LEFT = frozenset(language.code for language in LANGUAGES if language.right_to_left)
@@ -34,6 +38,9 @@ class Money:
 
 # Datetimes are local wall-clock times (the caller converts them to the office's time zone).
 Cell = str | int | float | Money | date | datetime | None
+# Kinds the CSV writer writes as they are (None as empty), and those `cell` converts.
+WRITTEN_AS_THEY_ARE = frozenset({str, int, float, type(None)})
+CONVERTED = frozenset({Money, date, datetime})
 
 
 @dataclass(frozen=True)
@@ -81,6 +88,7 @@ class CsvTable:
         self._buffer.write(codecs.BOM_UTF8)
         self._text = io.TextIOWrapper(self._buffer, encoding="utf-8", newline="")
         self._writer = csv.writer(self._text, delimiter=DELIMITER, lineterminator=LINE_END)
+        self._shapes: dict[tuple[type, ...], _Shape] = {}
         self._scratch = io.StringIO()
         self._part_writer = csv.writer(self._scratch, delimiter=DELIMITER, lineterminator=LINE_END)
         self.append(header)
@@ -88,9 +96,23 @@ class CsvTable:
     def append(self, row: Sequence[Cell]) -> None:
         self._writer.writerow(self.cells(row))
 
-    @staticmethod
-    def cells(row: Sequence[Cell]) -> list[str | int | float]:
-        return [cell(value) for value in row]
+    def cells(self, row: Sequence[Cell]) -> Sequence[str | int | float | None]:
+        """The row's values as the CSV writer takes them (it writes None as empty): only those
+        of kinds it does not write itself go through `cell`, found once per sequence of kinds;
+        a row whose text may start a formula goes cell by cell."""
+        kinds = tuple(map(type, row))
+        shape = self._shapes.get(kinds)
+        if shape is None:
+            shape = self._shapes[kinds] = _Shape(kinds)
+        texts = [row[at] for at in shape.texts]
+        if not shape.plain or FORMULA_START.search("\n" + "\n".join(texts)):  # type: ignore[arg-type]
+            return [cell(value) for value in row]
+        if not shape.converted:
+            return row  # type: ignore[return-value]
+        values = list(row)
+        for at in shape.converted:
+            values[at] = cell(values[at])
+        return values  # type: ignore[return-value]
 
     def part(self, row: Sequence[Cell]) -> str:
         """Some of a row's cells as CSV, to be written with others by `append_parts` (a part
@@ -106,8 +128,17 @@ class CsvTable:
         self._text.write(DELIMITER.join(parts) + LINE_END)
 
     def extend(self, rows: Iterable[Sequence[Cell]]) -> None:
-        self._writer.writerows([cell(value) for value in row] for row in rows)
+        self._writer.writerows(self.cells(row) for row in rows)
 
     def close(self) -> bytes:
         self._text.flush()
         return self._buffer.getvalue()
+
+
+class _Shape:
+    """Where in rows of one sequence of kinds the text is, and the values `cell` converts."""
+
+    def __init__(self, kinds: tuple[type, ...]) -> None:
+        self.plain = WRITTEN_AS_THEY_ARE.union(CONVERTED).issuperset(kinds)
+        self.texts = [at for at, kind in enumerate(kinds) if kind is str]
+        self.converted = [at for at, kind in enumerate(kinds) if kind in CONVERTED]
