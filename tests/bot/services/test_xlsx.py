@@ -80,7 +80,17 @@ def test_a_long_sheet_streams_its_rows_and_measures_its_first_ones() -> None:
 
 def test_sheet_names_follow_excels_rules() -> None:
     book = Book()
-    for name in ["Anträge: 2026/27", "a" * 40, "A" * 40, "'Zitat'", "[]", "Kosten", "KOSTEN"]:
+    names = [
+        "Anträge: 2026/27",
+        "a" * 40,
+        "A" * 40,
+        "'Zitat'",
+        "[]",
+        "Kosten",
+        "KOSTEN",
+        "R&D <1>\x07",
+    ]
+    for name in names:
         book.sheet(name, ["x"])
     names = load_workbook(io.BytesIO(book.close())).sheetnames
     assert names == [
@@ -91,6 +101,7 @@ def test_sheet_names_follow_excels_rules() -> None:
         "5",
         "Kosten",
         "KOSTEN 7",
+        "R&D <1>",
     ]
 
 
