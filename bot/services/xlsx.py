@@ -262,6 +262,8 @@ def _other(letter: str, r: str, value: Cell) -> str:
 
 
 def _shown_width(value: Cell) -> int:
+    if isinstance(value, str) and "\n" not in value and "\r" not in value:  # most cells
+        return len(value)
     if isinstance(value, Money):
         return len(f"{value.cents / 100:,.2f} €")
     if isinstance(value, datetime):
