@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
 import logging
 
 log = logging.getLogger(__name__)
@@ -22,5 +23,17 @@ def give_back_big_blocks() -> None:
         libc = ctypes.CDLL(name)
         if not libc.mallopt(M_MMAP_THRESHOLD, MAPPED_FROM_BYTES):
             log.debug("mallopt refused M_MMAP_THRESHOLD")
+    except (OSError, AttributeError):  # not glibc
+        return
+
+
+def give_back_freed() -> None:
+    """After a big file: its garbage collected now (cycles would hold it until Python's next full
+    collection), and the freed memory inside the heaps of every thread back to the system
+    (elsewhere than glibc, only the collection)."""
+    gc.collect()
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c"))
+        libc.malloc_trim(0)
     except (OSError, AttributeError):  # not glibc
         return

@@ -302,4 +302,6 @@ class Dispatcher(Outcomes):
             await self._retry(row, DeliveryError(repr(error)))
             return False
         await self._finish(row, SENT, message_id=message_id)
+        if "made" in payload:
+            self.carrier.sent()
         return True

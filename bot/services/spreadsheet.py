@@ -4,8 +4,10 @@ LibreOffice open as it is (UTF-8 with BOM, `;`) for other programs; the workbook
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -14,6 +16,11 @@ from conversations.languages import LANGUAGES
 
 # OWASP, "CSV Injection": a cell starting with one of these is read as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+LINE_END = "\r\n"
+# A row's text joined by newlines: a formula's start at its beginning or after one (a newline in
+# a cell is a false alarm at worst).
+FORMULA_START = re.compile("\n[=+\\-@\t\r]")
+DELIMITER = ";"
 # Readers of these languages get sheets that run from the right.
 RIGHT_TO_LEFT = frozenset(language.code for language in LANGUAGES if language.right_to_left)
 
@@ -24,9 +31,16 @@ class Money:
 
     cents: int
 
+    @property
+    def euros(self) -> float:
+        return self.cents / 100
+
 
 # Datetimes are local wall-clock times (the caller converts them to the office's time zone).
 Cell = str | int | float | Money | date | datetime | None
+# Kinds the CSV writer writes as they are (None as empty), and those `cell` converts.
+WRITTEN_AS_THEY_ARE = frozenset({str, int, float, type(None)})
+CONVERTED = frozenset({Money, date, datetime})
 
 
 @dataclass(frozen=True)
@@ -51,10 +65,11 @@ def cell(value: Cell) -> str | int | float:
         return ""
     if isinstance(value, Money):
         return f"{value.cents / 100:.2f}".replace(".", ",")
+    # German dates; formatted by hand, as strftime takes five times as long.
     if isinstance(value, datetime):
-        return value.strftime("%d.%m.%Y %H:%M")
+        return f"{value.day:02}.{value.month:02}.{value.year} {value.hour:02}:{value.minute:02}"
     if isinstance(value, date):
-        return value.strftime("%d.%m.%Y")
+        return f"{value.day:02}.{value.month:02}.{value.year}"
     return value
 
 
@@ -69,24 +84,61 @@ class CsvTable:
 
     def __init__(self, header: Sequence[str]) -> None:
         self._buffer = io.BytesIO()
-        self._text = io.TextIOWrapper(self._buffer, encoding="utf-8-sig", newline="")
-        self._writer = csv.writer(self._text, delimiter=";", lineterminator="\r\n")
+        # The byte order mark by hand: "utf-8-sig" would encode every row in Python, not in C.
+        self._buffer.write(codecs.BOM_UTF8)
+        self._text = io.TextIOWrapper(self._buffer, encoding="utf-8", newline="")
+        self._writer = csv.writer(self._text, delimiter=DELIMITER, lineterminator=LINE_END)
+        self._shapes: dict[tuple[type, ...], _Shape] = {}
+        self._scratch = io.StringIO()
+        self._part_writer = csv.writer(self._scratch, delimiter=DELIMITER, lineterminator=LINE_END)
         self.append(header)
 
     def append(self, row: Sequence[Cell]) -> None:
         self._writer.writerow(self.cells(row))
 
-    @staticmethod
-    def cells(row: Sequence[Cell]) -> list[str | int | float]:
-        return [cell(value) for value in row]
+    def cells(self, row: Sequence[Cell]) -> Sequence[str | int | float | None]:
+        """The row's values as the CSV writer takes them (it writes None as empty): only those
+        of kinds it does not write itself go through `cell`, found once per sequence of kinds;
+        a row whose text may start a formula goes cell by cell."""
+        kinds = tuple(map(type, row))
+        shape = self._shapes.get(kinds)
+        if shape is None:
+            shape = self._shapes[kinds] = _Shape(kinds)
+        texts = [row[at] for at in shape.texts]
+        if not shape.plain or FORMULA_START.search("\n" + "\n".join(texts)):  # type: ignore[arg-type]
+            return [cell(value) for value in row]
+        if not shape.converted:
+            return row  # type: ignore[return-value]
+        values = list(row)
+        for at in shape.converted:
+            values[at] = cell(values[at])
+        return values  # type: ignore[return-value]
 
-    def append_cells(self, cells: Sequence[str | int | float]) -> None:
-        """A row made by `cells` already (a part shared by several rows, made once)."""
-        self._writer.writerow(cells)
+    def part(self, row: Sequence[Cell]) -> str:
+        """Some of a row's cells as CSV, to be written with others by `append_parts` (a part
+        shared by several rows, made once)."""
+        scratch = self._scratch
+        scratch.seek(0)
+        scratch.truncate()
+        self._part_writer.writerow(self.cells(row))
+        return scratch.getvalue()[: -len(LINE_END)]
+
+    def append_parts(self, *parts: str) -> None:
+        """A row of parts made by `part`, each of at least one cell."""
+        self._text.write(DELIMITER.join(parts) + LINE_END)
 
     def extend(self, rows: Iterable[Sequence[Cell]]) -> None:
-        self._writer.writerows([cell(value) for value in row] for row in rows)
+        self._writer.writerows(self.cells(row) for row in rows)
 
     def close(self) -> bytes:
         self._text.flush()
         return self._buffer.getvalue()
+
+
+class _Shape:
+    """Where in rows of one sequence of kinds the text is, and the values `cell` converts."""
+
+    def __init__(self, kinds: tuple[type, ...]) -> None:
+        self.plain = WRITTEN_AS_THEY_ARE.union(CONVERTED).issuperset(kinds)
+        self.texts = [at for at, kind in enumerate(kinds) if kind is str]
+        self.converted = [at for at, kind in enumerate(kinds) if kind in CONVERTED]

@@ -1,41 +1,56 @@
-"""Excel workbooks (.xlsx) for staff, written row by row with XlsxWriter: typed cells, one sheet
-per table, a bold, frozen header row with filters, dates as dates, amounts as numbers in euros,
-columns as wide as their content (within bounds), and text that looks like a formula stored as
-text with Excel's quote prefix.
+"""Excel workbooks (.xlsx) for staff, written row by row: typed cells, one sheet per table, a
+bold, frozen header row with filters, dates as dates, amounts as numbers in euros, columns as wide
+as their content (within bounds), and text that looks like a formula stored as text with Excel's
+quote prefix.
 
-XlsxWriter's constant_memory mode writes each sheet's rows to a temporary file as they come, so a
-sheet of any length takes little memory; the rows of a sheet must come in order (the sheets of a
-`Book` may be written by turns). Column widths, the frozen header and the filter are kept by
-XlsxWriter until the file is closed, so they are set when a sheet's rows are known."""
+Our own small SpreadsheetML writer (the package's other parts are in `spreadsheetml.py`): each
+sheet's rows go to a temporary file as XML as they come, so a sheet of any length takes little
+memory, and the sheets of a `Book` may be written by turns. XlsxWriter did the same at ~6 µs a
+cell, which alone kept /export of 10,000 applications (~380,000 cells) above its second."""
 
 from __future__ import annotations
 
-import io
-from collections.abc import Callable, Sequence
+import re
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
-
-import xlsxwriter
-from xlsxwriter.worksheet import Worksheet
+from typing import IO
 
 from bot.services.spreadsheet import FORMULA_STARTS, Cell, Money, Table, formula_like
+from bot.services.spreadsheetml import (
+    BOLD,
+    DATE_FORMAT,
+    DATETIME_FORMAT,
+    DAY,
+    DIMENSION_AT,
+    MOMENT,
+    MONEY,
+    QUOTED,
+    column_letter,
+    dimension,
+    package_parts,
+    row_template,
+    sheet_end,
+    sheet_start,
+)
 
-# Number formats that every locale's Excel and LibreOffice read alike: ISO dates, and euros with
-# the separators of whoever opens the file.
-DATE_FORMAT = "yyyy-mm-dd"
-DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
-MONEY_FORMAT = '#,##0.00 "€"'
 MIN_WIDTH, MAX_WIDTH = 6, 60
 MEASURED_ROWS = 1000  # columns are as wide as the content of a sheet's first rows
+WRITTEN_ROWS = 1000  # rows kept as text before they go to the sheet's file
 SHEET_NAME_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
-OPTIONS = {
-    "constant_memory": True,
-    "strings_to_formulas": False,  # text from people never runs
-    "strings_to_urls": False,
-    "strings_to_numbers": False,
-    "use_future_functions": False,
-    "remove_timezone": True,  # datetimes are local wall-clock times already
-}
+COMPRESSION = 1  # zlib's fastest: the export's workbook 2.3 MB in 0.1 s (level 6: 1.8 MB, 0.26 s)
+EXCEL_EPOCH = date(1899, 12, 30).toordinal()  # day 0 of Excel's serial dates (1900 system)
+# Text XML cannot carry, or that Excel reads as an escape: control characters become Excel's
+# _xHHHH_ escapes, a literal _xHHHH_ keeps its underscore escaped; what no XML holds (lone
+# surrogates, U+FFFE, U+FFFF) is left out.
+SPECIAL = re.compile("[&<>\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]|_x[0-9A-Fa-f]{4}_")
+# What the row templates write as it is; and what in a row's text makes it go cell by cell.
+TEMPLATED = frozenset({str, int, float, Money, date, datetime, type(None)})
+UNTEMPLATED = re.compile(SPECIAL.pattern + "|\n[=+\\-@\t\r]")
+NOT_IN_NAMES = re.compile("[\x00-\x1f\ud800-\udfff\ufffe\uffff]")
+MARKUP = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
 
 def workbook(tables: Sequence[Table], *, right_to_left: bool = False) -> bytes:
@@ -54,20 +69,9 @@ class Book:
     def __init__(self, *, right_to_left: bool = False) -> None:
         self.right_to_left = right_to_left
         self.sheets: list[Sheet] = []
-        self._buffer = io.BytesIO()
-        self._book = xlsxwriter.Workbook(self._buffer, OPTIONS)
-        add = self._book.add_format
-        self.bold = add({"bold": True})
-        self.day = add({"num_format": DATE_FORMAT})
-        self.moment = add({"num_format": DATETIME_FORMAT})
-        self.money = add({"num_format": MONEY_FORMAT})
-        self.quoted = add({"quote_prefix": True})
 
     def sheet(self, name: str, header: Sequence[str]) -> Sheet:
-        worksheet = self._book.add_worksheet(self._sheet_name(name))
-        if self.right_to_left:
-            worksheet.right_to_left()
-        sheet = Sheet(self, worksheet, header)
+        sheet = Sheet(self._sheet_name(name), header, first=not self.sheets, book=self)
         self.sheets.append(sheet)
         return sheet
 
@@ -75,86 +79,191 @@ class Book:
         """Excel's rules: at most 31 characters, none of []:*?/\\, unique regardless of case."""
         number = len(self.sheets) + 1
         taken = {sheet.name.casefold() for sheet in self.sheets}
-        name = name.translate(SHEET_NAME_FORBIDDEN).strip().strip("'")[:31] or str(number)
+        name = NOT_IN_NAMES.sub("", name).translate(SHEET_NAME_FORBIDDEN).strip().strip("'")
+        name = name[:31] or str(number)
         while name.casefold() in taken:
             name = f"{name[:27]} {number}"
         return name
 
     def close(self) -> bytes:
-        for sheet in self.sheets:
-            sheet.finish()
-        self._book.close()
-        return self._buffer.getvalue()
+        """The file's bytes: the package is written to a temporary file and read once, so that
+        its bytes are one block of their size, not a buffer grown by doubling."""
+        with tempfile.TemporaryFile() as file:
+            with zipfile.ZipFile(file, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESSION) as zf:
+                names = [(sheet.name, sheet.columns, sheet.rows) for sheet in self.sheets]
+                for path, content in package_parts(names):
+                    zf.writestr(path, content)
+                for number, sheet in enumerate(self.sheets, start=1):
+                    with zf.open(f"xl/worksheets/sheet{number}.xml", "w") as part:
+                        sheet.finish(part)
+            file.seek(0)
+            return file.read()
 
 
 class Sheet:
     """One sheet of a `Book`: its rows are appended in order."""
 
-    def __init__(self, book: Book, worksheet: Worksheet, header: Sequence[str]) -> None:
-        self.name: str = worksheet.get_name()
+    def __init__(self, name: str, header: Sequence[str], *, first: bool, book: Book) -> None:
+        self.name = name
         self.columns = len(header)
         self.rows = 0
         self.widths = [len(title) for title in header]
-        self._sheet = worksheet
-        self._quoted = book.quoted
-        text, number = worksheet.write_string, worksheet.write_number
-        day, moment, money = book.day, book.moment, book.money
-        # The writer of each kind of cell, called with (row, column, value).
-        self._writers: dict[type, Callable[[int, int, Any], object]] = {
-            str: self._text,
-            int: number,
-            float: number,
-            Money: lambda r, c, value: number(r, c, value.cents / 100, money),
-            datetime: lambda r, c, value: worksheet.write_datetime(r, c, value, moment),
-            date: lambda r, c, value: worksheet.write_datetime(r, c, value, day),
-        }
-        for column, title in enumerate(header):
-            text(0, column, title, self._quoted if formula_like(title) else book.bold)
-        worksheet.freeze_panes(1, 0)
+        self._right_to_left = book.right_to_left
+        self._first = first
+        self._letters = [column_letter(column) for column in range(max(self.columns, 1))]
+        self._pending: list[str] = []  # rows not yet in the file, as XML
+        self._file: IO[bytes] | None = None  # the sheet so far, once its widths are known
+        self._shapes: dict[tuple[type, ...], Shape | None] = {}
+        cells = "".join(
+            _text(self._letters[column], "1", title, QUOTED if formula_like(title) else BOLD)
+            for column, title in enumerate(header)
+            if title
+        )
+        self._header = f'<row r="1">{cells}</row>'
 
     def append(self, row: Sequence[Cell]) -> None:
         self.rows += 1
-        if self.rows <= MEASURED_ROWS:
+        number = self.rows
+        if number <= MEASURED_ROWS:
             widths = self.widths
             for column, value in enumerate(row[: len(widths)]):
                 if value is not None:
                     widths[column] = max(widths[column], _shown_width(value))
-        number, writers, text = self.rows, self._writers, self._sheet.write_string
-        for column, value in enumerate(row):
-            if value.__class__ is str:  # most cells: without a lookup
-                # write_string never makes a formula; the quote prefix keeps it text when someone
-                # edits it.
-                if value.startswith(FORMULA_STARTS):
-                    text(number, column, value, self._quoted)
-                else:
-                    text(number, column, value)
-            elif value is not None:
-                writers.get(value.__class__, self._other)(number, column, value)
-
-    def _text(self, row: int, column: int, value: str) -> None:
-        if formula_like(value):
-            self._sheet.write_string(row, column, value, self._quoted)
+        if len(row) > len(self._letters):
+            self._letters.extend(column_letter(c) for c in range(len(self._letters), len(row)))
+        r = str(number + 1)  # after the header
+        kinds = tuple(map(type, row))
+        shape = self._shapes.get(kinds)
+        if shape is None:
+            shape = self._shapes[kinds] = Shape.of(kinds, self._letters)
+        if shape is not None and shape.fits(row):
+            self._pending.append(shape.row(r, row))
         else:
-            self._sheet.write_string(row, column, value)
+            self._pending.append(self._each_cell(r, row))
+        if len(self._pending) >= WRITTEN_ROWS:
+            self._write()
 
-    def _other(self, row: int, column: int, value: Cell) -> None:
-        """A subclass of one of the kinds (a bool, an enum member)."""
-        for kind in (str, Money, datetime, date, int, float):
-            if isinstance(value, kind):
-                self._writers[kind](row, column, value)
-                return
-        raise TypeError(f"not a cell: {value!r}")
+    def _each_cell(self, r: str, row: Sequence[Cell]) -> str:
+        """A row the templates do not fit: cell by cell."""
+        parts = [f'<row r="{r}">']
+        add = parts.append
+        for letter, value in zip(self._letters, row, strict=False):
+            kind = value.__class__
+            if kind is str:  # most cells: without a lookup
+                if value:
+                    add(_text(letter, r, value, QUOTED if value.startswith(FORMULA_STARTS) else ""))  # type: ignore[union-attr, arg-type]
+            elif value is None:
+                continue
+            elif kind is int or kind is float:
+                add(f'<c r="{letter}{r}"><v>{value!r}</v></c>')
+            elif kind is Money:
+                add(f'<c r="{letter}{r}" s="{MONEY}"><v>{value.cents / 100!r}</v></c>')  # type: ignore[union-attr]
+            else:
+                add(_other(letter, r, value))
+        add("</row>")
+        return "".join(parts)
 
-    def finish(self) -> None:
-        """The widths and the filter, once the rows are known (XlsxWriter keeps them until it
-        closes the file, also in constant_memory mode)."""
-        for column, width in enumerate(self.widths):
-            self._sheet.set_column(column, column, min(max(width, MIN_WIDTH), MAX_WIDTH) + 2)
-        if self.columns:
-            self._sheet.autofilter(0, 0, self.rows, self.columns - 1)
+    def _write(self) -> None:
+        """The pending rows to the sheet's file; the first time, once the widths are known,
+        the sheet's start before them."""
+        if self._file is None:
+            self._file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by `finish`)
+            self._file.write(self._start().encode())
+        self._file.write("".join(self._pending).encode())
+        self._pending = []
+
+    def _start(self) -> str:
+        widths = [min(max(width, MIN_WIDTH), MAX_WIDTH) + 2 for width in self.widths]
+        return sheet_start(widths, right_to_left=self._right_to_left, first=self._first) + (
+            self._header
+        )
+
+    def finish(self, part: IO[bytes]) -> None:
+        """The whole sheet into `part` of the package."""
+        self._write()
+        assert self._file is not None
+        self._file.write(sheet_end(self.columns, self.rows).encode())
+        self._file.seek(DIMENSION_AT)
+        self._file.write(dimension(self.columns, self.rows).encode())
+        self._file.seek(0)
+        shutil.copyfileobj(self._file, part, 1 << 20)
+        self._file.close()
+
+
+class Shape:
+    """The rows of one sequence of kinds of cell, written with one template (5x faster than cell
+    by cell) when their text needs nothing escaped, is not empty and looks like no formula."""
+
+    def __init__(self, kinds: tuple[type, ...], letters: Sequence[str]) -> None:
+        self.template = row_template(kinds, letters)
+        self.texts = [at for at, kind in enumerate(kinds) if kind is str]
+        self.days = [at for at, kind in enumerate(kinds) if kind is date]
+        self.moments = [at for at, kind in enumerate(kinds) if kind is datetime]
+
+    @classmethod
+    def of(cls, kinds: tuple[type, ...], letters: Sequence[str]) -> Shape | None:
+        return cls(kinds, letters) if TEMPLATED.issuperset(kinds) else None
+
+    def fits(self, row: Sequence[Cell]) -> bool:
+        texts = [row[at] for at in self.texts]
+        # One search over all the row's text; "\n" before a formula's start is a false alarm
+        # at worst, and such a row goes cell by cell.
+        return "" not in texts and UNTEMPLATED.search("\n" + "\n".join(texts)) is None  # type: ignore[arg-type]
+
+    def row(self, r: str, row: Sequence[Cell]) -> str:
+        if self.days or self.moments:
+            values = list(row)
+            for at in self.days:
+                values[at] = values[at].toordinal() - EXCEL_EPOCH  # type: ignore[union-attr]
+            for at in self.moments:
+                values[at] = _serial(values[at])  # type: ignore[arg-type]
+            return self.template.format(r, *values)
+        return self.template.format(r, *row)
+
+
+def _serial(value: datetime) -> float:
+    """Excel's serial number of a wall-clock time (the caller made it local)."""
+    seconds = value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6
+    return value.toordinal() - EXCEL_EPOCH + seconds / 86400
+
+
+def _text(letter: str, r: str, value: str, style: str) -> str:
+    if SPECIAL.search(value) is not None:
+        value = SPECIAL.sub(_escaped, value)
+    space = ' xml:space="preserve"' if value[:1].isspace() or value[-1:].isspace() else ""
+    s = f' s="{style}"' if style else ""
+    return f'<c r="{letter}{r}"{s} t="inlineStr"><is><t{space}>{value}</t></is></c>'
+
+
+def _escaped(match: re.Match[str]) -> str:
+    found = match.group()
+    if found in MARKUP:
+        return MARKUP[found]
+    if found.startswith("_x"):
+        return "_x005F" + found
+    if found < "\x20":
+        return f"_x{ord(found):04X}_"
+    return ""  # not a character XML holds
+
+
+def _other(letter: str, r: str, value: Cell) -> str:
+    """Dates, and subclasses of the other kinds (a bool, an enum member)."""
+    if isinstance(value, datetime):
+        return f'<c r="{letter}{r}" s="{MOMENT}"><v>{_serial(value)!r}</v></c>'
+    if isinstance(value, date):
+        return f'<c r="{letter}{r}" s="{DAY}"><v>{value.toordinal() - EXCEL_EPOCH}</v></c>'
+    if isinstance(value, str):
+        return _text(letter, r, str(value), QUOTED if value.startswith(FORMULA_STARTS) else "")
+    if isinstance(value, Money):
+        return f'<c r="{letter}{r}" s="{MONEY}"><v>{value.cents / 100!r}</v></c>'
+    if isinstance(value, int | float):
+        return f'<c r="{letter}{r}"><v>{float(value)!r}</v></c>'
+    raise TypeError(f"not a cell: {value!r}")
 
 
 def _shown_width(value: Cell) -> int:
+    if isinstance(value, str) and "\n" not in value and "\r" not in value:  # most cells
+        return len(value)
     if isinstance(value, Money):
         return len(f"{value.cents / 100:,.2f} €")
     if isinstance(value, datetime):

@@ -27,11 +27,12 @@ from bot.db.models import (
 from bot.db.session import Database
 from bot.i18n import Catalogs
 from bot.services.grants.applications import GrantDesk
-from bot.services.grants.export import applications_csv, applications_workbook
+from bot.services.grants.export import applications_files
 from bot.services.meetings.planning import MeetingDesk
 from bot.services.office.lessons import QuestionLessonsDesk
 from bot.services.outreach.broadcasts import BroadcastDesk
 from conversations.outreach.ports import Audience
+from conversations.spreadsheets import APPLICATIONS_CSV
 from tests.bot.transactions import many_people
 from tests.conftest import FakeClock
 
@@ -187,8 +188,7 @@ async def test_stats_export_and_audience_ask_as_often_for_200_as_for_10(
 
     async def export() -> None:
         async with database.reading() as session:
-            await applications_workbook(session, t, tz=TZ)
-            tables.append(await applications_csv(session, t, tz=TZ))
+            tables.append((await applications_files(session, t, tz=TZ))[APPLICATIONS_CSV])
 
     async def audience() -> None:
         async with database.transaction() as session:

@@ -24,14 +24,14 @@ from bot.db.models import (
 )
 from bot.db.session import Database
 from bot.i18n import Catalogs
-from bot.services.grants.export import applications_csv, applications_workbook
+from bot.services.grants.export import applications_files
 from bot.services.meetings.planning import MeetingDesk
 from bot.services.outreach.surveys import SurveyDesk
 from bot.services.spreadsheet import Money, Table, csv_file
 from bot.services.xlsx import workbook
 from conversations.people.ports import ERASED
 from conversations.ports import Translator
-from conversations.spreadsheets import Spreadsheet
+from conversations.spreadsheets import APPLICATIONS_CSV, APPLICATIONS_WORKBOOK, Spreadsheet
 from tests.conftest import FakeClock
 
 TZ = ZoneInfo("Europe/Berlin")
@@ -110,10 +110,8 @@ def test_the_workbook_has_typed_cells_a_frozen_header_and_formulas_as_text() -> 
 async def export(database: Database, t: Translator) -> Spreadsheet:
     """The export's two files, as the dispatcher makes them: in a transaction that only reads."""
     async with database.reading() as session:
-        return Spreadsheet(
-            workbook=await applications_workbook(session, t, tz=TZ),
-            csv=await applications_csv(session, t, tz=TZ),
-        )
+        files = await applications_files(session, t, tz=TZ)
+    return Spreadsheet(workbook=files[APPLICATIONS_WORKBOOK], csv=files[APPLICATIONS_CSV])
 
 
 async def application(database: Database, clock: FakeClock, **fields: object) -> None:

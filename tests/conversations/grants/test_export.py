@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import csv
 import io
+from codecs import BOM_UTF8
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
 from bot.db.models import OutboxMessage, Survey, SurveyAnswer, User
+from bot.delivery.carrier import Maker
+from conversations.ports import Translator
 from conversations.spreadsheets import CSV, XLSX
 from tests.chat import Chat
 from tests.conftest import FakeClock
@@ -102,6 +107,27 @@ async def test_the_export_waits_in_the_outbox_as_what_makes_it_not_as_its_bytes(
         ).all()
     assert [payload["made"]["name"][-4:] for payload in reversed(payloads)] == ["xlsx", ".csv"]
     assert not any("document" in payload for payload in payloads)
+
+
+async def test_the_workbook_and_the_csv_are_made_in_one_pass_over_the_rows(app: App) -> None:
+    staff = await staff_in(app, "de")
+    await submitted(app, "de", "v-de", amount="1.000")
+    staff.channel.take("admin")
+    makers = app.dispatcher.carrier.makers
+    passes: list[str] = []
+
+    def counted(maker: Maker) -> Maker:
+        async def making(session: AsyncSession, t: Translator) -> Mapping[str, bytes]:
+            passes.append(t.locale)
+            return await maker(session, t)
+
+        return making
+
+    makers.update({key: counted(maker) for key, maker in makers.items()})
+    await staff.send("/export")
+    workbook, table = [reply.document for reply in staff.replies if reply.document]
+    assert passes == ["de"]
+    assert workbook.content.startswith(b"PK") and table.content.startswith(BOM_UTF8)
 
 
 async def test_a_cost_item_typed_as_a_formula_stays_text_in_the_workbook(app: App) -> None:

@@ -1,0 +1,171 @@
+"""The parts of an .xlsx package around its sheets' rows (`bot/services/xlsx.py`): the start and
+end of a sheet, the workbook, its styles, relationships and content types, as SpreadsheetML
+(ECMA-376) that Excel, LibreOffice and openpyxl read."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime
+from xml.sax.saxutils import escape, quoteattr
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PACKAGE_RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships"
+CONTENT_TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
+SPREADSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+
+# Number formats that every locale's Excel and LibreOffice read alike: ISO dates, and euros with
+# the separators of whoever opens the file.
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+MONEY_FORMAT = '#,##0.00 "€"'
+DIMENSION_WIDTH = 40  # room for the widest <dimension ref="A1:XFD1048576"/>
+# The cells' styles, by their place in styles.xml's cellXfs.
+BOLD, DAY, MOMENT, MONEY, QUOTED = "1", "2", "3", "4", "5"
+STYLES = f"""{XML}<styleSheet xmlns="{MAIN}">\
+<numFmts count="3"><numFmt numFmtId="164" formatCode={quoteattr(DATE_FORMAT)}/>\
+<numFmt numFmtId="165" formatCode={quoteattr(DATETIME_FORMAT)}/>\
+<numFmt numFmtId="166" formatCode={quoteattr(MONEY_FORMAT)}/></numFmts>\
+<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>\
+<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>\
+<fills count="2"><fill><patternFill patternType="none"/></fill>\
+<fill><patternFill patternType="gray125"/></fill></fills>\
+<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>\
+<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>\
+<cellXfs count="6"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>\
+<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>\
+<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>\
+<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>\
+<xf numFmtId="166" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>\
+<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" quotePrefix="1"/></cellXfs>\
+<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>\
+</styleSheet>"""
+WORKSHEET = f'{XML}<worksheet xmlns="{MAIN}" xmlns:r="{RELATIONSHIPS}">'
+DIMENSION_AT = len(WORKSHEET)  # in bytes too: all ASCII
+ROOT_RELATIONSHIPS = f"""{XML}<Relationships xmlns="{PACKAGE_RELATIONSHIPS}">\
+<Relationship Id="rId1" Type="{RELATIONSHIPS}/officeDocument" Target="xl/workbook.xml"/>\
+</Relationships>"""
+
+
+def column_letter(column: int) -> str:
+    """A column's letters from its index from 0: A … Z, AA …"""
+    letters = ""
+    column += 1
+    while column:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def row_template(kinds: Sequence[type], letters: Sequence[str]) -> str:
+    """A row of cells of these kinds (str, int, float, `Money`, date, datetime or None) for
+    `str.format` with the row's number and its values: text needing no escape, dates as their
+    serial numbers already (`bot/services/xlsx.py`)."""
+    cells = []
+    for at, (kind, letter) in enumerate(zip(kinds, letters, strict=False), start=1):
+        start = f'<c r="{letter}{{0}}"'
+        if kind is str:
+            cells.append(f'{start} t="inlineStr"><is><t xml:space="preserve">{{{at}}}</t></is></c>')
+        elif kind is int or kind is date:
+            style = f' s="{DAY}"' if kind is date else ""
+            cells.append(f"{start}{style}><v>{{{at}}}</v></c>")
+        elif kind is float or kind is datetime:
+            style = f' s="{MOMENT}"' if kind is datetime else ""
+            cells.append(f"{start}{style}><v>{{{at}!r}}</v></c>")
+        elif kind is not type(None):  # Money
+            cells.append(f'{start} s="{MONEY}"><v>{{{at}.euros!r}}</v></c>')
+    return '<row r="{0}">' + "".join(cells) + "</row>"
+
+
+def sheet_start(widths: Sequence[float], *, right_to_left: bool, first: bool) -> str:
+    """A sheet up to its rows: the view (from the right for readers of Arabic and Persian,
+    the header row frozen) and the columns' widths."""
+    view = (' rightToLeft="1"' if right_to_left else "") + (' tabSelected="1"' if first else "")
+    columns = "".join(
+        f'<col min="{n}" max="{n}" width="{width}" customWidth="1"/>'
+        for n, width in enumerate(widths, start=1)
+    )
+    return (
+        WORKSHEET + " " * DIMENSION_WIDTH + f'<sheetViews><sheetView{view} workbookViewId="0">'
+        '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+        '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
+        '<sheetFormatPr defaultRowHeight="15"/>'
+        + (f"<cols>{columns}</cols>" if columns else "")
+        + "<sheetData>"
+    )
+
+
+def dimension(columns: int, rows: int) -> str:
+    """The sheet's extent, which readers take as its size, in the place `sheet_start` keeps for
+    it (the rows are counted once written)."""
+    extent = f"A1:{column_letter(max(columns, 1) - 1)}{rows + 1}"
+    return f'<dimension ref="{extent}"/>'.ljust(DIMENSION_WIDTH)
+
+
+def _filtered(columns: int, rows: int) -> str:
+    return f"A1:{column_letter(columns - 1)}{rows + 1}"
+
+
+def sheet_end(columns: int, rows: int) -> str:
+    """After the rows: the header's filter over all of them."""
+    end = "</sheetData>"
+    if columns:
+        end += f'<autoFilter ref="{_filtered(columns, rows)}"/>'
+    return end + (
+        '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+        "</worksheet>"
+    )
+
+
+def package_parts(sheets: Sequence[tuple[str, int, int]]) -> Iterator[tuple[str, str]]:
+    """Every part but the sheets' own, for sheets given as (name, columns, rows)."""
+    count = len(sheets)
+    # The content types first, where readers that guess a file's kind look.
+    overrides = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{n}.xml" '
+        f'ContentType="{SPREADSHEET}.worksheet+xml"/>'
+        for n in range(1, count + 1)
+    )
+    yield (
+        "[Content_Types].xml",
+        f'{XML}<Types xmlns="{CONTENT_TYPES}">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+        'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+        f'<Override PartName="/xl/workbook.xml" ContentType="{SPREADSHEET}.sheet.main+xml"/>'
+        f'<Override PartName="/xl/styles.xml" ContentType="{SPREADSHEET}.styles+xml"/>'
+        f"{overrides}</Types>",
+    )
+    listed = "".join(
+        f'<sheet name={quoteattr(name)} sheetId="{n}" r:id="rId{n}"/>'
+        for n, (name, _columns, _rows) in enumerate(sheets, start=1)
+    )
+    # Excel keeps a filter's range under this hidden name too, and repairs a file without it.
+    filters = "".join(
+        f'<definedName name="_xlnm._FilterDatabase" localSheetId="{n}" hidden="1">'
+        + escape("'" + name.replace("'", "''") + f"'!$A$1:${column_letter(columns - 1)}${rows + 1}")
+        + "</definedName>"
+        for n, (name, columns, rows) in enumerate(sheets)
+        if columns
+    )
+    yield (
+        "xl/workbook.xml",
+        f'{XML}<workbook xmlns="{MAIN}" xmlns:r="{RELATIONSHIPS}">'
+        '<bookViews><workbookView activeTab="0"/></bookViews>'
+        f"<sheets>{listed}</sheets>"
+        + (f"<definedNames>{filters}</definedNames>" if filters else "")
+        + "</workbook>",
+    )
+    relationships = "".join(
+        f'<Relationship Id="rId{n}" Type="{RELATIONSHIPS}/worksheet" '
+        f'Target="worksheets/sheet{n}.xml"/>'
+        for n in range(1, count + 1)
+    )
+    yield (
+        "xl/_rels/workbook.xml.rels",
+        f'{XML}<Relationships xmlns="{PACKAGE_RELATIONSHIPS}">{relationships}'
+        f'<Relationship Id="rId{count + 1}" Type="{RELATIONSHIPS}/styles" Target="styles.xml"/>'
+        "</Relationships>",
+    )
+    yield "xl/styles.xml", STYLES
+    yield "_rels/.rels", ROOT_RELATIONSHIPS
