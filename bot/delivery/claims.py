@@ -25,6 +25,7 @@ from sqlalchemy import (
     or_,
     select,
     tuple_,
+    union_all,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -85,10 +86,10 @@ _GIVE_BACK = (
 
 
 def _claim_statement(
-    held: bool, paces: bool, paced: tuple[str, ...], ids: bool, chat: bool
+    held: bool, paces: bool, paced: tuple[str, ...], ids: bool, chat: bool, all_paced: bool
 ) -> Executable:
-    """The claim of one shape: which channels are held or paced, and whether it takes given
-    rows or one chat's. Everything else is a parameter."""
+    """The claim of one shape: which channels are held or paced (`all_paced`: every channel),
+    and whether it takes given rows or one chat's. Everything else is a parameter."""
     earlier = aliased(OutboxMessage)
     # Per chat, in order: nothing may overtake an earlier row that is in flight or waiting.
     blocked = exists().where(
@@ -101,7 +102,6 @@ def _claim_statement(
         ),
     )
     claimable: ColumnElement[bool] = and_(
-        _WAITING,
         _IN_TIME,
         ~blocked,
         OutboxMessage.channel.in_(bindparam("claim_channels", expanding=True)),
@@ -122,25 +122,27 @@ def _claim_statement(
             OutboxMessage.channel == bindparam("claim_chat_channel"),
             OutboxMessage.address == bindparam("claim_chat_address"),
         )
-    unpaced = (
-        and_(
-            claimable,
-            ~and_(OutboxMessage.channel.in_(bindparam("claim_paces", expanding=True)), _BULK),
+    # Replies, and announcements on channels without a pace; split by priority so that, when
+    # every channel is paced, no announcement row is even looked at.
+    unpaced = [~_BULK]
+    if not all_paced:
+        unpaced.append(
+            and_(_BULK, OutboxMessage.channel.not_in(bindparam("claim_paces", expanding=True)))
+            if paces
+            else _BULK
         )
-        if paces
-        else claimable
-    )
-    chosen = [_candidates(unpaced, bindparam("claim_limit"))]
+    chosen = [_first(claimable, unpaced, bindparam("claim_limit"))]
     chosen += [
-        _candidates(
-            and_(claimable, OutboxMessage.channel == channel, _BULK),
+        _first(
+            and_(claimable, OutboxMessage.channel == channel),
+            [_BULK],
             bindparam(f"claim_budget_{number}"),
         )
         for number, channel in enumerate(paced)
     ]
     return (
         update(OutboxMessage)
-        .where(or_(*(OutboxMessage.id.in_(c.scalar_subquery()) for c in chosen)))
+        .where(OutboxMessage.id.in_(union_all(*chosen).subquery().select()))
         .values(
             status=SENDING,
             claim_token=bindparam("claim_token_value"),
@@ -152,14 +154,32 @@ def _claim_statement(
     )
 
 
+def _first(where: ColumnElement[bool], parts: list[ColumnElement[bool]], limit: Any) -> Select[Any]:
+    """The first `limit` rows by priority and id that are due and `where`, among `parts` (of
+    one priority range each): the first of each part, and of those the first. Each part as
+    either status is read in the order of `ix_outbox_claim` up to the limit, rather than every
+    row waiting sorted (which grew with an announcement's 50,000 rows, under the write lock)."""
+    firsts = [
+        _candidates(and_(where, part, status), limit)
+        for part in parts
+        for status in _WAITING.clauses
+    ]
+    union = union_all(*firsts).subquery()
+    first = select(union.c.id).order_by(union.c.priority, union.c.id).limit(limit).subquery()
+    return select(first.c.id)
+
+
 def _candidates(where: ColumnElement[bool], limit: Any) -> Select[Any]:
-    return (
-        select(OutboxMessage.id)
+    """Locked and skipping the locked, as a subquery (PostgreSQL has no FOR UPDATE in a UNION)."""
+    first = (
+        select(OutboxMessage.id, OutboxMessage.priority)
         .where(where)
         .order_by(OutboxMessage.priority, OutboxMessage.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
+        .subquery()
     )
+    return select(first.c.id, first.c.priority)
 
 
 class Claims:
@@ -223,7 +243,8 @@ class Claims:
             params["claim_ids"] = list(ids)
         if chat is not None:
             params["claim_chat_channel"], params["claim_chat_address"] = chat
-        shape = (bool(held), bool(self.paces), paced, ids is not None, chat is not None)
+        all_paced = bool(self.paces) and set(self.channels) <= set(self.paces)
+        shape = (bool(held), bool(self.paces), paced, ids is not None, chat is not None, all_paced)
         try:
             if ids is None and chat is None and now >= self._expire_after:
                 self._expire_after = now + EXPIRE_EVERY
