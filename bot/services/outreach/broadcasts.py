@@ -91,12 +91,15 @@ class BroadcastDesk(Desk):
             self._counts[audience] = await audience_size(self.session, audience)
         return self._counts[audience]
 
-    async def send(self, audience: Audience, texts: dict[str, str], fallback: str) -> BroadcastView:
+    async def send(
+        self, audience: Audience, texts: dict[str, str], fallback: str, *, total: int | None = None
+    ) -> BroadcastView:
         """The announcement is recorded with its audience; the rows of the first people are
         written here and sent at once, the others' by `bot/scheduling/broadcast_queue.py`, a
         batch per transaction, so that "Send" is answered at once whatever the audience."""
         self._staff_only()
-        total = sum((await self.count(audience)).values())
+        if total is None:
+            total = sum((await self.count(audience)).values())
         broadcast = Broadcast(
             created_by=self.actor_user_id,
             audience=audience_json(audience),
@@ -114,13 +117,14 @@ class BroadcastDesk(Desk):
         self.queued.extend(first.ids)
         if first.done:
             broadcast.status = "sending"
+            broadcast.total = len(first.ids)  # all of them, as they are now
         audit.record(
             self.session,
             actor=f"user:{self.actor_user_id}",
             action="broadcast.send",
             subject=f"broadcast:{broadcast.id}",
             at=self.now,
-            details={"audience": audience_json(audience), "total": total},
+            details={"audience": audience_json(audience), "total": broadcast.total},
         )
         await self.session.flush()
         return await broadcast_view(self.session, broadcast)
