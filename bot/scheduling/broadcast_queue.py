@@ -25,8 +25,9 @@ from bot.services.outreach.broadcast_rows import (
 # and again each time they doubled (an ANALYZE of the outbox costs 10-20 ms).
 ANALYZE_AFTER = 1000
 # A run goes on while rows remain, up to this; the scheduler's next tick goes on from there. (At
-# 40 batches a run, 50,000 people waited for three ticks, ~1.5 s of the 5 s they may take.)
-RUN_SECONDS = 3.0
+# 40 batches a run, 50,000 people waited for three ticks, ~1.5 s of the 5 s they may take.) A
+# stop waits for the run (`JobGuard.drain`), so no longer than this.
+RUN_SECONDS = 5.0
 
 
 class BroadcastQueue:
