@@ -3,7 +3,8 @@
 Over HTTP, the real `python -m bot run` against the project's fake Bot API beside a bare
 python-telegram-bot echo bot (the floor), interleaved; then the in-process figures. Prints one
 table. BENCH_POSTGRESQL_URL (a server where the bench may create and drop databases of its own)
-measures PostgreSQL too; BENCH_ANNOUNCEMENT sets the announcement's audience (default 5000).
+measures PostgreSQL too; BENCH_ANNOUNCEMENT sets the announcement's audience (default 5000),
+BENCH_QUEUEING the one only queued, to measure the write lock-out (default 50000).
 """
 
 from __future__ import annotations

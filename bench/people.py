@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 
 from bot.app import App
 from bot.db.models import ChannelIdentity, ProcessedUpdate, Region, User
@@ -33,6 +33,13 @@ async def seed(database_url: str, *, audience_size: int) -> None:
         await app.migrate()
         await write_people(app.database, audience(audience_size), role="newcomer", region="parchim")
         await write_people(app.database, CHATTERS, role="volunteer", region="hagenow")
+        if app.database.is_postgresql:
+            # Written at once, where a real district's people came over months: PostgreSQL's
+            # autovacuum would have analyzed the tables long since, so the planner knows them
+            # (without, the announcement's batches read all 50,000 people each: 32 ms, not 0.4).
+            async with app.database.engine.connect() as connection:
+                await connection.execute(text("ANALYZE users, channel_identities, regions"))
+                await connection.commit()
     finally:
         await app.close()
 

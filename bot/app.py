@@ -27,7 +27,7 @@ from bot.delivery import Dispatcher
 from bot.flood import FloodGuard
 from bot.i18n import Catalogs
 from bot.inbox import Inbox
-from bot.memory import give_back_big_blocks
+from bot.memory import freeze_startup_objects, give_back_big_blocks
 from bot.monitoring.alerts import Alerts
 from bot.monitoring.health import Health
 from bot.monitoring.server import serve_metrics
@@ -216,6 +216,7 @@ class App:
                 await telegram.application.initialize()
                 await self._publish_menus(telegram)
             await self.start_scheduler()
+            freeze_startup_objects()
             # The workers start first: what waited in the inbox through a restart goes first.
             self.inbox.start()
             receiving: list[Coroutine[Any, Any, None]] = []

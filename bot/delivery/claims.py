@@ -2,8 +2,9 @@
 `FOR UPDATE SKIP LOCKED` and a lease so that several processes never take the same row, and
 announcements held back by flood control and paced per channel.
 
-A claim is one `UPDATE … RETURNING` (and a check of the order per chat); its statement is built
-once per shape and then only executed with new parameters."""
+A claim is one `UPDATE … RETURNING` (and a check of the order per chat); its statement
+(`bot/delivery/claim_statements.py`) is built once per shape and then only executed with new
+parameters."""
 
 from __future__ import annotations
 
@@ -13,153 +14,20 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import (
-    ColumnElement,
-    Executable,
-    Select,
-    and_,
-    bindparam,
-    case,
-    exists,
-    func,
-    or_,
-    select,
-    tuple_,
-    update,
-)
+from sqlalchemy import Executable
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from bot.channels.base import Channel
 from bot.db.models import OutboxMessage
 from bot.db.session import Database
-from bot.delivery.outbox import ANNOUNCEMENT_PRIORITY, EXPIRED, PENDING, SENDING
+from bot.delivery.claim_statements import EXPIRE, FOREIGN, GIVE_BACK, claim_statement
+from bot.delivery.outbox import ANNOUNCEMENT_PRIORITY, SENDING
 from bot.delivery.pace import Pace
 from conversations.ports import Clock
 
 log = logging.getLogger(__name__)
 # Rows past their time are excluded from every claim; marking them as expired can wait a little.
 EXPIRE_EVERY = timedelta(seconds=5)
-_NOW = bindparam("claim_now", type_=OutboxMessage.next_attempt_at.type)
-_WAITING = or_(
-    and_(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= _NOW),
-    and_(OutboxMessage.status == SENDING, OutboxMessage.lease_until <= _NOW),
-)
-_IN_TIME = or_(OutboxMessage.expires_at.is_(None), OutboxMessage.expires_at > _NOW)
-_EXPIRE = (
-    update(OutboxMessage)
-    .where(_WAITING, ~_IN_TIME)
-    .values(status=EXPIRED, claim_token=None, lease_until=None)
-    .execution_options(synchronize_session=False)
-)
-_BULK = OutboxMessage.priority >= ANNOUNCEMENT_PRIORITY
-# Per chat among those given, the first row unsent and not in this claim, and the first such row
-# that is not an announcement merely waiting (a reply may overtake those).
-_FOREIGN = (
-    select(
-        OutboxMessage.channel,
-        OutboxMessage.address,
-        func.min(OutboxMessage.id),
-        func.min(
-            case((and_(OutboxMessage.status == PENDING, _BULK), None), else_=OutboxMessage.id)
-        ),
-    )
-    .where(
-        tuple_(OutboxMessage.channel, OutboxMessage.address).in_(
-            bindparam("order_chats", expanding=True)
-        ),
-        OutboxMessage.status.in_([PENDING, SENDING]),
-        or_(
-            OutboxMessage.claim_token.is_(None),
-            OutboxMessage.claim_token != bindparam("order_token"),
-        ),
-    )
-    .group_by(OutboxMessage.channel, OutboxMessage.address)
-)
-_GIVE_BACK = (
-    update(OutboxMessage)
-    .where(OutboxMessage.id.in_(bindparam("order_returned", expanding=True)))
-    .values(status=PENDING, claim_token=None, lease_until=None, attempts=OutboxMessage.attempts - 1)
-    .execution_options(synchronize_session=False)
-)
-
-
-def _claim_statement(
-    held: bool, paces: bool, paced: tuple[str, ...], ids: bool, chat: bool
-) -> Executable:
-    """The claim of one shape: which channels are held or paced, and whether it takes given
-    rows or one chat's. Everything else is a parameter."""
-    earlier = aliased(OutboxMessage)
-    # Per chat, in order: nothing may overtake an earlier row that is in flight or waiting.
-    blocked = exists().where(
-        earlier.channel == OutboxMessage.channel,
-        earlier.address == OutboxMessage.address,
-        earlier.id < OutboxMessage.id,
-        or_(
-            and_(earlier.status == SENDING, earlier.lease_until > _NOW),
-            and_(earlier.status == PENDING, earlier.next_attempt_at > _NOW),
-        ),
-    )
-    claimable: ColumnElement[bool] = and_(
-        _WAITING,
-        _IN_TIME,
-        ~blocked,
-        OutboxMessage.channel.in_(bindparam("claim_channels", expanding=True)),
-    )
-    if held:
-        claimable = and_(
-            claimable,
-            or_(
-                OutboxMessage.channel.not_in(bindparam("claim_held", expanding=True)),
-                ~_BULK,
-            ),
-        )
-    if ids:
-        claimable = and_(claimable, OutboxMessage.id.in_(bindparam("claim_ids", expanding=True)))
-    if chat:
-        claimable = and_(
-            claimable,
-            OutboxMessage.channel == bindparam("claim_chat_channel"),
-            OutboxMessage.address == bindparam("claim_chat_address"),
-        )
-    unpaced = (
-        and_(
-            claimable,
-            ~and_(OutboxMessage.channel.in_(bindparam("claim_paces", expanding=True)), _BULK),
-        )
-        if paces
-        else claimable
-    )
-    chosen = [_candidates(unpaced, bindparam("claim_limit"))]
-    chosen += [
-        _candidates(
-            and_(claimable, OutboxMessage.channel == channel, _BULK),
-            bindparam(f"claim_budget_{number}"),
-        )
-        for number, channel in enumerate(paced)
-    ]
-    return (
-        update(OutboxMessage)
-        .where(or_(*(OutboxMessage.id.in_(c.scalar_subquery()) for c in chosen)))
-        .values(
-            status=SENDING,
-            claim_token=bindparam("claim_token_value"),
-            lease_until=bindparam("claim_lease_until", type_=OutboxMessage.lease_until.type),
-            attempts=OutboxMessage.attempts + 1,
-        )
-        .returning(OutboxMessage)
-        .execution_options(synchronize_session=False)
-    )
-
-
-def _candidates(where: ColumnElement[bool], limit: Any) -> Select[Any]:
-    return (
-        select(OutboxMessage.id)
-        .where(where)
-        .order_by(OutboxMessage.priority, OutboxMessage.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
 
 
 class Claims:
@@ -223,14 +91,15 @@ class Claims:
             params["claim_ids"] = list(ids)
         if chat is not None:
             params["claim_chat_channel"], params["claim_chat_address"] = chat
-        shape = (bool(held), bool(self.paces), paced, ids is not None, chat is not None)
+        all_paced = bool(self.paces) and set(self.channels) <= set(self.paces)
+        shape = (bool(held), bool(self.paces), paced, ids is not None, chat is not None, all_paced)
         try:
             if ids is None and chat is None and now >= self._expire_after:
                 self._expire_after = now + EXPIRE_EVERY
-                await session.execute(_EXPIRE, {"claim_now": now})
+                await session.execute(EXPIRE, {"claim_now": now})
             statement = self._statements.get(shape)
             if statement is None:
-                statement = self._statements[shape] = _claim_statement(*shape)
+                statement = self._statements[shape] = claim_statement(*shape)
             claimed = sorted(
                 (await session.scalars(statement, params)).all(), key=lambda row: row.id
             )
@@ -267,8 +136,14 @@ class Claims:
         none): another process is sending that chat, and the earliest claim goes first."""
         if not claimed:
             return claimed
-        chats = list({(row.channel, row.address) for row in claimed})
-        foreign = await session.execute(_FOREIGN, {"order_chats": chats, "order_token": token})
+        foreign = await session.execute(
+            FOREIGN,
+            {
+                "order_channels": list({row.channel for row in claimed}),
+                "order_addresses": list({row.address for row in claimed}),
+                "order_token": token,
+            },
+        )
         first_foreign = {
             (channel, address): (first, first_for_replies)
             for channel, address, first, first_for_replies in foreign
@@ -282,5 +157,5 @@ class Claims:
         kept = [row for row in claimed if in_order(row)]
         returned = [row.id for row in claimed if row not in kept]
         if returned:
-            await session.execute(_GIVE_BACK, {"order_returned": returned})
+            await session.execute(GIVE_BACK, {"order_returned": returned})
         return kept

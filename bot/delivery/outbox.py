@@ -176,9 +176,12 @@ async def refresh_outbox_statistics(database: Database) -> None:
     brought up to date at once rather than at autovacuum's next round. With the statistics of a
     near-empty table the planner claims by a plan that costs 0.6 s a claim at 3,000 waiting
     rows instead of 4 ms (measured: 169 against 3,136 rows a second). SQLite plans by its
-    indexes alone."""
+    indexes alone. A sample of 3,000 rows (statistics target 10, not 100) is plenty for the
+    claim's plan (0.8 ms at 50,000 waiting rows either way) and keeps this write transaction (it
+    updates pg_statistic) at 10-20 ms instead of 150-280 ms."""
     if database.engine.dialect.name != "postgresql":
         return
     async with database.engine.connect() as connection:
+        await connection.execute(text("SET LOCAL default_statistics_target = 10"))
         await connection.execute(text("ANALYZE outbox"))
         await connection.commit()

@@ -3,6 +3,8 @@ with the final report. A scan of the outbox, so it survives a restart like every
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import select
 
 from bot.db.models import Broadcast, OutboxMessage, User
@@ -21,17 +23,29 @@ async def report_broadcasts(
 ) -> list[int]:
     now = clock.now()
     queued: list[int] = []
+    # Counted first on a snapshot that holds no lock: a count of an announcement's 50,000 rows
+    # (30-80 ms) under the write lock kept its queueing and the dispatcher waiting. The counts
+    # only move on: rows waiting then are waiting now or done, so a snapshot that finds none
+    # waiting is final, and one that finds some leaves the report to the next round.
+    async with database.reading() as session:
+        running = await session.scalars(select(Broadcast).where(Broadcast.finished_at.is_(None)))
+        views = {broadcast.id: await broadcast_view(session, broadcast) for broadcast in running}
+    if not views:
+        return queued
     async with database.transaction() as session:
         running = await session.scalars(
-            select(Broadcast).where(Broadcast.finished_at.is_(None)).with_for_update()
+            select(Broadcast)
+            .where(Broadcast.id.in_(list(views)), Broadcast.finished_at.is_(None))
+            .with_for_update()
         )
         for broadcast in running.all():
-            view = await broadcast_view(session, broadcast)
+            view = views[broadcast.id]
             if view.waiting == 0 and broadcast.status != QUEUEING:
                 broadcast.finished_at = now
                 if broadcast.status == "sending":
                     broadcast.status = "done"
-                view = await broadcast_view(session, broadcast)
+            if broadcast.status != QUEUEING:  # stopped or done since the snapshot
+                view = replace(view, status=broadcast.status)
             locale = (
                 await session.scalar(select(User.locale).where(User.id == broadcast.created_by))
                 or settings.default_locale

@@ -24,7 +24,9 @@ from conversations.ports import Clock
 DISPATCH_EVERY_SECONDS = 2
 REMIND_EVERY_SECONDS = 5  # reminders and broadcast reports: cheap scans
 ALERTS_EVERY_SECONDS = 60  # administrators hear of trouble within a minute
-QUEUE_EVERY_SECONDS = 1  # announcements' rows, a batch per transaction: soon after "Send"
+# Announcements' rows, a batch per transaction: soon after "Send" (while nothing is queueing, a
+# look is one short transaction that reads the announcements, a handful of rows).
+QUEUE_EVERY_SECONDS = 0.5
 CLEAN_UP_AT = {"hour": 2, "minute": 30}  # UTC, once a day, in the quiet of the night
 Job = Callable[[], Awaitable[object]]
 

@@ -243,12 +243,18 @@ class SendBroadcast(BroadcastSummarySteps, AudienceSteps, Flow):
         if answer.data == "preview:again":
             ctx.state.data.clear()
             return "role"
+        ctx.state.data.pop("total", None)  # counted afresh for the last look
         return "confirm"
 
     async def ask_confirm(self, ctx: Context) -> Question:
         """The last look: once sent, an announcement cannot be taken back from those who have it."""
         _ = ctx.t.gettext
-        total = sum((await ctx.ports.broadcasts.count(audience_of(ctx.state.data))).values())
+        # Kept for the answer: "Yes, send" reads this question again, and counting 50,000
+        # people there (a scan of the audience) would lengthen the turn that queues them.
+        total = ctx.state.data.get("total")
+        if total is None:
+            counts = await ctx.ports.broadcasts.count(audience_of(ctx.state.data))
+            total = ctx.state.data["total"] = sum(counts.values())
         return Question(
             ctx.t.ngettext(
                 "Send the announcement to {count} person now? It cannot be taken back from "
@@ -265,7 +271,9 @@ class SendBroadcast(BroadcastSummarySteps, AudienceSteps, Flow):
             return "preview"  # nothing sent: the previews again
         data = ctx.state.data
         texts = {locale: escape(text) for locale, text in data["texts"].items()}
-        view = await ctx.ports.broadcasts.send(audience_of(data), texts, data.get("fallback", "de"))
+        view = await ctx.ports.broadcasts.send(
+            audience_of(data), texts, data.get("fallback", "de"), total=data.get("total")
+        )
         ctx.say(
             ctx.t.ngettext(
                 "The announcement is on its way to {count} person. A report of the delivery "

@@ -78,20 +78,28 @@ class BroadcastDesk(Desk):
         self.channel = channel  # where the sender reads the delivery report
         self.address = address
         self.queued: list[int] = []
+        # Counted once per turn: "Yes, send" counts for its question and again for the record,
+        # each a scan of the audience while the turn holds the database.
+        self._counts: dict[Audience, dict[str, int]] = {}
 
     refusal = SurveyRuleError
 
     async def count(self, audience: Audience) -> dict[str, int]:
         """How many people the audience reaches, per language."""
         self._staff_only()
-        return await audience_size(self.session, audience)
+        if audience not in self._counts:
+            self._counts[audience] = await audience_size(self.session, audience)
+        return self._counts[audience]
 
-    async def send(self, audience: Audience, texts: dict[str, str], fallback: str) -> BroadcastView:
+    async def send(
+        self, audience: Audience, texts: dict[str, str], fallback: str, *, total: int | None = None
+    ) -> BroadcastView:
         """The announcement is recorded with its audience; the rows of the first people are
         written here and sent at once, the others' by `bot/scheduling/broadcast_queue.py`, a
         batch per transaction, so that "Send" is answered at once whatever the audience."""
         self._staff_only()
-        total = sum((await audience_size(self.session, audience)).values())
+        if total is None:
+            total = sum((await self.count(audience)).values())
         broadcast = Broadcast(
             created_by=self.actor_user_id,
             audience=audience_json(audience),
@@ -109,13 +117,14 @@ class BroadcastDesk(Desk):
         self.queued.extend(first.ids)
         if first.done:
             broadcast.status = "sending"
+            broadcast.total = len(first.ids)  # all of them, as they are now
         audit.record(
             self.session,
             actor=f"user:{self.actor_user_id}",
             action="broadcast.send",
             subject=f"broadcast:{broadcast.id}",
             at=self.now,
-            details={"audience": audience_json(audience), "total": total},
+            details={"audience": audience_json(audience), "total": broadcast.total},
         )
         await self.session.flush()
         return await broadcast_view(self.session, broadcast)
