@@ -26,14 +26,14 @@ from bot.delivery import Dispatcher, enqueue
 from bot.i18n import Catalogs
 from bot.logs import PERSON, who
 from bot.monitoring import metrics
-from bot.services.people import users
+from bot.services.people import arrival, users
 from bot.services.ports import turn_ports
 from bot.settings import Settings
 from conversations.engine import Engine
 from conversations.flow import Context
 from conversations.languages import match_language
 from conversations.messages import Inbound, InboundKind, Reply
-from conversations.ports import Clock
+from conversations.ports import Clock, UserView
 from conversations.state import FlowState
 
 log = logging.getLogger(__name__)
@@ -202,12 +202,25 @@ class Turns:
                 "an update from %s was handled before", who(inbound.channel, inbound.external_id)
             )
             return []
-        if inbound.kind is InboundKind.RESUME:
-            user = await users.find(
+        view: UserView | None = None
+        known = None
+        if inbound.kind is not InboundKind.RESUME and inbound.alias is None:
+            known = await arrival.arriving(
+                session,
+                channel=inbound.channel,
+                external_id=inbound.external_id,
+                now=now,
+                admins=self.settings.admins,
+            )
+        if known is not None:
+            user, view = known
+        elif inbound.kind is InboundKind.RESUME:
+            resumed = await users.find(
                 session, channel=inbound.channel, external_id=inbound.external_id
             )
-            if user is None:
+            if resumed is None:
                 return []
+            user = resumed
         else:
             locale = match_language(inbound.language_code, self.settings.default_locale)
             user = await users.find_or_create(
@@ -235,7 +248,8 @@ class Turns:
             if conversation
             else FlowState()
         )
-        view = await users.view(session, user, admins=self.settings.admins)
+        if view is None:
+            view = await users.view(session, user, admins=self.settings.admins)
         ports = turn_ports(
             session,
             user=view,
