@@ -7,25 +7,23 @@ to the channel right after the commit; if that send fails, the dispatcher retrie
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
 import uuid
 import weakref
-from collections.abc import Callable
 from datetime import datetime
 from typing import cast
 
 from sqlalchemy import Table, bindparam, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Conversation, OutboxMessage, ProcessedUpdate, User
+from bot.db.models import Conversation, OutboxMessage, User
 from bot.db.session import Database
 from bot.delivery import Dispatcher, enqueue
 from bot.i18n import Catalogs
 from bot.logs import PERSON, who
 from bot.monitoring import metrics
+from bot.notices import Notices, first_time
 from bot.services.people import arrival, users
 from bot.services.ports import turn_ports
 from bot.settings import Settings
@@ -39,11 +37,6 @@ from conversations.state import FlowState
 log = logging.getLogger(__name__)
 MAX_TURN_ATTEMPTS = 3
 # The statements of every turn, built once (only their parameters change).
-_PROCESSED = cast(Table, ProcessedUpdate.__table__)
-_RECORD_KEY = {
-    "postgresql": postgresql.insert(_PROCESSED).on_conflict_do_nothing(index_elements=["key"]),
-    "sqlite": sqlite.insert(_PROCESSED).on_conflict_do_nothing(index_elements=["key"]),
-}
 _CONVERSATION = (
     select(Conversation)
     .where(Conversation.user_id == bindparam("user_id"))
@@ -61,7 +54,7 @@ class StaleConversation(Exception):
     """Another turn saved this person's conversation first; the turn is run again."""
 
 
-class Turns:
+class Turns(Notices):
     def __init__(
         self,
         *,
@@ -132,62 +125,6 @@ class Turns:
             log.exception("could not apologize for a failed turn")
             return []
 
-    async def apology(self, session: AsyncSession, inbound: Inbound, *, now: datetime) -> list[int]:
-        """Tell the person that their message failed, in their language."""
-        return await self._notice(
-            session,
-            inbound,
-            lambda _: _(
-                "Sorry, something went wrong on my side. Please try again; "
-                "your earlier answers are kept."
-            ),
-            key=f"apology:{inbound.update_key or uuid.uuid4()}",
-            now=now,
-        )
-
-    async def flood_note(
-        self, session: AsyncSession, inbound: Inbound, *, now: datetime
-    ) -> list[int]:
-        """The one note to someone who writes faster than the bot reads."""
-        return await self._notice(
-            session,
-            inbound,
-            lambda _: _(
-                "You are writing faster than I can read. I will answer again in a minute; "
-                "please send your last message again then."
-            ),
-            key=f"reply:{inbound.update_key}:0",
-            now=now,
-        )
-
-    async def _notice(
-        self,
-        session: AsyncSession,
-        inbound: Inbound,
-        text: Callable[[Callable[[str], str]], str],
-        *,
-        key: str,
-        now: datetime,
-    ) -> list[int]:
-        """A message about the person's message rather than an answer to it, in their language
-        (their app's, if they are not known yet)."""
-        user = await users.find(session, channel=inbound.channel, external_id=inbound.external_id)
-        locale = (
-            user.locale
-            if user
-            else match_language(inbound.language_code, self.settings.default_locale)
-        )
-        row = await enqueue(
-            session,
-            channel=inbound.channel,
-            address=inbound.external_id,
-            reply=Reply(text(self.catalogs.translator(locale).gettext)),
-            dedup_key=key,
-            now=now,
-            user_id=user.id if user else None,
-        )
-        return [row] if row is not None else []
-
     async def _handle_once(self, inbound: Inbound) -> tuple[list[int], list[OutboxMessage]]:
         """The turn, and the claim of its replies in the same transaction (one less for each
         turn): they are handed to the channel right after the commit."""
@@ -197,44 +134,15 @@ class Turns:
 
     async def turn(self, session: AsyncSession, inbound: Inbound, *, now: datetime) -> list[int]:
         """The turn in the caller's transaction; returns the outbox ids of what it queued."""
-        if inbound.update_key and not await _first_time(session, inbound.update_key, now):
+        if inbound.update_key and not await first_time(session, inbound.update_key, now):
             log.info(
                 "an update from %s was handled before", who(inbound.channel, inbound.external_id)
             )
             return []
-        view: UserView | None = None
-        known = None
-        if inbound.kind is not InboundKind.RESUME and inbound.alias is None:
-            known = await arrival.arriving(
-                session,
-                channel=inbound.channel,
-                external_id=inbound.external_id,
-                now=now,
-                admins=self.settings.admins,
-            )
-        if known is not None:
-            user, view = known
-        elif inbound.kind is InboundKind.RESUME:
-            resumed = await users.find(
-                session, channel=inbound.channel, external_id=inbound.external_id
-            )
-            if resumed is None:
-                return []
-            user = resumed
-        else:
-            locale = match_language(inbound.language_code, self.settings.default_locale)
-            user = await users.find_or_create(
-                session,
-                channel=inbound.channel,
-                external_id=inbound.external_id,
-                locale=locale,
-                now=now,
-                alias=inbound.alias,
-                keep_alias=f"{inbound.channel}:{inbound.alias}" in self.settings.admins,
-            )
-            await users.seen(
-                session, channel=inbound.channel, external_id=inbound.external_id, now=now
-            )
+        person = await self._person(session, inbound, now)
+        if person is None:
+            return []
+        user, view = person
         user.unreachable_at = None  # they wrote to us
         PERSON.set(user.id)  # for the log's lines of this turn (the caller resets it)
         conversation = await session.scalar(_CONVERSATION, {"user_id": user.id})
@@ -248,7 +156,7 @@ class Turns:
             if conversation
             else FlowState()
         )
-        if view is None:
+        if view is None:  # the person's first message, or a turn that resumes
             view = await users.view(session, user, admins=self.settings.admins)
         ports = turn_ports(
             session,
@@ -275,6 +183,38 @@ class Turns:
         )
         return replies + ports.queued()
 
+    async def _person(
+        self, session: AsyncSession, inbound: Inbound, now: datetime
+    ) -> tuple[User, UserView | None] | None:
+        """Who wrote, with their view when it came along (a known person, in one statement);
+        None when a turn that resumes finds nobody."""
+        if inbound.kind is InboundKind.RESUME:
+            resumed = await users.find(
+                session, channel=inbound.channel, external_id=inbound.external_id
+            )
+            return None if resumed is None else (resumed, None)
+        if inbound.alias is None:
+            known = await arrival.arriving(
+                session,
+                channel=inbound.channel,
+                external_id=inbound.external_id,
+                now=now,
+                admins=self.settings.admins,
+            )
+            if known is not None:
+                return known
+        user = await users.find_or_create(
+            session,
+            channel=inbound.channel,
+            external_id=inbound.external_id,
+            locale=match_language(inbound.language_code, self.settings.default_locale),
+            now=now,
+            alias=inbound.alias,
+            keep_alias=f"{inbound.channel}:{inbound.alias}" in self.settings.admins,
+        )
+        await users.seen(session, channel=inbound.channel, external_id=inbound.external_id, now=now)
+        return user, None
+
     async def _enqueue(
         self,
         session: AsyncSession,
@@ -299,42 +239,6 @@ class Turns:
             if row_id is not None:
                 ids.append(row_id)
         return ids
-
-    async def answer_group(
-        self,
-        session: AsyncSession,
-        inbound: Inbound,
-        *,
-        bot_username: str,
-        bot_link: str | None = None,
-        now: datetime,
-    ) -> list[int]:
-        """A command in a group chat: point to the private chat, where conversations happen."""
-        locale = match_language(inbound.language_code, self.settings.default_locale)
-        _ = self.catalogs.translator(locale).gettext
-        if bot_link is None:  # Telegram's
-            bot_link, bot_username = f"https://t.me/{bot_username}", f"@{bot_username}"
-        text = _("I work in private chats only. Please write to me directly: {link}").format(
-            link=f'<a href="{html.escape(bot_link)}">{html.escape(bot_username)}</a>'
-        )
-        if inbound.update_key and not await _first_time(session, inbound.update_key, now):
-            return []
-        row_id = await enqueue(
-            session,
-            channel=inbound.channel,
-            address=inbound.external_id,
-            reply=Reply(text=text),
-            dedup_key=f"reply:{inbound.update_key}:0",
-            now=now,
-        )
-        return [row_id] if row_id else []
-
-
-async def _first_time(session: AsyncSession, key: str, now: datetime) -> bool:
-    """Record the update key; False if it was recorded before (a redelivered update)."""
-    dialect = session.get_bind().dialect.name
-    result = await session.execute(_RECORD_KEY[dialect], {"key": key, "processed_at": now})
-    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def _save_state(
