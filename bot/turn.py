@@ -37,13 +37,17 @@ from conversations.state import FlowState
 log = logging.getLogger(__name__)
 MAX_TURN_ATTEMPTS = 3
 # The statements of every turn, built once (only their parameters change).
-_CONVERSATION = (
-    select(Conversation)
-    .where(Conversation.user_id == bindparam("user_id"))
-    .with_for_update()
-    .execution_options(populate_existing=True)
-)
 _CONVERSATIONS = cast(Table, Conversation.__table__)
+_CONVERSATION = (  # Core: the turn needs the values, not an object that the session tracks
+    select(
+        _CONVERSATIONS.c.flow,
+        _CONVERSATIONS.c.step,
+        _CONVERSATIONS.c.data,
+        _CONVERSATIONS.c.version,
+    )
+    .where(_CONVERSATIONS.c.user_id == bindparam("user_id"))
+    .with_for_update()
+)
 _SAVE_STATE = update(_CONVERSATIONS).where(
     _CONVERSATIONS.c.user_id == bindparam("state_user_id"),
     _CONVERSATIONS.c.version == bindparam("state_version"),
@@ -143,9 +147,10 @@ class Turns(Notices):
         if person is None:
             return []
         user, view = person
-        user.unreachable_at = None  # they wrote to us
+        if user.unreachable_at is not None:  # they wrote to us; set only then, or every
+            user.unreachable_at = None  # statement after would first flush the unchanged row
         PERSON.set(user.id)  # for the log's lines of this turn (the caller resets it)
-        conversation = await session.scalar(_CONVERSATION, {"user_id": user.id})
+        conversation = (await session.execute(_CONVERSATION, {"user_id": user.id})).first()
         state = (
             FlowState(
                 conversation.flow,
@@ -173,7 +178,7 @@ class Turns(Notices):
         await self.engine.handle(ctx)
         await ports.flush()
         if not ctx.user_deleted:
-            await _save_state(session, user, conversation, state, now)
+            await _save_state(session, user, state, now, first=conversation is None)
         replies = await self._enqueue(
             session,
             inbound,
@@ -244,11 +249,13 @@ class Turns(Notices):
 async def _save_state(
     session: AsyncSession,
     user: User,
-    conversation: Conversation | None,
     state: FlowState,
     now: datetime,
+    *,
+    first: bool,
 ) -> None:
-    if conversation is None:
+    """`first`: the person has no conversation row yet."""
+    if first:
         session.add(
             Conversation(
                 user_id=user.id,
