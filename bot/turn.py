@@ -7,50 +7,47 @@ to the channel right after the commit; if that send fails, the dispatcher retrie
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
 import uuid
 import weakref
-from collections.abc import Callable
 from datetime import datetime
 from typing import cast
 
 from sqlalchemy import Table, bindparam, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Conversation, OutboxMessage, ProcessedUpdate, User
+from bot.db.models import Conversation, OutboxMessage, User
 from bot.db.session import Database
 from bot.delivery import Dispatcher, enqueue
 from bot.i18n import Catalogs
 from bot.logs import PERSON, who
 from bot.monitoring import metrics
-from bot.services.people import users
+from bot.notices import Notices, first_time
+from bot.services.people import arrival, users
 from bot.services.ports import turn_ports
 from bot.settings import Settings
 from conversations.engine import Engine
 from conversations.flow import Context
 from conversations.languages import match_language
 from conversations.messages import Inbound, InboundKind, Reply
-from conversations.ports import Clock
+from conversations.ports import Clock, UserView
 from conversations.state import FlowState
 
 log = logging.getLogger(__name__)
 MAX_TURN_ATTEMPTS = 3
 # The statements of every turn, built once (only their parameters change).
-_PROCESSED = cast(Table, ProcessedUpdate.__table__)
-_RECORD_KEY = {
-    "postgresql": postgresql.insert(_PROCESSED).on_conflict_do_nothing(index_elements=["key"]),
-    "sqlite": sqlite.insert(_PROCESSED).on_conflict_do_nothing(index_elements=["key"]),
-}
-_CONVERSATION = (
-    select(Conversation)
-    .where(Conversation.user_id == bindparam("user_id"))
-    .with_for_update()
-    .execution_options(populate_existing=True)
-)
 _CONVERSATIONS = cast(Table, Conversation.__table__)
+_CONVERSATION = (  # Core: the turn needs the values, not an object that the session tracks
+    select(
+        _CONVERSATIONS.c.flow,
+        _CONVERSATIONS.c.step,
+        _CONVERSATIONS.c.data,
+        _CONVERSATIONS.c.version,
+    )
+    .where(_CONVERSATIONS.c.user_id == bindparam("user_id"))
+    .with_for_update()
+)
 _SAVE_STATE = update(_CONVERSATIONS).where(
     _CONVERSATIONS.c.user_id == bindparam("state_user_id"),
     _CONVERSATIONS.c.version == bindparam("state_version"),
@@ -61,7 +58,7 @@ class StaleConversation(Exception):
     """Another turn saved this person's conversation first; the turn is run again."""
 
 
-class Turns:
+class Turns(Notices):
     def __init__(
         self,
         *,
@@ -132,62 +129,6 @@ class Turns:
             log.exception("could not apologize for a failed turn")
             return []
 
-    async def apology(self, session: AsyncSession, inbound: Inbound, *, now: datetime) -> list[int]:
-        """Tell the person that their message failed, in their language."""
-        return await self._notice(
-            session,
-            inbound,
-            lambda _: _(
-                "Sorry, something went wrong on my side. Please try again; "
-                "your earlier answers are kept."
-            ),
-            key=f"apology:{inbound.update_key or uuid.uuid4()}",
-            now=now,
-        )
-
-    async def flood_note(
-        self, session: AsyncSession, inbound: Inbound, *, now: datetime
-    ) -> list[int]:
-        """The one note to someone who writes faster than the bot reads."""
-        return await self._notice(
-            session,
-            inbound,
-            lambda _: _(
-                "You are writing faster than I can read. I will answer again in a minute; "
-                "please send your last message again then."
-            ),
-            key=f"reply:{inbound.update_key}:0",
-            now=now,
-        )
-
-    async def _notice(
-        self,
-        session: AsyncSession,
-        inbound: Inbound,
-        text: Callable[[Callable[[str], str]], str],
-        *,
-        key: str,
-        now: datetime,
-    ) -> list[int]:
-        """A message about the person's message rather than an answer to it, in their language
-        (their app's, if they are not known yet)."""
-        user = await users.find(session, channel=inbound.channel, external_id=inbound.external_id)
-        locale = (
-            user.locale
-            if user
-            else match_language(inbound.language_code, self.settings.default_locale)
-        )
-        row = await enqueue(
-            session,
-            channel=inbound.channel,
-            address=inbound.external_id,
-            reply=Reply(text(self.catalogs.translator(locale).gettext)),
-            dedup_key=key,
-            now=now,
-            user_id=user.id if user else None,
-        )
-        return [row] if row is not None else []
-
     async def _handle_once(self, inbound: Inbound) -> tuple[list[int], list[OutboxMessage]]:
         """The turn, and the claim of its replies in the same transaction (one less for each
         turn): they are handed to the channel right after the commit."""
@@ -197,34 +138,19 @@ class Turns:
 
     async def turn(self, session: AsyncSession, inbound: Inbound, *, now: datetime) -> list[int]:
         """The turn in the caller's transaction; returns the outbox ids of what it queued."""
-        if inbound.update_key and not await _first_time(session, inbound.update_key, now):
+        if inbound.update_key and not await first_time(session, inbound.update_key, now):
             log.info(
                 "an update from %s was handled before", who(inbound.channel, inbound.external_id)
             )
             return []
-        if inbound.kind is InboundKind.RESUME:
-            user = await users.find(
-                session, channel=inbound.channel, external_id=inbound.external_id
-            )
-            if user is None:
-                return []
-        else:
-            locale = match_language(inbound.language_code, self.settings.default_locale)
-            user = await users.find_or_create(
-                session,
-                channel=inbound.channel,
-                external_id=inbound.external_id,
-                locale=locale,
-                now=now,
-                alias=inbound.alias,
-                keep_alias=f"{inbound.channel}:{inbound.alias}" in self.settings.admins,
-            )
-            await users.seen(
-                session, channel=inbound.channel, external_id=inbound.external_id, now=now
-            )
-        user.unreachable_at = None  # they wrote to us
+        person = await self._person(session, inbound, now)
+        if person is None:
+            return []
+        user, view = person
+        if user.unreachable_at is not None:  # they wrote to us; set only then, or every
+            user.unreachable_at = None  # statement after would first flush the unchanged row
         PERSON.set(user.id)  # for the log's lines of this turn (the caller resets it)
-        conversation = await session.scalar(_CONVERSATION, {"user_id": user.id})
+        conversation = (await session.execute(_CONVERSATION, {"user_id": user.id})).first()
         state = (
             FlowState(
                 conversation.flow,
@@ -235,7 +161,8 @@ class Turns:
             if conversation
             else FlowState()
         )
-        view = await users.view(session, user, admins=self.settings.admins)
+        if view is None:  # the person's first message, or a turn that resumes
+            view = await users.view(session, user, admins=self.settings.admins)
         ports = turn_ports(
             session,
             user=view,
@@ -251,7 +178,7 @@ class Turns:
         await self.engine.handle(ctx)
         await ports.flush()
         if not ctx.user_deleted:
-            await _save_state(session, user, conversation, state, now)
+            await _save_state(session, user, state, now, first=conversation is None)
         replies = await self._enqueue(
             session,
             inbound,
@@ -260,6 +187,38 @@ class Turns:
             now=now,
         )
         return replies + ports.queued()
+
+    async def _person(
+        self, session: AsyncSession, inbound: Inbound, now: datetime
+    ) -> tuple[User, UserView | None] | None:
+        """Who wrote, with their view when it came along (a known person, in one statement);
+        None when a turn that resumes finds nobody."""
+        if inbound.kind is InboundKind.RESUME:
+            resumed = await users.find(
+                session, channel=inbound.channel, external_id=inbound.external_id
+            )
+            return None if resumed is None else (resumed, None)
+        if inbound.alias is None:
+            known = await arrival.arriving(
+                session,
+                channel=inbound.channel,
+                external_id=inbound.external_id,
+                now=now,
+                admins=self.settings.admins,
+            )
+            if known is not None:
+                return known
+        user = await users.find_or_create(
+            session,
+            channel=inbound.channel,
+            external_id=inbound.external_id,
+            locale=match_language(inbound.language_code, self.settings.default_locale),
+            now=now,
+            alias=inbound.alias,
+            keep_alias=f"{inbound.channel}:{inbound.alias}" in self.settings.admins,
+        )
+        await users.seen(session, channel=inbound.channel, external_id=inbound.external_id, now=now)
+        return user, None
 
     async def _enqueue(
         self,
@@ -286,51 +245,17 @@ class Turns:
                 ids.append(row_id)
         return ids
 
-    async def answer_group(
-        self,
-        session: AsyncSession,
-        inbound: Inbound,
-        *,
-        bot_username: str,
-        bot_link: str | None = None,
-        now: datetime,
-    ) -> list[int]:
-        """A command in a group chat: point to the private chat, where conversations happen."""
-        locale = match_language(inbound.language_code, self.settings.default_locale)
-        _ = self.catalogs.translator(locale).gettext
-        if bot_link is None:  # Telegram's
-            bot_link, bot_username = f"https://t.me/{bot_username}", f"@{bot_username}"
-        text = _("I work in private chats only. Please write to me directly: {link}").format(
-            link=f'<a href="{html.escape(bot_link)}">{html.escape(bot_username)}</a>'
-        )
-        if inbound.update_key and not await _first_time(session, inbound.update_key, now):
-            return []
-        row_id = await enqueue(
-            session,
-            channel=inbound.channel,
-            address=inbound.external_id,
-            reply=Reply(text=text),
-            dedup_key=f"reply:{inbound.update_key}:0",
-            now=now,
-        )
-        return [row_id] if row_id else []
-
-
-async def _first_time(session: AsyncSession, key: str, now: datetime) -> bool:
-    """Record the update key; False if it was recorded before (a redelivered update)."""
-    dialect = session.get_bind().dialect.name
-    result = await session.execute(_RECORD_KEY[dialect], {"key": key, "processed_at": now})
-    return bool(result.rowcount)  # type: ignore[attr-defined]
-
 
 async def _save_state(
     session: AsyncSession,
     user: User,
-    conversation: Conversation | None,
     state: FlowState,
     now: datetime,
+    *,
+    first: bool,
 ) -> None:
-    if conversation is None:
+    """`first`: the person has no conversation row yet."""
+    if first:
         session.add(
             Conversation(
                 user_id=user.id,

@@ -9,6 +9,8 @@ outbox's job).
 from __future__ import annotations
 
 import asyncio
+import importlib.util
+import sys
 from typing import Any
 
 from telegram.ext import AIORateLimiter, Application
@@ -16,6 +18,12 @@ from telegram.ext import AIORateLimiter, Application
 from bot.channels.telegram.menus import Menus
 from bot.channels.telegram.sending import Sending
 from bot.channels.telegram.updates import NAME, POLL_TIMEOUT_SECONDS, Updates
+
+# httpcore imports sniffio (optional) a few times for every request to learn which async library
+# runs; where it is not installed, each of those imports searched the whole sys.path again (a
+# twentieth of the bot's CPU per message). Known missing, it is not searched for again.
+if importlib.util.find_spec("sniffio") is None:
+    sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
 
 
 def file_url_for(base_url: str) -> str:

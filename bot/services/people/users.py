@@ -155,6 +155,10 @@ async def view(session: AsyncSession, user: User, *, admins: frozenset[str]) -> 
         else None
     )
     is_admin = bool(admins.intersection(await addresses(session, user.id)))
+    return user_view(user, region_key=region_key, is_admin=is_admin)
+
+
+def user_view(user: User, *, region_key: str | None, is_admin: bool) -> UserView:
     return UserView(
         id=user.id,
         locale=user.locale,
