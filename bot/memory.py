@@ -10,22 +10,30 @@ import ctypes
 import ctypes.util
 import gc
 import logging
+from functools import cache
 
 log = logging.getLogger(__name__)
 M_MMAP_THRESHOLD = -3  # mallopt's parameter (malloc.h)
 MAPPED_FROM_BYTES = 128 * 1024  # glibc's default, held there
 
 
+@cache
+def _libc() -> ctypes.CDLL | None:
+    """The C library, once; None where it cannot be loaded."""
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c"))
+    except OSError:
+        return None
+
+
 def give_back_big_blocks() -> None:
     """Blocks from 128 KiB on are mapped on their own and returned when freed; elsewhere than
     glibc (musl, macOS) nothing changes."""
-    name = ctypes.util.find_library("c")
-    try:
-        libc = ctypes.CDLL(name)
-        if not libc.mallopt(M_MMAP_THRESHOLD, MAPPED_FROM_BYTES):
-            log.debug("mallopt refused M_MMAP_THRESHOLD")
-    except (OSError, AttributeError):  # not glibc
+    libc = _libc()
+    if libc is None or not hasattr(libc, "mallopt"):  # not glibc
         return
+    if not libc.mallopt(M_MMAP_THRESHOLD, MAPPED_FROM_BYTES):
+        log.debug("mallopt refused M_MMAP_THRESHOLD")
 
 
 def give_back_freed() -> None:
@@ -33,11 +41,9 @@ def give_back_freed() -> None:
     collection), and the freed memory inside the heaps of every thread back to the system
     (elsewhere than glibc, only the collection)."""
     gc.collect()
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c"))
+    libc = _libc()
+    if libc is not None and hasattr(libc, "malloc_trim"):  # glibc
         libc.malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc
-        return
 
 
 def freeze_startup_objects() -> None:
