@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from bot import app as app_module
 from bot.db.models import OutboxMessage
-from bot.delivery import FAILED
+from bot.delivery import FAILED, PENDING, SENDING
 from tests.e2e.conftest import ALICE, RunningBot
 from tests.e2e.telegram_fake import FakeBotApi
 from tests.e2e.test_grants_telegram import onboard
@@ -30,19 +30,22 @@ async def told(bot: RunningBot, fake: FakeBotApi) -> list[str]:
     return [message.plain_text for message in fake.messages(ADMIN)[before:]]
 
 
-async def failed_recorded(bot: RunningBot) -> None:
-    """Until the dispatcher has recorded the refused message as failed (the fake's 400 comes
-    first, the record a moment later)."""
+async def recorded(bot: RunningBot, *, status: str | None = None) -> None:
+    """Until the dispatcher has recorded what the fake answered (the answer comes first, the
+    record a moment later): a message with this status, or, without one, no message waiting."""
     assert bot.app is not None
     for _ in range(100):
         async with bot.app.database.transaction() as session:
-            failed = await session.scalar(
-                select(func.count()).where(OutboxMessage.status == FAILED)
-            )
-        if failed:
-            return
+            if status is None:
+                waiting = await session.scalar(
+                    select(func.count()).where(OutboxMessage.status.in_((PENDING, SENDING)))
+                )
+                if not waiting:
+                    return
+            elif await session.scalar(select(func.count()).where(OutboxMessage.status == status)):
+                return
         await asyncio.sleep(0.05)
-    raise AssertionError("the refused message was never recorded as failed")
+    raise AssertionError(f"the dispatcher never recorded {status or 'every message as done'}")
 
 
 def later(bot: RunningBot, **moved: float) -> None:
@@ -76,6 +79,7 @@ async def test_late_replies_are_told_once_and_once_when_they_go_again(
 
     later(bot, minutes=10)  # the hold is over: the dispatcher sends her answer
     await fake.wait_until(lambda: len(fake.messages(ALICE)) == 1)
+    await recorded(bot)
     assert await told(bot, fake) == ["✅ Replies are on time again."]
     assert await told(bot, fake) == []
 
@@ -88,7 +92,7 @@ async def test_a_message_that_could_not_be_delivered_is_told_once_across_a_resta
     )
     fake.send_text(ALICE, "/start")
     await fake.wait_until(lambda: any(r.status == 400 for r in fake.requests))
-    await failed_recorded(bot)
+    await recorded(bot, status=FAILED)
     assert await told(bot, fake) == [
         "⚠️ 1 message could not be delivered in the last hour. The log says why."
     ]
