@@ -17,9 +17,9 @@ from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Conversation, OutboxMessage, User
+from bot.db.models import Conversation, User
 from bot.db.session import Database
-from bot.delivery import Dispatcher, enqueue
+from bot.delivery import Claimed, Dispatcher, enqueue
 from bot.i18n import Catalogs
 from bot.logs import PERSON, who
 from bot.monitoring import metrics
@@ -109,7 +109,7 @@ class Turns(Notices):
         finally:
             PERSON.reset(person)
 
-    async def _handle_with_retries(self, inbound: Inbound) -> tuple[list[int], list[OutboxMessage]]:
+    async def _handle_with_retries(self, inbound: Inbound) -> tuple[list[int], list[Claimed]]:
         for attempt in range(1, MAX_TURN_ATTEMPTS + 1):
             try:
                 return await self._handle_once(inbound)
@@ -129,7 +129,7 @@ class Turns(Notices):
             log.exception("could not apologize for a failed turn")
             return []
 
-    async def _handle_once(self, inbound: Inbound) -> tuple[list[int], list[OutboxMessage]]:
+    async def _handle_once(self, inbound: Inbound) -> tuple[list[int], list[Claimed]]:
         """The turn, and the claim of its replies in the same transaction (one less for each
         turn): they are handed to the channel right after the commit."""
         async with self.database.transaction() as session:

@@ -10,6 +10,7 @@ from sqlalchemy import (
     ColumnElement,
     Executable,
     Select,
+    Table,
     and_,
     bindparam,
     case,
@@ -20,66 +21,64 @@ from sqlalchemy import (
     union_all,
     update,
 )
-from sqlalchemy.orm import aliased
 
 from bot.db.models import OutboxMessage
-from bot.delivery.outbox import ANNOUNCEMENT_PRIORITY, EXPIRED, PENDING, SENDING
+from bot.delivery.outbox import ANNOUNCEMENT_PRIORITY, CLAIMED, EXPIRED, PENDING, SENDING
 
-_NOW = bindparam("claim_now", type_=OutboxMessage.next_attempt_at.type)
+# Core throughout: the ORM's bulk UPDATE and its objects cost more than the claim itself.
+_OUTBOX: Table = OutboxMessage.__table__  # type: ignore[assignment]
+
+_NOW = bindparam("claim_now", type_=_OUTBOX.c.next_attempt_at.type)
 _WAITING = or_(
-    and_(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= _NOW),
-    and_(OutboxMessage.status == SENDING, OutboxMessage.lease_until <= _NOW),
+    and_(_OUTBOX.c.status == PENDING, _OUTBOX.c.next_attempt_at <= _NOW),
+    and_(_OUTBOX.c.status == SENDING, _OUTBOX.c.lease_until <= _NOW),
 )
-_IN_TIME = or_(OutboxMessage.expires_at.is_(None), OutboxMessage.expires_at > _NOW)
+_IN_TIME = or_(_OUTBOX.c.expires_at.is_(None), _OUTBOX.c.expires_at > _NOW)
 # The status as an expression no index has: where another index finds the few rows meant, SQLite
 # (which has no statistics) would otherwise read every row waiting by the status's indexes
 # (at 50,000 rows of an announcement 20-40 ms, under the write lock).
-_STATUS = OutboxMessage.status.concat("")
+_STATUS = _OUTBOX.c.status.concat("")
 EXPIRE = (
-    update(OutboxMessage)
+    update(_OUTBOX)
     # By ix_outbox_expires: the few rows with an expiry.
     .where(
-        OutboxMessage.expires_at.is_not(None),
-        OutboxMessage.expires_at <= _NOW,
+        _OUTBOX.c.expires_at.is_not(None),
+        _OUTBOX.c.expires_at <= _NOW,
         or_(
-            and_(_STATUS == PENDING, OutboxMessage.next_attempt_at <= _NOW),
-            and_(_STATUS == SENDING, OutboxMessage.lease_until <= _NOW),
+            and_(_STATUS == PENDING, _OUTBOX.c.next_attempt_at <= _NOW),
+            and_(_STATUS == SENDING, _OUTBOX.c.lease_until <= _NOW),
         ),
     )
     .values(status=EXPIRED, claim_token=None, lease_until=None)
-    .execution_options(synchronize_session=False)
 )
-_BULK = OutboxMessage.priority >= ANNOUNCEMENT_PRIORITY
+_BULK = _OUTBOX.c.priority >= ANNOUNCEMENT_PRIORITY
 # Per chat among those given, the first row unsent and not in this claim, and the first such row
 # that is not an announcement merely waiting (a reply may overtake those).
 FOREIGN = (
     select(
-        OutboxMessage.channel,
-        OutboxMessage.address,
-        func.min(OutboxMessage.id),
-        func.min(
-            case((and_(OutboxMessage.status == PENDING, _BULK), None), else_=OutboxMessage.id)
-        ),
+        _OUTBOX.c.channel,
+        _OUTBOX.c.address,
+        func.min(_OUTBOX.c.id),
+        func.min(case((and_(_OUTBOX.c.status == PENDING, _BULK), None), else_=_OUTBOX.c.id)),
     )
     .where(
         # Every pair of the channels and addresses given, a few more chats than asked for at
         # most (only those asked for are looked up), found by ix_outbox_recipient: SQLite reads
         # a pair IN (VALUES …) by scanning the whole index (12-18 ms at 50,000 rows).
-        OutboxMessage.channel.in_(bindparam("order_channels", expanding=True)),
-        OutboxMessage.address.in_(bindparam("order_addresses", expanding=True)),
+        _OUTBOX.c.channel.in_(bindparam("order_channels", expanding=True)),
+        _OUTBOX.c.address.in_(bindparam("order_addresses", expanding=True)),
         _STATUS.in_([PENDING, SENDING]),
         or_(
-            OutboxMessage.claim_token.is_(None),
-            OutboxMessage.claim_token != bindparam("order_token"),
+            _OUTBOX.c.claim_token.is_(None),
+            _OUTBOX.c.claim_token != bindparam("order_token"),
         ),
     )
-    .group_by(OutboxMessage.channel, OutboxMessage.address)
+    .group_by(_OUTBOX.c.channel, _OUTBOX.c.address)
 )
 GIVE_BACK = (
-    update(OutboxMessage)
-    .where(OutboxMessage.id.in_(bindparam("order_returned", expanding=True)))
-    .values(status=PENDING, claim_token=None, lease_until=None, attempts=OutboxMessage.attempts - 1)
-    .execution_options(synchronize_session=False)
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id.in_(bindparam("order_returned", expanding=True)))
+    .values(status=PENDING, claim_token=None, lease_until=None, attempts=_OUTBOX.c.attempts - 1)
 )
 
 
@@ -88,67 +87,66 @@ def claim_statement(
 ) -> Executable:
     """The claim of one shape: which channels are held or paced (`all_paced`: every channel),
     and whether it takes given rows or one chat's. Everything else is a parameter."""
-    earlier = aliased(OutboxMessage)
+    earlier = _OUTBOX.alias("earlier")
     # Per chat, in order: nothing may overtake an earlier row that is in flight or waiting.
     blocked = exists().where(
-        earlier.channel == OutboxMessage.channel,
-        earlier.address == OutboxMessage.address,
-        earlier.id < OutboxMessage.id,
+        earlier.c.channel == _OUTBOX.c.channel,
+        earlier.c.address == _OUTBOX.c.address,
+        earlier.c.id < _OUTBOX.c.id,
         or_(
-            and_(earlier.status == SENDING, earlier.lease_until > _NOW),
-            and_(earlier.status == PENDING, earlier.next_attempt_at > _NOW),
+            and_(earlier.c.status == SENDING, earlier.c.lease_until > _NOW),
+            and_(earlier.c.status == PENDING, earlier.c.next_attempt_at > _NOW),
         ),
     )
     claimable: ColumnElement[bool] = and_(
         _IN_TIME,
         ~blocked,
-        OutboxMessage.channel.in_(bindparam("claim_channels", expanding=True)),
+        _OUTBOX.c.channel.in_(bindparam("claim_channels", expanding=True)),
     )
     if held:
         claimable = and_(
             claimable,
             or_(
-                OutboxMessage.channel.not_in(bindparam("claim_held", expanding=True)),
+                _OUTBOX.c.channel.not_in(bindparam("claim_held", expanding=True)),
                 ~_BULK,
             ),
         )
     if ids:
-        claimable = and_(claimable, OutboxMessage.id.in_(bindparam("claim_ids", expanding=True)))
+        claimable = and_(claimable, _OUTBOX.c.id.in_(bindparam("claim_ids", expanding=True)))
     if chat:
         claimable = and_(
             claimable,
-            OutboxMessage.channel == bindparam("claim_chat_channel"),
-            OutboxMessage.address == bindparam("claim_chat_address"),
+            _OUTBOX.c.channel == bindparam("claim_chat_channel"),
+            _OUTBOX.c.address == bindparam("claim_chat_address"),
         )
     # Replies, and announcements on channels without a pace; split by priority so that, when
     # every channel is paced, no announcement row is even looked at.
     unpaced = [~_BULK]
     if not all_paced:
         unpaced.append(
-            and_(_BULK, OutboxMessage.channel.not_in(bindparam("claim_paces", expanding=True)))
+            and_(_BULK, _OUTBOX.c.channel.not_in(bindparam("claim_paces", expanding=True)))
             if paces
             else _BULK
         )
     chosen = [_first(claimable, unpaced, bindparam("claim_limit"))]
     chosen += [
         _first(
-            and_(claimable, OutboxMessage.channel == channel),
+            and_(claimable, _OUTBOX.c.channel == channel),
             [_BULK],
             bindparam(f"claim_budget_{number}"),
         )
         for number, channel in enumerate(paced)
     ]
     return (
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(union_all(*chosen).subquery().select()))
+        update(_OUTBOX)
+        .where(_OUTBOX.c.id.in_(union_all(*chosen).subquery().select()))
         .values(
             status=SENDING,
             claim_token=bindparam("claim_token_value"),
-            lease_until=bindparam("claim_lease_until", type_=OutboxMessage.lease_until.type),
-            attempts=OutboxMessage.attempts + 1,
+            lease_until=bindparam("claim_lease_until", type_=_OUTBOX.c.lease_until.type),
+            attempts=_OUTBOX.c.attempts + 1,
         )
-        .returning(OutboxMessage)
-        .execution_options(synchronize_session=False)
+        .returning(*CLAIMED)
     )
 
 
@@ -170,9 +168,9 @@ def _first(where: ColumnElement[bool], parts: list[ColumnElement[bool]], limit: 
 def _candidates(where: ColumnElement[bool], limit: Any) -> Select[Any]:
     """Locked and skipping the locked, as a subquery (PostgreSQL has no FOR UPDATE in a UNION)."""
     first = (
-        select(OutboxMessage.id, OutboxMessage.priority)
+        select(_OUTBOX.c.id, _OUTBOX.c.priority)
         .where(where)
-        .order_by(OutboxMessage.priority, OutboxMessage.id)
+        .order_by(_OUTBOX.c.priority, _OUTBOX.c.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
         .subquery()

@@ -4,7 +4,7 @@ announcements held back by flood control and paced per channel.
 
 A claim is one `UPDATE … RETURNING` (and a check of the order per chat); its statement
 (`bot/delivery/claim_statements.py`) is built once per shape and then only executed with new
-parameters."""
+parameters, and its rows come back as `Claimed`, not as ORM objects."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from bot.channels.base import Channel
 from bot.db.models import OutboxMessage
 from bot.db.session import Database
 from bot.delivery.claim_statements import EXPIRE, FOREIGN, GIVE_BACK, claim_statement
-from bot.delivery.outbox import ANNOUNCEMENT_PRIORITY, SENDING
+from bot.delivery.outbox import ANNOUNCEMENT_PRIORITY, SENDING, Claimed
 from bot.delivery.pace import Pace
 from conversations.ports import Clock
 
@@ -56,7 +56,7 @@ class Claims:
 
     async def claim(
         self, ids: Iterable[int] | None = None, *, chat: tuple[str, str] | None = None
-    ) -> list[OutboxMessage]:
+    ) -> list[Claimed]:
         async with self.database.transaction() as session:
             return await self.claim_in(session, ids, chat=chat)
 
@@ -66,7 +66,7 @@ class Claims:
         ids: Iterable[int] | None = None,
         *,
         chat: tuple[str, str] | None = None,
-    ) -> list[OutboxMessage]:
+    ) -> list[Claimed]:
         now = self.clock.now()
         held = [channel for channel, until in self.held.items() if until > now]
         # Tokens are taken before the first await, so that claims at the same moment share
@@ -101,7 +101,8 @@ class Claims:
             if statement is None:
                 statement = self._statements[shape] = claim_statement(*shape)
             claimed = sorted(
-                (await session.scalars(statement, params)).all(), key=lambda row: row.id
+                (Claimed(*row) for row in await session.execute(statement, params)),
+                key=lambda row: row.id,
             )
             kept = await self._keep_chat_order(session, claimed, token)
             for row in kept:
@@ -126,12 +127,12 @@ class Claims:
             "status": SENDING,
             "claim_token": token,
             "lease_until": now + self.lease,
-            "attempts": OutboxMessage.attempts + 1,
+            "attempts": OutboxMessage.__table__.c.attempts + 1,
         }
 
     async def _keep_chat_order(
-        self, session: AsyncSession, claimed: list[OutboxMessage], token: str
-    ) -> list[OutboxMessage]:
+        self, session: AsyncSession, claimed: list[Claimed], token: str
+    ) -> list[Claimed]:
         """Give back the rows of a chat that has an earlier unsent row in another claim (or in
         none): another process is sending that chat, and the earliest claim goes first."""
         if not claimed:
@@ -149,7 +150,7 @@ class Claims:
             for channel, address, first, first_for_replies in foreign
         }
 
-        def in_order(row: OutboxMessage) -> bool:
+        def in_order(row: Claimed) -> bool:
             first, first_for_replies = first_foreign.get((row.channel, row.address), (None, None))
             before = first_for_replies if row.priority < ANNOUNCEMENT_PRIORITY else first
             return before is None or row.id < before

@@ -34,6 +34,7 @@ from bot.delivery.outbox import (
     FAILED,
     PENDING,
     SENT,
+    Claimed,
 )
 from bot.delivery.outcomes import Outcomes, SentRows
 from bot.delivery.pace import Pace, Place
@@ -152,7 +153,7 @@ class Dispatcher(Outcomes):
             await asyncio.sleep(wait)
         return handled
 
-    async def claim_now(self, session: AsyncSession, ids: Sequence[int]) -> list[OutboxMessage]:
+    async def claim_now(self, session: AsyncSession, ids: Sequence[int]) -> list[Claimed]:
         """Claim these rows in the transaction that wrote them, to hand them to `deliver` right
         after it committed: one transaction less for every reply."""
         if not ids:
@@ -163,7 +164,7 @@ class Dispatcher(Outcomes):
         return rows
 
     async def _wait_behind(
-        self, session: AsyncSession, ids: Sequence[int], claimed: list[OutboxMessage]
+        self, session: AsyncSession, ids: Sequence[int], claimed: list[Claimed]
     ) -> None:
         """Rows that could not be claimed because an earlier row of their chat is on its way
         from this process go right after it (elsewhere, `dispatch_due` takes them)."""
@@ -179,7 +180,7 @@ class Dispatcher(Outcomes):
             (channel, address) for channel, address in chats if (channel, address) in self._sending
         )
 
-    async def deliver(self, rows: list[OutboxMessage]) -> None:
+    async def deliver(self, rows: list[Claimed]) -> None:
         """Send rows claimed by `claim_now`, after their transaction committed; as `send_now`,
         a failure is left to `dispatch_due`."""
         if not rows:
@@ -195,13 +196,13 @@ class Dispatcher(Outcomes):
         else:
             log.exception("sending %s outbox rows at once failed; the dispatcher takes them", count)
 
-    async def _deliver(self, rows: list[OutboxMessage]) -> None:
-        by_chat: dict[tuple[str, str], list[OutboxMessage]] = {}
+    async def _deliver(self, rows: list[Claimed]) -> None:
+        by_chat: dict[tuple[str, str], list[Claimed]] = {}
         for row in rows:
             by_chat.setdefault((row.channel, row.address), []).append(row)
         await asyncio.gather(*(self._deliver_chat(chat_rows) for chat_rows in by_chat.values()))
 
-    async def _deliver_chat(self, rows: list[OutboxMessage]) -> None:
+    async def _deliver_chat(self, rows: list[Claimed]) -> None:
         chat = (rows[0].channel, rows[0].address)
         self._sending[chat] = self._sending.get(chat, 0) + 1
         delivered = False
@@ -224,7 +225,7 @@ class Dispatcher(Outcomes):
             if delivered:  # else the chat waits (flood control, back-off): a later round
                 await self._deliver(await self.claims.claim(chat=chat))
 
-    async def _pace_row(self, row: OutboxMessage) -> Place | None:
+    async def _pace_row(self, row: Claimed) -> Place | None:
         """A row waits for its place in the channel's allowance (a reply only when the window
         is full); an announcement to a chat that was just written to waits for the chat's own
         limit first."""
@@ -245,7 +246,7 @@ class Dispatcher(Outcomes):
             self._last_sent[chat] = now
         return place
 
-    async def _keep_lease(self, rows: list[OutboxMessage]) -> None:
+    async def _keep_lease(self, rows: list[Claimed]) -> None:
         """A short lease lets another process take over soon after this one died; it is renewed
         while the rows still wait here (for a slot, or behind a long message)."""
         now = self.clock.now()
@@ -264,12 +265,12 @@ class Dispatcher(Outcomes):
         for row in rows:
             row.lease_until = lease_until
 
-    async def _deliver_row(self, row: OutboxMessage) -> bool:
+    async def _deliver_row(self, row: Claimed) -> bool:
         """Send one row and record the outcome; False when the rest of its chat must wait."""
         with about(OUTBOX, row.id):
             return await self._send_row(row)
 
-    async def _send_row(self, row: OutboxMessage) -> bool:
+    async def _send_row(self, row: Claimed) -> bool:
         channel = self.channels[row.channel]
         payload = row.payload
         try:

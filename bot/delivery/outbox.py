@@ -28,6 +28,26 @@ MAX_ATTEMPTS = 12
 MAX_BACKOFF = timedelta(minutes=30)
 
 
+@dataclass(slots=True, eq=False)
+class Claimed:
+    """An outbox row on its way, as the dispatcher needs it. Read with Core (`CLAIMED` are its
+    columns): a claim that made ORM objects cost a tenth of a reply's CPU."""
+
+    id: int
+    channel: str
+    address: str
+    user_id: int | None
+    dedup_key: str
+    payload: dict[str, Any]
+    priority: int
+    attempts: int
+    claim_token: str | None
+    lease_until: datetime | None
+
+
+CLAIMED = tuple(OutboxMessage.__table__.c[name] for name in Claimed.__slots__)
+
+
 def _enqueue_statement(dialect: ModuleType) -> Any:
     """The INSERT of `enqueue`, built once per database: a key queued before is skipped, and a
     row to someone who blocked us is unreachable from the start."""

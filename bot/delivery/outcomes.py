@@ -22,12 +22,14 @@ from bot.db.session import Database
 from bot.delivery.claims import Claims
 from bot.delivery.outbox import (
     ANNOUNCEMENT_PRIORITY,
+    CLAIMED,
     FAILED,
     MAX_ATTEMPTS,
     PENDING,
     SENDING,
     SENT,
     UNREACHABLE,
+    Claimed,
     backoff,
     enqueue,
 )
@@ -64,10 +66,10 @@ class SentRows:
     def __init__(self, database: Database, clock: Clock) -> None:
         self.database = database
         self.clock = clock
-        self._waiting: list[tuple[OutboxMessage, str | None, asyncio.Future[None]]] = []
+        self._waiting: list[tuple[Claimed, str | None, asyncio.Future[None]]] = []
         self._writing: asyncio.Task[None] | None = None
 
-    async def record(self, row: OutboxMessage, message_id: str | None) -> None:
+    async def record(self, row: Claimed, message_id: str | None) -> None:
         recorded = asyncio.get_running_loop().create_future()
         self._waiting.append((row, message_id, recorded))
         if self._writing is None or self._writing.done():
@@ -94,7 +96,7 @@ class SentRows:
                 else:
                     recorded.set_exception(failure)
 
-    async def _write_batch(self, batch: list[tuple[OutboxMessage, str | None]]) -> None:
+    async def _write_batch(self, batch: list[tuple[Claimed, str | None]]) -> None:
         now = self.clock.now()
         async with self.database.transaction() as session:
             connection = await session.connection()
@@ -133,12 +135,12 @@ class Outcomes:
 
     async def _finish(
         self,
-        row: OutboxMessage,
+        row: Claimed,
         status: str,
         *,
         error: str | None = None,
         message_id: str | None = None,
-    ) -> OutboxMessage | None:
+    ) -> Claimed | None:
         """Record the outcome. A file that failed for good is followed by a short text that
         says so, in the person's language: returned claimed, to be sent next in its chat."""
         if status == SENT:
@@ -165,8 +167,8 @@ class Outcomes:
         return None
 
     async def _file_not_sent(
-        self, session: AsyncSession, row: OutboxMessage, now: datetime
-    ) -> OutboxMessage | None:
+        self, session: AsyncSession, row: Claimed, now: datetime
+    ) -> Claimed | None:
         reply = Reply.from_payload(row.payload)
         attachment = reply.document or reply.forward or reply.made
         if attachment is None:
@@ -195,14 +197,15 @@ class Outcomes:
         )
         if note_id is None:
             return None
-        await session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == note_id)
+        note = await session.execute(
+            update(OutboxMessage.__table__)  # type: ignore[arg-type]
+            .where(OutboxMessage.__table__.c.id == note_id)
             .values(**self.claims.claimed_by(str(uuid.uuid4()), now))
+            .returning(*CLAIMED)
         )
-        return await session.get(OutboxMessage, note_id)
+        return Claimed(*note.one())
 
-    async def _retry(self, row: OutboxMessage, error: DeliveryError) -> None:
+    async def _retry(self, row: Claimed, error: DeliveryError) -> None:
         now = self.clock.now()
         if isinstance(error, RetryLater):
             delay = timedelta(seconds=max(error.after, 1))
@@ -266,7 +269,7 @@ class Outcomes:
                 )
             )
 
-    async def _mark_unreachable(self, row: OutboxMessage, error: DeliveryError) -> None:
+    async def _mark_unreachable(self, row: Claimed, error: DeliveryError) -> None:
         now = self.clock.now()
         log.info("%s is unreachable (%s)", who(row.channel, row.address), error.reason)
         metrics.MESSAGES.labels(row.channel, "unreachable").inc()
