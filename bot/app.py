@@ -69,6 +69,7 @@ class App:
             default_locale=settings.default_locale,
         )
         self.dispatcher.carrier.makers.update(export.makers(tz=settings.tz))
+        self.broadcast_queue = BroadcastQueue()
         self.turns = Turns(
             database=self.database,
             engine=self.engine,
@@ -76,6 +77,7 @@ class App:
             settings=settings,
             clock=self.clock,
             dispatcher=self.dispatcher,
+            queueing=self.broadcast_queue.soon,
         )
         self.inbox = Inbox(
             database=self.database,
@@ -91,7 +93,6 @@ class App:
         self.jobs = JobGuard(self.database.health)
         # Several processes on one PostgreSQL: the scheduled jobs run in the one holding this.
         self.lease = SchedulerLease(self.database, seconds=settings.scheduler_lease_seconds)
-        self.broadcast_queue = BroadcastQueue()
         self._scheduler_stopped = False
         self.alerts = Alerts(
             database=self.database,
@@ -143,7 +144,7 @@ class App:
 
     async def queue_broadcasts(self) -> int:
         """The next batches of the announcements still being queued; returns the rows written."""
-        return await self.broadcast_queue.run(self.database)
+        return await self.broadcast_queue.tick(self.database)
 
     async def close(self) -> None:
         """Stop the inbox workers and the jobs (letting each finish its transaction), then the

@@ -10,6 +10,7 @@ import asyncio
 import logging
 import uuid
 import weakref
+from collections.abc import Callable
 from datetime import datetime
 from typing import cast
 
@@ -68,8 +69,11 @@ class Turns(Notices):
         settings: Settings,
         clock: Clock,
         dispatcher: Dispatcher,
+        queueing: Callable[[], None] = lambda: None,
     ) -> None:
+        """`queueing`: told when a turn starts an announcement whose rows are queued later."""
         self.database = database
+        self.queueing = queueing
         self.engine = engine
         self.catalogs = catalogs
         self.settings = settings
@@ -177,6 +181,8 @@ class Turns(Notices):
         )
         await self.engine.handle(ctx)
         await ports.flush()
+        if ports.queueing:
+            self.queueing()
         if not ctx.user_deleted:
             await _save_state(session, user, state, now, first=conversation is None)
         replies = await self._enqueue(

@@ -60,6 +60,11 @@ class TurnPorts:
         """Write what the desks hold to write in batches (bulk messages)."""
         await self.notifier.flush()
 
+    @property
+    def queueing(self) -> bool:
+        """An announcement of this turn waits for the rest of its rows to be queued."""
+        return self.broadcasts.queueing
+
     def queued(self) -> list[int]:
         """The outbox rows the turn queued for other people, to send after the commit."""
         return self.notifier.queued + self.broadcasts.queued

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
 from sqlalchemy import func, select, text
 
 from bot.app import App
 from bot.channels.memory import MemoryChannel
 from bot.db.models import Broadcast, OutboxMessage
+from bot.scheduling import broadcast_queue
 from bot.scheduling.broadcast_queue import BroadcastQueue
 from bot.scheduling.progress import report_broadcasts
 from bot.services.outreach.broadcast_rows import BATCH, FIRST_BATCH
@@ -171,3 +173,28 @@ async def test_postgresql_plans_claims_by_the_outbox_as_it_now_is(app: App) -> N
     await queue_all(app)
     async with app.database.engine.connect() as connection:
         assert await connection.scalar(estimate) >= 1000
+
+
+async def test_with_nothing_queueing_the_queue_looks_seldom_and_at_once_after_send(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scheduler ticks twice a second; a look that finds nothing is a transaction, so it
+    looks every few seconds, but at the next tick after a "Send" of this process."""
+    staff = await staff_member(app)
+    people = await many_people(app, FIRST_BATCH + 10)
+    moment = [1000.0]
+    monkeypatch.setattr(broadcast_queue.time, "monotonic", lambda: moment[0])
+
+    with recording(app.database) as idle:
+        for _ in range(9):  # ticks of 0.5 s
+            await app.queue_broadcasts()
+            moment[0] += 0.5
+    # Over 4 s, at the first tick and every LOOK_EVERY_SECONDS (2 s) after it, the last time
+    # at the last tick; not at every tick.
+    assert broadcast_queue.LOOK_EVERY_SECONDS == 2.0
+    assert len(idle.transactions) == 3
+
+    await announce(staff)
+    await staff.press("Yes, send")
+    assert await app.queue_broadcasts() > 0  # the next tick, 0.5 s after the last look
+    assert await rows_per_person(app) == Counter({address: 1 for address in [*people, "admin"]})

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
+from bot import inbox
 from bot.app import App
 from bot.channels.base import InboxEntry
 from bot.channels.memory import MemoryChannel
@@ -89,6 +90,40 @@ async def test_a_stored_message_is_answered_once_and_kept_without_its_text(app: 
     [row] = await rows(app)
     assert (row.status, row.payload, row.attempts) == (DONE, None, 1)
     assert len(channel(app).take("u1")) == 1
+
+
+async def test_idle_workers_look_for_rows_of_other_processes_one_at_a_time(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With nothing to do, only the first worker looks every IDLE_WAIT_SECONDS (for rows other
+    processes stored); the others wait for an arrival, and are woken by one at once."""
+    monkeypatch.setattr(inbox, "IDLE_WAIT_SECONDS", 0.05)
+    looks = 0
+    original = app.inbox._claim
+
+    async def counted(session: Any, now: Any) -> Any:
+        nonlocal looks
+        looks += 1
+        return await original(session, now)
+
+    monkeypatch.setattr(app.inbox, "_claim", counted)
+    app.inbox.start()
+    try:
+        await asyncio.sleep(0.5)
+        # About ten looks of one worker (the four workers' first looks among them), not forty.
+        assert 8 <= looks <= 16
+        for person in ("u1", "u2", "u3"):  # one each, as fast as they come
+            await app.inbox.store([text(person)])
+        answered: set[str] = set()
+        for _ in range(100):
+            answered.update(person for person in ("u1", "u2", "u3") if channel(app).take(person))
+            if len(answered) == 3:
+                break
+            await asyncio.sleep(0.01)
+        else:
+            raise AssertionError(f"only {sorted(answered)} were answered")
+    finally:
+        await app.inbox.stop()
 
 
 async def test_one_persons_backlog_does_not_keep_another_waiting(

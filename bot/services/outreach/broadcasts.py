@@ -78,6 +78,7 @@ class BroadcastDesk(Desk):
         self.channel = channel  # where the sender reads the delivery report
         self.address = address
         self.queued: list[int] = []
+        self.queueing = False  # an announcement of this turn waits for the rest of its rows
         # Counted once per turn: "Yes, send" counts for its question and again for the record,
         # each a scan of the audience while the turn holds the database.
         self._counts: dict[Audience, dict[str, int]] = {}
@@ -118,6 +119,8 @@ class BroadcastDesk(Desk):
         if first.done:
             broadcast.status = "sending"
             broadcast.total = len(first.ids)  # all of them, as they are now
+        else:
+            self.queueing = True
         audit.record(
             self.session,
             actor=f"user:{self.actor_user_id}",
