@@ -15,6 +15,7 @@ from sqlalchemy import (
     bindparam,
     case,
     exists,
+    false,
     func,
     or_,
     select,
@@ -52,28 +53,46 @@ EXPIRE = (
     .values(status=EXPIRED, claim_token=None, lease_until=None)
 )
 _BULK = _OUTBOX.c.priority >= ANNOUNCEMENT_PRIORITY
+
+
 # Per chat among those given, the first row unsent and not in this claim, and the first such row
 # that is not an announcement merely waiting (a reply may overtake those).
-FOREIGN = (
-    select(
-        _OUTBOX.c.channel,
-        _OUTBOX.c.address,
-        func.min(_OUTBOX.c.id),
-        func.min(case((and_(_OUTBOX.c.status == PENDING, _BULK), None), else_=_OUTBOX.c.id)),
+def _foreign(chats: ColumnElement[bool]) -> Select[Any]:
+    return (
+        select(
+            _OUTBOX.c.channel,
+            _OUTBOX.c.address,
+            func.min(_OUTBOX.c.id),
+            func.min(case((and_(_OUTBOX.c.status == PENDING, _BULK), None), else_=_OUTBOX.c.id)),
+        )
+        .where(
+            chats,
+            _STATUS.in_([PENDING, SENDING]),
+            or_(
+                _OUTBOX.c.claim_token.is_(None),
+                _OUTBOX.c.claim_token != bindparam("order_token"),
+            ),
+        )
+        .group_by(_OUTBOX.c.channel, _OUTBOX.c.address)
     )
-    .where(
-        # Every pair of the channels and addresses given, a few more chats than asked for at
-        # most (only those asked for are looked up), found by ix_outbox_recipient: SQLite reads
-        # a pair IN (VALUES …) by scanning the whole index (12-18 ms at 50,000 rows).
+
+
+FOREIGN = _foreign(
+    # Every pair of the channels and addresses given, a few more chats than asked for at most
+    # (only those asked for are looked up), found by ix_outbox_recipient: SQLite reads a pair
+    # IN (VALUES …) by scanning the whole index (12-18 ms at 50,000 rows).
+    and_(
         _OUTBOX.c.channel.in_(bindparam("order_channels", expanding=True)),
         _OUTBOX.c.address.in_(bindparam("order_addresses", expanding=True)),
-        _STATUS.in_([PENDING, SENDING]),
-        or_(
-            _OUTBOX.c.claim_token.is_(None),
-            _OUTBOX.c.claim_token != bindparam("order_token"),
-        ),
     )
-    .group_by(_OUTBOX.c.channel, _OUTBOX.c.address)
+)
+# The one chat of a turn's replies: a list's parameter is spliced into the statement's text at
+# each execution, which cost as much as the statement itself.
+FOREIGN_ONE = _foreign(
+    and_(
+        _OUTBOX.c.channel == bindparam("order_channel"),
+        _OUTBOX.c.address == bindparam("order_address"),
+    )
 )
 GIVE_BACK = (
     update(_OUTBOX)
@@ -83,10 +102,18 @@ GIVE_BACK = (
 
 
 def claim_statement(
-    held: bool, paces: bool, paced: tuple[str, ...], ids: bool, chat: bool, all_paced: bool
+    channels: tuple[str, ...],
+    held: tuple[str, ...],
+    paces: tuple[str, ...],
+    paced: tuple[str, ...],
+    ids: str,
+    chat: bool,
 ) -> Executable:
-    """The claim of one shape: which channels are held or paced (`all_paced`: every channel),
-    and whether it takes given rows or one chat's. Everything else is a parameter."""
+    """The claim of one shape: the channels, those held and those paced (`paced`: with a
+    budget now), and whether it takes given rows (`ids`: "", "one" or "several") or one chat's.
+    Everything else is a parameter. The channels are in the statement's text: lists as
+    parameters are spliced into it at each execution, which cost as much as the claim."""
+    all_paced = bool(paces) and set(channels) <= set(paces)
     earlier = _OUTBOX.alias("earlier")
     # Per chat, in order: nothing may overtake an earlier row that is in flight or waiting.
     blocked = exists().where(
@@ -101,17 +128,13 @@ def claim_statement(
     claimable: ColumnElement[bool] = and_(
         _IN_TIME,
         ~blocked,
-        _OUTBOX.c.channel.in_(bindparam("claim_channels", expanding=True)),
+        _one_of(_OUTBOX.c.channel, channels),
     )
     if held:
-        claimable = and_(
-            claimable,
-            or_(
-                _OUTBOX.c.channel.not_in(bindparam("claim_held", expanding=True)),
-                ~_BULK,
-            ),
-        )
-    if ids:
+        claimable = and_(claimable, or_(~_one_of(_OUTBOX.c.channel, held), ~_BULK))
+    if ids == "one":
+        claimable = and_(claimable, _OUTBOX.c.id == bindparam("claim_id"))
+    elif ids:
         claimable = and_(claimable, _OUTBOX.c.id.in_(bindparam("claim_ids", expanding=True)))
     if chat:
         claimable = and_(
@@ -123,11 +146,7 @@ def claim_statement(
     # every channel is paced, no announcement row is even looked at.
     unpaced = [~_BULK]
     if not all_paced:
-        unpaced.append(
-            and_(_BULK, _OUTBOX.c.channel.not_in(bindparam("claim_paces", expanding=True)))
-            if paces
-            else _BULK
-        )
+        unpaced.append(and_(_BULK, ~_one_of(_OUTBOX.c.channel, paces)) if paces else _BULK)
     chosen = [_first(claimable, unpaced, bindparam("claim_limit"))]
     chosen += [
         _first(
@@ -148,6 +167,10 @@ def claim_statement(
         )
         .returning(*CLAIMED)
     )
+
+
+def _one_of(column: ColumnElement[str], values: tuple[str, ...]) -> ColumnElement[bool]:
+    return or_(*(column == value for value in values)) if values else false()
 
 
 def _first(where: ColumnElement[bool], parts: list[ColumnElement[bool]], limit: Any) -> Select[Any]:

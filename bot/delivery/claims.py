@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.channels.base import Channel
 from bot.db.models import OutboxMessage
 from bot.db.session import Database
-from bot.delivery.claim_statements import EXPIRE, FOREIGN, GIVE_BACK, claim_statement
+from bot.delivery.claim_statements import EXPIRE, FOREIGN, FOREIGN_ONE, GIVE_BACK, claim_statement
 from bot.delivery.outbox import ANNOUNCEMENT_PRIORITY, SENDING, Claimed
 from bot.delivery.pace import Pace
 from conversations.ports import Clock
@@ -79,20 +79,26 @@ class Claims:
             "claim_now": now,
             "claim_lease_until": now + self.lease,
             "claim_token_value": token,
-            "claim_channels": list(self.channels),
             "claim_limit": self.batch_size,
             **{f"claim_budget_{number}": budgets[channel] for number, channel in enumerate(paced)},
         }
-        if held:
-            params["claim_held"] = held
-        if self.paces:
-            params["claim_paces"] = list(self.paces)
+        taken = ""
         if ids is not None:
-            params["claim_ids"] = list(ids)
+            given = list(ids)
+            if len(given) == 1:
+                taken, params["claim_id"] = "one", given[0]
+            else:
+                taken, params["claim_ids"] = "several", given
         if chat is not None:
             params["claim_chat_channel"], params["claim_chat_address"] = chat
-        all_paced = bool(self.paces) and set(self.channels) <= set(self.paces)
-        shape = (bool(held), bool(self.paces), paced, ids is not None, chat is not None, all_paced)
+        shape = (
+            tuple(self.channels),
+            tuple(held),
+            tuple(self.paces),
+            paced,
+            taken,
+            chat is not None,
+        )
         try:
             if ids is None and chat is None and now >= self._expire_after:
                 self._expire_after = now + EXPIRE_EVERY
@@ -137,14 +143,18 @@ class Claims:
         none): another process is sending that chat, and the earliest claim goes first."""
         if not claimed:
             return claimed
-        foreign = await session.execute(
-            FOREIGN,
-            {
-                "order_channels": list({row.channel for row in claimed}),
-                "order_addresses": list({row.address for row in claimed}),
-                "order_token": token,
-            },
-        )
+        chats = {(row.channel, row.address) for row in claimed}
+        if len(chats) == 1:
+            [(channel, address)] = chats
+            statement = FOREIGN_ONE
+            where: dict[str, Any] = {"order_channel": channel, "order_address": address}
+        else:
+            statement = FOREIGN
+            where = {
+                "order_channels": list({channel for channel, _ in chats}),
+                "order_addresses": list({address for _, address in chats}),
+            }
+        foreign = await session.execute(statement, {**where, "order_token": token})
         first_foreign = {
             (channel, address): (first, first_for_replies)
             for channel, address, first, first_for_replies in foreign
