@@ -352,7 +352,7 @@ class Inbox:
                 elif claimed.route == FLOOD:
                     ids = await self.turns.flood_note(session, entry.inbound, now=now)
                 else:
-                    ids = await self.turns.turn(session, entry.inbound, now=now)
+                    ids = await self.turns.turn(session, entry.inbound, now=now, stored=True)
                 await session.execute(
                     _DONE,
                     {"row_id": claimed.id, "done_at": now, "row_attempts": claimed.attempts + 1},

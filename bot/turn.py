@@ -140,9 +140,17 @@ class Turns(Notices):
             ids = await self.turn(session, inbound, now=self.clock.now())
             return ids, await self.dispatcher.claim_now(session, ids)
 
-    async def turn(self, session: AsyncSession, inbound: Inbound, *, now: datetime) -> list[int]:
-        """The turn in the caller's transaction; returns the outbox ids of what it queued."""
-        if inbound.update_key and not await first_time(session, inbound.update_key, now):
+    async def turn(
+        self, session: AsyncSession, inbound: Inbound, *, now: datetime, stored: bool = False
+    ) -> list[int]:
+        """The turn in the caller's transaction; returns the outbox ids of what it queued.
+        `stored`: the update is an inbox row claimed in this transaction, which its unique key
+        already makes handled once; else its key is recorded here, and a second one dropped."""
+        if (
+            inbound.update_key
+            and not stored
+            and not await first_time(session, inbound.update_key, now)
+        ):
             log.info(
                 "an update from %s was handled before", who(inbound.channel, inbound.external_id)
             )

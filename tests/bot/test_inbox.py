@@ -74,9 +74,9 @@ def record_turns(app: App, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     order: list[str] = []
     original = app.turns.turn
 
-    async def recorded(session: Any, inbound: Inbound, *, now: Any) -> list[int]:
+    async def recorded(session: Any, inbound: Inbound, **options: Any) -> list[int]:
         order.append(f"{inbound.external_id}:{inbound.update_key}")
-        return await original(session, inbound, now=now)
+        return await original(session, inbound, **options)
 
     monkeypatch.setattr(app.turns, "turn", recorded)
     return order
@@ -147,10 +147,10 @@ async def test_a_failing_turn_is_tried_again_then_apologised_for_and_does_not_ho
 ) -> None:
     original = app.turns.turn
 
-    async def broken_on_boom(session: Any, inbound: Inbound, *, now: Any) -> list[int]:
+    async def broken_on_boom(session: Any, inbound: Inbound, **options: Any) -> list[int]:
         if inbound.text == "boom":
             raise RuntimeError("a bug")
-        return await original(session, inbound, now=now)
+        return await original(session, inbound, **options)
 
     monkeypatch.setattr(app.turns, "turn", broken_on_boom)
     await app.inbox.store([text("u1", "boom"), text("u1", "/help")])
@@ -177,7 +177,7 @@ async def test_a_failure_two_workers_saw_counts_once_and_is_logged_once(
     original_failed = app.inbox._failed
     second_worker_ran: list[bool] = []
 
-    async def broken(session: Any, inbound: Inbound, *, now: Any) -> list[int]:
+    async def broken(session: Any, inbound: Inbound, **options: Any) -> list[int]:
         raise RuntimeError("a bug")
 
     async def late_count(claimed: Any, error: BaseException) -> list[int]:
@@ -239,12 +239,12 @@ async def test_a_database_error_in_a_turn_is_retried_longer_than_a_bug(
     original = app.turns.turn
     failures = MAX_TURN_ATTEMPTS + 2
 
-    async def dropped(session: Any, inbound: Inbound, *, now: Any) -> list[int]:
+    async def dropped(session: Any, inbound: Inbound, **options: Any) -> list[int]:
         nonlocal failures
         if failures:
             failures -= 1
             raise OperationalError("SELECT", {}, ConnectionResetError("connection reset"))
-        return await original(session, inbound, now=now)
+        return await original(session, inbound, **options)
 
     monkeypatch.setattr(app.turns, "turn", dropped)
     await app.inbox.store([text("u1")])
@@ -289,10 +289,10 @@ async def test_two_processes_share_the_inbox_each_message_once_in_order(
 def _into(
     order: list[str], turn: Callable[..., Awaitable[list[int]]]
 ) -> Callable[..., Awaitable[list[int]]]:
-    async def recorded(session: Any, inbound: Inbound, *, now: Any) -> list[int]:
+    async def recorded(session: Any, inbound: Inbound, **options: Any) -> list[int]:
         order.append(f"{inbound.external_id}:{inbound.update_key}")
         await asyncio.sleep(0)  # give the other workers a chance to race for the same person
-        return await turn(session, inbound, now=now)
+        return await turn(session, inbound, **options)
 
     return recorded
 
