@@ -13,6 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -67,6 +68,7 @@ class Database:
         self.readers = async_sessionmaker(
             self.engine.execution_options(**reading), expire_on_commit=False
         )
+        self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         self.writers = WriterQueue() if self.is_sqlite else None
 
     @asynccontextmanager
@@ -87,6 +89,18 @@ class Database:
         PostgreSQL a READ ONLY, REPEATABLE READ transaction."""
         async with self.readers() as session, session.begin():
             yield session
+
+    @asynccontextmanager
+    async def autocommit(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for statements that are each whole by themselves: on PostgreSQL without
+        BEGIN and COMMIT around them (two round trips fewer, a tenth of a reply's statements);
+        on SQLite, whose BEGIN and COMMIT cost no round trip, in a transaction as any."""
+        if self.writers is None:
+            async with self._autocommit.connect() as connection:
+                yield connection
+            return
+        async with self.transaction() as session:
+            yield await session.connection()
 
     def check_usable(self) -> None:
         """Before connecting: what can be seen to fail without a connection (which, for SQLite,

@@ -58,6 +58,12 @@ _RECORD_SENT = (
 )
 
 
+_FORGET_SENT = delete(OutboxMessage.__table__).where(  # type: ignore[arg-type]
+    OutboxMessage.__table__.c.id == bindparam("row_id"),
+    OutboxMessage.__table__.c.claim_token == bindparam("row_token"),
+)
+
+
 class SentRows:
     """Rows sent are recorded together: whatever was sent while the last write ran goes in the
     next one (a group commit). Each sender waits for its row's record before its chat goes on,
@@ -98,29 +104,33 @@ class SentRows:
 
     async def _write_batch(self, batch: list[tuple[Claimed, str | None]]) -> None:
         now = self.clock.now()
-        async with self.database.transaction() as session:
-            connection = await session.connection()
-            await connection.execute(
-                _RECORD_SENT,
-                [
-                    {
-                        "row_id": row.id,
-                        "row_token": row.claim_token,
-                        "row_sent_at": now,
-                        "row_message_id": message_id,
-                    }
-                    for row, message_id in batch
-                ],
-            )
-            # An answer to no one known (the last one to someone who erased their data, a note
-            # in a group): once sent, nothing keeps the address.
-            forget = [
-                row.id
-                for row, _ in batch
-                if row.user_id is None and row.dedup_key.startswith("reply:")
-            ]
+        # An answer to no one known (the last one to someone who erased their data, a note in a
+        # group): once sent, nothing keeps the address, so the row goes instead.
+        forget = [
+            row for row, _ in batch if row.user_id is None and row.dedup_key.startswith("reply:")
+        ]
+        kept = [(row, message_id) for row, message_id in batch if row not in forget]
+        # Each statement is whole by itself (a row is recorded, or still claimed and sent again
+        # after its lease), so none needs a transaction around it.
+        async with self.database.autocommit() as connection:
+            if kept:
+                await connection.execute(
+                    _RECORD_SENT,
+                    [
+                        {
+                            "row_id": row.id,
+                            "row_token": row.claim_token,
+                            "row_sent_at": now,
+                            "row_message_id": message_id,
+                        }
+                        for row, message_id in kept
+                    ],
+                )
             if forget:
-                await session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(forget)))
+                await connection.execute(
+                    _FORGET_SENT,
+                    [{"row_id": row.id, "row_token": row.claim_token} for row in forget],
+                )
 
 
 class Outcomes:

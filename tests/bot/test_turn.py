@@ -131,6 +131,7 @@ async def test_a_group_command_points_to_the_private_chat_once(app: App) -> None
     assert len(replies) == 1
     assert 'href="https://t.me/gemeinsam_bot"' in replies[0].text
     assert await count(app, User) == 0
+    assert await count(app, OutboxMessage) == 0  # once sent, nothing keeps the group's address
 
 
 async def test_writing_again_makes_an_unreachable_person_reachable(
