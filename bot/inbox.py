@@ -21,12 +21,10 @@ import logging
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, bindparam, exists, func, select, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from bot.channels.base import FLOOD, GROUP, InboxEntry
@@ -35,6 +33,19 @@ from bot.db.models import InboxMessage
 from bot.db.session import Database
 from bot.delivery import Dispatcher
 from bot.flood import FloodGuard, Verdict
+from bot.inbox_rows import (
+    CLAIM,
+    FAILED,
+    MARK_DONE,
+    NEXT_DUE,
+    PENDING,
+    STORE,
+    WAITING,
+    WAITING_ONE,
+    ClaimedRow,
+    paced,
+    retry_pause,
+)
 from bot.logs import PERSON, TURN
 from bot.monitoring import metrics
 from bot.turn import StaleConversation, Turns
@@ -43,106 +54,13 @@ from conversations.ports import Clock
 
 log = logging.getLogger(__name__)
 
-PENDING, DONE, FAILED = "pending", "done", "failed"
 MAX_TURN_ATTEMPTS = 3  # a turn that fails for a reason of its own: then the apology
 MAX_TRANSIENT_ATTEMPTS = 20  # races and database errors while the database answers again
-UNPACED = 2  # messages of one person waiting at once that are taken as fast as they come
-PACE = timedelta(milliseconds=50)  # and then one every so often
 IDLE_WAIT_SECONDS = 2.0  # rows of other processes and retries that fall due are seen this soon
 # by the first worker; the others, woken by each arrival, look only this often when nothing is
 # due (four workers looking every 2 s were two thirds of the bot's CPU while nobody wrote).
 OTHERS_IDLE_WAIT_SECONDS = 30.0
 STOP_WAIT_SECONDS = 30.0
-
-
-def _paced(position: int) -> timedelta:
-    """A person's backlog is taken at a measured pace beyond the first few messages, so that a
-    burst (an album of photos, or a flood within the limit) leaves room for everyone else."""
-    return PACE * max(0, position - UNPACED)
-
-
-def retry_pause(attempts: int) -> timedelta:
-    return timedelta(seconds=min(0.5 * 2 ** (attempts - 1), 30))
-
-
-_INBOX = cast(Table, InboxMessage.__table__)
-_EARLIER = _INBOX.alias("earlier")
-# Statements built once. The next row a worker may take, with how many rows wait in all (itself
-# among them):
-_CLAIM = (
-    select(
-        _INBOX.c.id,
-        _INBOX.c.channel,
-        _INBOX.c.chat,
-        _INBOX.c.route,
-        _INBOX.c.update_key,
-        _INBOX.c.attempts,
-        _INBOX.c.payload,
-        select(func.count()).where(_EARLIER.c.status == PENDING).scalar_subquery(),
-    )
-    .where(
-        _INBOX.c.status == PENDING,
-        _INBOX.c.next_attempt_at <= bindparam("now"),
-        ~exists().where(
-            _EARLIER.c.channel == _INBOX.c.channel,
-            _EARLIER.c.chat == _INBOX.c.chat,
-            _EARLIER.c.status == PENDING,
-            _EARLIER.c.id < _INBOX.c.id,
-        ),
-    )
-    .order_by(_INBOX.c.position, _INBOX.c.id)
-    .limit(1)
-    .with_for_update(skip_locked=True, of=_INBOX)
-)
-_WAITING = (  # each chat's rows waiting
-    select(_INBOX.c.channel, _INBOX.c.chat, func.count())
-    .where(
-        _INBOX.c.status == PENDING,
-        tuple_(_INBOX.c.channel, _INBOX.c.chat).in_(bindparam("chats", expanding=True)),
-    )
-    .group_by(_INBOX.c.channel, _INBOX.c.chat)
-)
-# The same for the one chat of most stores: a list's parameter is spliced into the statement's
-# text at each execution, which cost as much as the statement itself.
-_WAITING_ONE = (
-    select(_INBOX.c.channel, _INBOX.c.chat, func.count())
-    .where(
-        _INBOX.c.status == PENDING,
-        _INBOX.c.channel == bindparam("channel"),
-        _INBOX.c.chat == bindparam("chat"),
-    )
-    .group_by(_INBOX.c.channel, _INBOX.c.chat)
-)
-_STORE = {  # each row once, however often its update comes
-    "postgresql": postgresql.insert(_INBOX).on_conflict_do_nothing(index_elements=["update_key"]),
-    "sqlite": sqlite.insert(_INBOX).on_conflict_do_nothing(index_elements=["update_key"]),
-}
-_NEXT_DUE = select(func.min(_INBOX.c.next_attempt_at)).where(
-    _INBOX.c.status == PENDING, _INBOX.c.next_attempt_at > bindparam("now")
-)
-_DONE = (
-    update(_INBOX)
-    .where(_INBOX.c.id == bindparam("row_id"))
-    .values(
-        status=DONE,
-        done_at=bindparam("done_at", type_=_INBOX.c.done_at.type),
-        payload=None,
-        attempts=bindparam("row_attempts"),
-        last_error=None,
-    )
-)
-
-
-@dataclass(frozen=True)
-class _Claimed:
-    id: int
-    channel: str
-    chat: str
-    route: str
-    update_key: str
-    attempts: int
-    payload: dict[str, Any] | None
-    waiting: int  # rows waiting when it was claimed, itself among them
 
 
 class Inbox:
@@ -229,10 +147,10 @@ class Inbox:
             if len(chats) == 1:
                 [(only_channel, only_chat)] = chats
                 counted = await session.execute(
-                    _WAITING_ONE, {"channel": only_channel, "chat": only_chat}
+                    WAITING_ONE, {"channel": only_channel, "chat": only_chat}
                 )
             else:
-                counted = await session.execute(_WAITING, {"chats": chats})
+                counted = await session.execute(WAITING, {"chats": chats})
             waiting: dict[tuple[str, str], int] = {
                 (channel, chat): count for channel, chat, count in counted
             }
@@ -252,11 +170,11 @@ class Inbox:
                         "position": position,
                         "status": PENDING,
                         "attempts": 0,
-                        "next_attempt_at": now + _paced(position),
+                        "next_attempt_at": now + paced(position),
                         "received_at": now,
                     }
                 )
-            await session.execute(_STORE[session.get_bind().dialect.name], rows)
+            await session.execute(STORE[session.get_bind().dialect.name], rows)
 
     # --- working -----------------------------------------------------------------------
 
@@ -331,7 +249,7 @@ class Inbox:
             PERSON.reset(person)
 
     async def _work_claimed(self) -> int | None:
-        claimed: _Claimed | None = None
+        claimed: ClaimedRow | None = None
         started = time.perf_counter()
         try:
             async with self.database.transaction(long=True) as session:
@@ -354,7 +272,7 @@ class Inbox:
                 else:
                     ids = await self.turns.turn(session, entry.inbound, now=now, stored=True)
                 await session.execute(
-                    _DONE,
+                    MARK_DONE,
                     {"row_id": claimed.id, "done_at": now, "row_attempts": claimed.attempts + 1},
                 )
                 replies = await self.dispatcher.claim_now(session, ids)
@@ -371,14 +289,14 @@ class Inbox:
         await self.dispatcher.deliver(replies)
         return claimed.waiting - 1
 
-    async def _claim(self, session: Any, now: datetime) -> _Claimed | None:
-        row = (await session.execute(_CLAIM, {"now": now})).first()
+    async def _claim(self, session: Any, now: datetime) -> ClaimedRow | None:
+        row = (await session.execute(CLAIM, {"now": now})).first()
         if row is None:
-            self._next_due = await session.scalar(_NEXT_DUE, {"now": now})
+            self._next_due = await session.scalar(NEXT_DUE, {"now": now})
             return None
-        return _Claimed(*row)
+        return ClaimedRow(*row)
 
-    async def _failed(self, claimed: _Claimed, error: BaseException) -> list[int]:
+    async def _failed(self, claimed: ClaimedRow, error: BaseException) -> list[int]:
         """Count the failed attempt, or give up with an apology; raises when the database is
         away, and then nothing is counted."""
         transient = is_outage(error) or isinstance(error, StaleConversation | IntegrityError)

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Application, InboxMessage, OutboxMessage, Question, Region, User
 from bot.delivery.outbox import ANNOUNCEMENT_PRIORITY, PENDING, SENDING
 
-INBOX_WAITING = "pending"  # bot.inbox.PENDING (bot.inbox counts its turns here)
+INBOX_WAITING = "pending"  # bot.inbox_rows.PENDING (bot.inbox counts its turns here)
 
 TURNS = Counter(
     "gemeinsam_turns",

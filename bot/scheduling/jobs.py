@@ -8,8 +8,8 @@ from sqlalchemy import and_, delete, or_
 
 from bot.db.models import InboxMessage, ProcessedUpdate
 from bot.db.session import Database
-from bot.inbox import DONE
-from bot.inbox import FAILED as FAILED_INBOX
+from bot.inbox_rows import DONE
+from bot.inbox_rows import FAILED as FAILED_INBOX
 from bot.services.people.retention import RetentionRun, apply_retention
 from conversations.people.ports import Retention
 from conversations.ports import Clock

@@ -17,7 +17,8 @@ from bot.app import App
 from bot.channels.base import InboxEntry
 from bot.channels.memory import MemoryChannel
 from bot.db.models import InboxMessage, OutboxMessage
-from bot.inbox import DONE, FAILED, MAX_TURN_ATTEMPTS, PENDING
+from bot.inbox import MAX_TURN_ATTEMPTS
+from bot.inbox_rows import DONE, FAILED, PENDING
 from bot.services.people import users
 from conversations.messages import Inbound, InboundKind
 from tests.conftest import FakeClock

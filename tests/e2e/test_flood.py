@@ -16,7 +16,7 @@ from bot.channels.base import FLOOD
 from bot.db.models import InboxMessage, OutboxMessage
 from bot.db.session import Database
 from bot.i18n import Catalogs
-from bot.inbox import DONE
+from bot.inbox_rows import DONE
 from tests.e2e.telegram_fake import FakeBotApi, parse_html
 from tests.e2e.test_process import bot_process, settle
 

@@ -34,7 +34,7 @@ from bot.db.models import (
 )
 from bot.db.session import Database
 from bot.delivery import PENDING, SENDING
-from bot.inbox import PENDING as WAITING
+from bot.inbox_rows import PENDING as WAITING
 from conversations.people.privacy import PRIVACY_VERSION
 from tests.e2e.telegram_fake import FakeBotApi
 from tests.e2e.test_process import bot_run
