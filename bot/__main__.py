@@ -15,7 +15,8 @@ from telegram.error import InvalidToken
 
 from bot import logs
 from bot.app import App, run
-from bot.settings import ConfigError, Settings, parse_address
+from bot.settings import Settings
+from bot.settings_values import ConfigError, parse_address
 
 
 def _parser() -> argparse.ArgumentParser:

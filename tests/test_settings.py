@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.settings import DEFAULT_DATABASE_URL, ConfigError, Settings
+from bot.settings import DEFAULT_DATABASE_URL, Settings
+from bot.settings_values import ConfigError
 from conversations.people.ports import Contact, Retention
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.settings import ConfigError, Settings
+from bot.settings import Settings
+from bot.settings_values import ConfigError
 
 
 def test_telegrams_limits_default_to_todays_values() -> None:

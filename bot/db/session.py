@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import (
 from bot.db import sqlite_on_the_loop
 from bot.db.health import DatabaseHealth, describe
 from bot.db.writers import WriterQueue
-from bot.settings import ConfigError
+from bot.settings_values import ConfigError
 
 READ_ONLY = "gemeinsam_read_only"  # an execution option: a transaction that only reads
 PING_AFTER_IDLE_SECONDS = 10.0  # PostgreSQL: a pooled connection idle longer is pinged first

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from bot.settings import ConfigError
+from bot.settings_values import ConfigError
 
 _COPY = re.compile(r"^COPY (?:\"?[\w]+\"?\.)?\"?(?P<table>[\w]+)\"? \(.*\) FROM stdin;$")
 

@@ -16,7 +16,8 @@ from bot import logs
 from bot.app import App
 from bot.db.models import Region
 from bot.db.session import Database
-from bot.settings import ConfigError, Settings
+from bot.settings import Settings
+from bot.settings_values import ConfigError
 
 TOKEN = "7654321:AAHsecret-token-Quellenberg_42"
 TITLE = "Sprachcafé Quellenbergwiese"

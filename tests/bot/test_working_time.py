@@ -11,7 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.scheduling.working_time import WorkingTime
-from bot.settings import ConfigError, Settings
+from bot.settings import Settings
+from bot.settings_values import ConfigError
 
 BERLIN = ZoneInfo("Europe/Berlin")
 OFFICE = WorkingTime.of(Settings())

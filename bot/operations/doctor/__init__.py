@@ -11,7 +11,7 @@ from bot.operations import catalogs
 from bot.operations.doctor import configuration, database, messengers
 from bot.operations.doctor.findings import Finding, fail, ok, skip
 from bot.services.outreach.topic_files import CONTENT_DIR, ContentError, load_directory
-from bot.settings import ConfigError
+from bot.settings_values import ConfigError
 from conversations.languages import LANGUAGE_CODES
 
 COMPILE = "run `make catalogs` (or `pybabel compile -D messages -d locales`)"

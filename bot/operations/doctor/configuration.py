@@ -13,7 +13,8 @@ from typing import Any
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from bot.settings import ConfigError, Settings
+from bot.settings import Settings
+from bot.settings_values import ConfigError
 
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 # Where a variable's name is not its field's in upper case.

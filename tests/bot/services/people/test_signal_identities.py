@@ -12,7 +12,8 @@ from bot.app import App
 from bot.channels.memory import MemoryChannel
 from bot.db.models import ChannelIdentity, User
 from bot.services.people import users
-from bot.settings import ConfigError, Settings, parse_address
+from bot.settings import Settings
+from bot.settings_values import ConfigError, parse_address
 from conversations.messages import Inbound, InboundKind
 from tests.conftest import FakeClock
 
