@@ -40,11 +40,15 @@ async def applications_files(
     # steps in aiosqlite's thread, PostgreSQL's) runs meanwhile, without Python's lock.
     writing: asyncio.Future[None] | None = None
     try:
-        async for chunk in entries(session):
+        try:
+            async for chunk in entries(session):
+                if writing is not None:
+                    await writing
+                writing = asyncio.ensure_future(asyncio.to_thread(files.write, chunk))
+        finally:
             if writing is not None:
                 await writing
-            writing = asyncio.ensure_future(asyncio.to_thread(files.write, chunk))
-    finally:
-        if writing is not None:
-            await writing
-    return await asyncio.to_thread(files.close, questions)
+        return await asyncio.to_thread(files.close, questions)
+    except BaseException:
+        files.discard()
+        raise

@@ -19,7 +19,7 @@ from bot.services.grants.export.rows import (
     report_row,
 )
 from bot.services.spreadsheet import RIGHT_TO_LEFT, Cell, CsvTable, Table, cell
-from bot.services.xlsx import Book
+from bot.services.xlsx_process import BookElsewhere
 from conversations.markers import N_
 from conversations.spreadsheets import APPLICATIONS_CSV, APPLICATIONS_WORKBOOK
 
@@ -32,7 +32,8 @@ class ExportFiles:
 
     def __init__(self, words: Words) -> None:
         self.words = words
-        self.book = Book(right_to_left=words.t.locale in RIGHT_TO_LEFT)
+        # In a process of its own: the rows are fetched and the CSV written meanwhile.
+        self.book = BookElsewhere(right_to_left=words.t.locale in RIGHT_TO_LEFT)
         which = (N_("Reference"), N_("Title"))
         self.sheets = [
             self.book.sheet(words.gettext(SHEETS[0]), headers(words, APPLICATION_COLUMNS)),
@@ -80,3 +81,7 @@ class ExportFiles:
             for row in question.rows:
                 sheet.append(row)
         return {APPLICATIONS_WORKBOOK: self.book.close(), APPLICATIONS_CSV: self.table.close()}
+
+    def discard(self) -> None:
+        """Neither file will be made (the rows could not all be read)."""
+        self.book.discard()
