@@ -40,7 +40,7 @@ class Money:
         return self.cents / 100
 
     def __reduce__(self) -> tuple[type[Money], tuple[int]]:
-        """Pickled as its cents (for the workbook's process, `bot/services/xlsx_process.py`):
+        """Pickled as its cents (for the export's writer, `bot/services/grants/export/process.py`):
         a third of the time a dataclass's state takes, both ways."""
         return Money, (self.cents,)
 

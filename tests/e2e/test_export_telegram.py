@@ -12,8 +12,8 @@ import pytest
 from openpyxl import load_workbook
 
 from bench.export import seed
-from bot.services.grants.export.files import ExportFiles
-from bot.services.grants.export.queries import Entry
+from bot.services.grants.export.files import Cells
+from bot.services.grants.export.process import WriterProcess
 from conversations.spreadsheets import CSV, XLSX
 from tests.e2e.conftest import RunningBot
 from tests.e2e.telegram_fake import FakeBotApi
@@ -59,16 +59,16 @@ async def test_a_person_chatting_is_answered_while_a_large_export_is_written(
     # The files' rows wait until the volunteer is answered. A bot that wrote them on its event
     # loop would answer no one while they wait: they go on after half a minute, stuck.
     answered = threading.Event()
-    stuck: list[Sequence[Entry]] = []
-    write = ExportFiles.write
+    stuck: list[Sequence[Cells]] = []
+    write = WriterProcess.write
 
-    def held(files: ExportFiles, chunk: list[Entry]) -> None:
+    def held(writer: WriterProcess, applications: Sequence[Cells]) -> None:
         if not answered.wait(timeout=30):
-            stuck.append(chunk)
+            stuck.append(applications)
             answered.set()
-        write(files, chunk)
+        write(writer, applications)
 
-    monkeypatch.setattr(ExportFiles, "write", held)
+    monkeypatch.setattr(WriterProcess, "write", held)
 
     await say(fake, STAFF, "/export")  # the note that it is being prepared: the making begins
     await say(fake, VOLUNTEER, "/help")

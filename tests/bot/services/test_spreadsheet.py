@@ -26,7 +26,7 @@ from bot.db.models import (
 )
 from bot.db.session import Database
 from bot.i18n import Catalogs
-from bot.services.grants.export import applications_files
+from bot.services.grants.export.making import applications_files
 from bot.services.meetings.planning import MeetingDesk
 from bot.services.outreach.surveys import SurveyDesk
 from bot.services.spreadsheet import Cell, CsvTable, Money, Table, csv_file

@@ -1,0 +1,56 @@
+"""What the dispatcher makes the export's files with (`bot/delivery/carrier.py`): the rows are
+fetched on the event loop and put in the reader's words a chunk at a time in a worker thread,
+while a process of its own writes both files (`process.py`), so that the bot answers people
+meanwhile and the files' work runs on another core."""
+
+from __future__ import annotations
+
+import asyncio
+from functools import partial
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.delivery.carrier import Maker
+from bot.services.grants.export.process import WriterProcess
+from bot.services.grants.export.queries import Entry, entries
+from bot.services.grants.export.rows import Words, cells, layout
+from bot.services.office.figures import question_figures, question_tables
+from conversations.ports import Translator
+from conversations.spreadsheets import APPLICATIONS_CSV, APPLICATIONS_WORKBOOK
+
+
+def makers(*, tz: ZoneInfo) -> dict[str, Maker]:
+    """What the dispatcher makes the export's files with: one maker makes both."""
+    both = partial(applications_files, tz=tz)
+    return {APPLICATIONS_WORKBOOK: both, APPLICATIONS_CSV: both}
+
+
+async def applications_files(
+    session: AsyncSession, t: Translator, *, tz: ZoneInfo
+) -> dict[str, bytes]:
+    """The workbook and the CSV, by what makes them."""
+    questions = question_tables(await question_figures(session), t)
+    words = Words(t, tz)
+    writer = await asyncio.to_thread(WriterProcess, layout(words))
+    try:
+        # The next chunk is fetched while the last one is formatted: the database's own work
+        # (SQLite's steps in aiosqlite's thread, PostgreSQL's) runs meanwhile.
+        writing: asyncio.Future[None] | None = None
+        try:
+            async for chunk in entries(session):
+                if writing is not None:
+                    await writing
+                writing = asyncio.ensure_future(asyncio.to_thread(_write, writer, words, chunk))
+        finally:
+            if writing is not None:
+                await writing
+        workbook, table = await asyncio.to_thread(writer.close, questions)
+    except BaseException:
+        writer.discard()
+        raise
+    return {APPLICATIONS_WORKBOOK: workbook, APPLICATIONS_CSV: table}
+
+
+def _write(writer: WriterProcess, words: Words, chunk: list[Entry]) -> None:
+    writer.write([cells(entry, words) for entry in chunk])
