@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.delivery.carrier import Maker
+from bot.memory import collection_paused
 from bot.services.grants.export.process import WriterProcess
 from bot.services.grants.export.queries import Entry, entries
 from bot.services.grants.export.rows import Words, cells, layout
@@ -30,26 +31,32 @@ async def applications_files(
     session: AsyncSession, t: Translator, *, tz: ZoneInfo
 ) -> dict[str, bytes]:
     """The workbook and the CSV, by what makes them."""
-    questions = question_tables(await question_figures(session), t)
     words = Words(t, tz)
+    # First, as it takes a while to start.
     writer = await asyncio.to_thread(WriterProcess, layout(words))
     try:
-        # The next chunk is fetched while the last one is formatted: the database's own work
-        # (SQLite's steps in aiosqlite's thread, PostgreSQL's) runs meanwhile.
-        writing: asyncio.Future[None] | None = None
-        try:
-            async for chunk in entries(session):
-                if writing is not None:
-                    await writing
-                writing = asyncio.ensure_future(asyncio.to_thread(_write, writer, words, chunk))
-        finally:
-            if writing is not None:
-                await writing
+        questions = question_tables(await question_figures(session), t)
+        with collection_paused():
+            await _write_all(session, writer, words)
         workbook, table = await asyncio.to_thread(writer.close, questions)
     except BaseException:
         writer.discard()
         raise
     return {APPLICATIONS_WORKBOOK: workbook, APPLICATIONS_CSV: table}
+
+
+async def _write_all(session: AsyncSession, writer: WriterProcess, words: Words) -> None:
+    """The next chunk is fetched while the last one is formatted: the database's own work
+    (SQLite's steps in aiosqlite's thread, PostgreSQL's) runs meanwhile."""
+    writing: asyncio.Future[None] | None = None
+    try:
+        async for chunk in entries(session):
+            if writing is not None:
+                await writing
+            writing = asyncio.ensure_future(asyncio.to_thread(_write, writer, words, chunk))
+    finally:
+        if writing is not None:
+            await writing
 
 
 def _write(writer: WriterProcess, words: Words, chunk: list[Entry]) -> None:
