@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from bench.export import seed
 from bot.services.grants.export.files import Cells
-from bot.services.grants.export.process import WriterProcess
+from bot.services.grants.export.process import WriterProcesses
 from conversations.spreadsheets import CSV, XLSX
 from tests.e2e.conftest import RunningBot
 from tests.e2e.telegram_fake import FakeBotApi
@@ -60,15 +60,15 @@ async def test_a_person_chatting_is_answered_while_a_large_export_is_written(
     # loop would answer no one while they wait: they go on after half a minute, stuck.
     answered = threading.Event()
     stuck: list[Sequence[Cells]] = []
-    write = WriterProcess.write
+    write = WriterProcesses.write
 
-    def held(writer: WriterProcess, applications: Sequence[Cells]) -> None:
+    def held(writer: WriterProcesses, applications: Sequence[Cells]) -> None:
         if not answered.wait(timeout=30):
             stuck.append(applications)
             answered.set()
         write(writer, applications)
 
-    monkeypatch.setattr(WriterProcess, "write", held)
+    monkeypatch.setattr(WriterProcesses, "write", held)
 
     await say(fake, STAFF, "/export")  # the note that it is being prepared: the making begins
     await say(fake, VOLUNTEER, "/help")

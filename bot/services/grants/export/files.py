@@ -1,7 +1,7 @@
-"""The export's two files from its applications' cells, in one pass: the workbook (a sheet each
-for the applications, cost items, decisions and reports, and two of the questions to the office)
-and the CSV (a row per cost item). Written a chunk of applications at a time, by a process of
-its own (`process.py`): so this module imports no database and no catalogs."""
+"""The export's two files from its applications' cells: the workbook (a sheet each for the
+applications, cost items, decisions and reports, and two of the questions to the office) and the
+CSV (a row per cost item). Each is written a chunk of applications at a time, by a process of its
+own (`process.py`): so this module imports no database and no catalogs."""
 
 from __future__ import annotations
 
@@ -26,20 +26,14 @@ class Layout:
     report_cells: int
 
 
-class ExportFiles:
-    """The workbook and the CSV, written as the applications come."""
+class ExportWorkbook:
+    """The workbook, written as the applications come."""
 
     def __init__(self, layout: Layout) -> None:
         self.book = Book(right_to_left=layout.right_to_left)
         self.sheets = [self.book.sheet(name, header) for name, header in layout.sheets]
-        # One row per cost item (an application without any: one row), `;`-separated, UTF-8
-        # with BOM, as German spreadsheets open it.
-        self.table = CsvTable(layout.csv_header)
-        self.no_item: list[Cell] = [None] * layout.item_cells
-        self.no_report: list[Cell] = [None] * layout.report_cells
 
     def write(self, applications: Sequence[Cells]) -> None:
-        table = self.table
         listed, costs, decided, reports = self.sheets
         for row, items, decisions, report in applications:
             listed.append(row)
@@ -50,17 +44,38 @@ class ExportFiles:
                 decided.append([*which, *decision])
             if report is not None:
                 reports.append([*which, *report])
+
+    def close(self, questions: list[Table]) -> bytes:
+        """The file's bytes; the questions to the office (what the programme's people need, and
+        the library lacks) are its last sheets."""
+        for question in questions:
+            sheet = self.book.sheet(question.name, question.header)
+            for row in question.rows:
+                sheet.append(row)
+        return self.book.close()
+
+
+class ExportCsv:
+    """The CSV, written as the applications come: one row per cost item (an application without
+    any: one row), `;`-separated, UTF-8 with BOM, as German spreadsheets open it."""
+
+    def __init__(self, layout: Layout) -> None:
+        self.table = CsvTable(layout.csv_header)
+        self.no_item: list[Cell] = [None] * layout.item_cells
+        self.no_report: list[Cell] = [None] * layout.report_cells
+
+    def write(self, applications: Sequence[Cells]) -> None:
+        table = self.table
+        for row, items, decisions, report in applications:
             history = " | ".join(f"{cell(when)} {kind}" for when, kind, *_ in decisions)
             # The application's cells once, on each of its cost items' rows.
             shared = table.part([*row, history, *(report or self.no_report)])
             for item in items or [self.no_item]:
                 table.append_parts(shared, table.part(item))
 
-    def close(self, questions: list[Table]) -> tuple[bytes, bytes]:
-        """The workbook's and the CSV's bytes; the questions to the office (what the
-        programme's people need, and the library lacks) are the workbook's last sheets."""
-        for question in questions:
-            sheet = self.book.sheet(question.name, question.header)
-            for row in question.rows:
-                sheet.append(row)
-        return self.book.close(), self.table.close()
+    def close(self, questions: list[Table]) -> bytes:
+        """The file's bytes (the questions to the office are the workbook's alone)."""
+        return self.table.close()
+
+
+ExportFile = ExportWorkbook | ExportCsv

@@ -1,7 +1,7 @@
 """What the dispatcher makes the export's files with (`bot/delivery/carrier.py`): the rows are
 fetched on the event loop and put in the reader's words a chunk at a time in a worker thread,
-while a process of its own writes both files (`process.py`), so that the bot answers people
-meanwhile and the files' work runs on another core."""
+while a process for each file writes it (`process.py`), so that the bot answers people meanwhile
+and the files' work runs on the other cores."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.delivery.carrier import Maker
 from bot.memory import collection_paused
-from bot.services.grants.export.process import WriterProcess
+from bot.services.grants.export.process import WriterProcesses
 from bot.services.grants.export.queries import Entry, entries
 from bot.services.grants.export.rows import Words, cells, layout
 from bot.services.office.figures import question_figures, question_tables
@@ -32,20 +32,20 @@ async def applications_files(
 ) -> dict[str, bytes]:
     """The workbook and the CSV, by what makes them."""
     words = Words(t, tz)
-    # First, as it takes a while to start.
-    writer = await asyncio.to_thread(WriterProcess, layout(words))
+    # First, as they take a while to start.
+    writers = await asyncio.to_thread(WriterProcesses, layout(words))
     try:
         questions = question_tables(await question_figures(session), t)
         with collection_paused():
-            await _write_all(session, writer, words)
-        workbook, table = await asyncio.to_thread(writer.close, questions)
+            await _write_all(session, writers, words)
+        workbook, table = await asyncio.to_thread(writers.close, questions)
     except BaseException:
-        writer.discard()
+        writers.discard()
         raise
     return {APPLICATIONS_WORKBOOK: workbook, APPLICATIONS_CSV: table}
 
 
-async def _write_all(session: AsyncSession, writer: WriterProcess, words: Words) -> None:
+async def _write_all(session: AsyncSession, writers: WriterProcesses, words: Words) -> None:
     """The next chunk is fetched while the last one is formatted: the database's own work
     (SQLite's steps in aiosqlite's thread, PostgreSQL's) runs meanwhile."""
     writing: asyncio.Future[None] | None = None
@@ -53,11 +53,11 @@ async def _write_all(session: AsyncSession, writer: WriterProcess, words: Words)
         async for chunk in entries(session):
             if writing is not None:
                 await writing
-            writing = asyncio.ensure_future(asyncio.to_thread(_write, writer, words, chunk))
+            writing = asyncio.ensure_future(asyncio.to_thread(_write, writers, words, chunk))
     finally:
         if writing is not None:
             await writing
 
 
-def _write(writer: WriterProcess, words: Words, chunk: list[Entry]) -> None:
-    writer.write([cells(entry, words) for entry in chunk])
+def _write(writers: WriterProcesses, words: Words, chunk: list[Entry]) -> None:
+    writers.write([cells(entry, words) for entry in chunk])
