@@ -75,6 +75,7 @@ def test_text_that_would_run_as_a_formula_is_quoted_and_numbers_are_not() -> Non
 CELLS = st.one_of(
     st.text(alphabet=st.sampled_from(list('ab ;"\r\n\t\x00=+-@_ä'))),
     st.none(),
+    st.booleans(),  # a kind the writer spells itself: such a part goes through it
     st.integers(),
     st.floats(allow_nan=False),
     st.builds(Money, st.integers(-(10**9), 10**9)),
