@@ -43,7 +43,8 @@ class WriterProcesses:
         ]
         for process in self._processes:
             assert process.stdin is not None
-            fcntl.fcntl(process.stdin, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+            if hasattr(fcntl, "F_SETPIPE_SZ"):  # Linux; elsewhere the pipe keeps its size
+                fcntl.fcntl(process.stdin, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
         self._send(("layout", layout))
 
     def write(self, applications: Sequence[Cells]) -> None:
