@@ -37,7 +37,7 @@ from bot.scheduling.progress import report_broadcasts
 from bot.scheduling.question_reminders import remind_questions
 from bot.scheduling.reminders import remind_meetings, remind_reports
 from bot.scheduling.scheduler import JobGuard, build_scheduler
-from bot.services.grants import export
+from bot.services.grants.export.making import makers as export_makers
 from bot.services.grants.funding_rounds import seed_default_round
 from bot.services.outreach.topic_files import import_missing_articles
 from bot.services.people.regions import seed_regions
@@ -68,7 +68,7 @@ class App:
             catalogs=self.catalogs,
             default_locale=settings.default_locale,
         )
-        self.dispatcher.carrier.makers.update(export.makers(tz=settings.tz))
+        self.dispatcher.carrier.makers.update(export_makers(tz=settings.tz))
         self.broadcast_queue = BroadcastQueue()
         self.turns = Turns(
             database=self.database,

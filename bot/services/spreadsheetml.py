@@ -4,10 +4,29 @@ end of a sheet, the workbook, its styles, relationships and content types, as Sp
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
-from xml.sax.saxutils import escape, quoteattr
+from typing import Any, cast
 
+
+def escape(text: str) -> str:
+    """As `xml.sax.saxutils.escape`, which imports urllib.request, http.client and ssl (20 ms of
+    the export's writer process starting, `bot/services/grants/export/process.py`)."""
+    return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+
+
+def quoteattr(text: str) -> str:
+    """As `xml.sax.saxutils.quoteattr`: an attribute's value, escaped and quoted."""
+    text = escape(text).replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
+    if '"' not in text:
+        return f'"{text}"'
+    if "'" not in text:
+        return f"'{text}'"
+    return '"' + text.replace('"', "&quot;") + '"'
+
+
+# A row's XML from its number and its cells' values.
+RowWriter = Callable[[str, Sequence[Any]], str]
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PACKAGE_RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -20,6 +39,7 @@ XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 MONEY_FORMAT = '#,##0.00 "€"'
+EXCEL_EPOCH = date(1899, 12, 30).toordinal()  # day 0 of Excel's serial dates (1900 system)
 DIMENSION_WIDTH = 40  # room for the widest <dimension ref="A1:XFD1048576"/>
 # The cells' styles, by their place in styles.xml's cellXfs.
 BOLD, DAY, MOMENT, MONEY, QUOTED = "1", "2", "3", "4", "5"
@@ -58,24 +78,36 @@ def column_letter(column: int) -> str:
     return letters
 
 
-def row_template(kinds: Sequence[type], letters: Sequence[str]) -> str:
-    """A row of cells of these kinds (str, int, float, `Money`, date, datetime or None) for
-    `str.format` with the row's number and its values: text needing no escape, dates as their
-    serial numbers already (`bot/services/xlsx.py`)."""
+def row_writer(kinds: Sequence[type], letters: Sequence[str]) -> RowWriter:
+    """A row of cells of these kinds (str, int, float, `Money`, date, datetime or None), from
+    its number and its values, text needing no escape (`bot/services/xlsx.py`): one f-string
+    compiled for them, which takes half the time of a `str.format` template (parsed at every
+    row). Only column letters and style numbers go into its source."""
     cells = []
-    for at, (kind, letter) in enumerate(zip(kinds, letters, strict=False), start=1):
-        start = f'<c r="{letter}{{0}}"'
+    for at, (kind, letter) in enumerate(zip(kinds, letters, strict=False)):
+        start, value = f'<c r="{letter}{{r}}"', f"v[{at}]"
         if kind is str:
-            cells.append(f'{start} t="inlineStr"><is><t xml:space="preserve">{{{at}}}</t></is></c>')
-        elif kind is int or kind is date:
-            style = f' s="{DAY}"' if kind is date else ""
-            cells.append(f"{start}{style}><v>{{{at}}}</v></c>")
-        elif kind is float or kind is datetime:
-            style = f' s="{MOMENT}"' if kind is datetime else ""
-            cells.append(f"{start}{style}><v>{{{at}!r}}</v></c>")
+            text = f'<t xml:space="preserve">{{{value}}}</t>'
+            cells.append(f'{start} t="inlineStr"><is>{text}</is></c>')
+        elif kind is int:
+            cells.append(f"{start}><v>{{{value}}}</v></c>")
+        elif kind is float:
+            cells.append(f"{start}><v>{{{value}!r}}</v></c>")
+        elif kind is date:
+            days = f"{value}.toordinal() - {EXCEL_EPOCH}"
+            cells.append(f'{start} s="{DAY}"><v>{{{days}}}</v></c>')
+        elif kind is datetime:
+            cells.append(f'{start} s="{MOMENT}"><v>{{serial({value})!r}}</v></c>')
         elif kind is not type(None):  # Money
-            cells.append(f'{start} s="{MONEY}"><v>{{{at}.euros!r}}</v></c>')
-    return '<row r="{0}">' + "".join(cells) + "</row>"
+            cells.append(f'{start} s="{MONEY}"><v>{{{value}.cents / 100!r}}</v></c>')
+    source = 'lambda r, v: f\'<row r="{r}">' + "".join(cells) + "</row>'"
+    return cast(RowWriter, eval(source, {"serial": serial}))
+
+
+def serial(value: datetime) -> float:
+    """Excel's serial number of a wall-clock time (the caller made it local)."""
+    seconds = value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6
+    return value.toordinal() - EXCEL_EPOCH + seconds / 86400
 
 
 def sheet_start(widths: Sequence[float], *, right_to_left: bool, first: bool) -> str:

@@ -27,7 +27,7 @@ from bot.db.models import (
 from bot.db.session import Database
 from bot.i18n import Catalogs
 from bot.services.grants.applications import GrantDesk
-from bot.services.grants.export import applications_files
+from bot.services.grants.export.making import applications_files
 from bot.services.meetings.planning import MeetingDesk
 from bot.services.office.lessons import QuestionLessonsDesk
 from bot.services.outreach.broadcasts import BroadcastDesk

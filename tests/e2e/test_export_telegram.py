@@ -12,8 +12,8 @@ import pytest
 from openpyxl import load_workbook
 
 from bench.export import seed
-from bot.services.spreadsheet import Cell
-from bot.services.xlsx import Sheet
+from bot.services.grants.export.files import Cells
+from bot.services.grants.export.process import WriterProcesses
 from conversations.spreadsheets import CSV, XLSX
 from tests.e2e.conftest import RunningBot
 from tests.e2e.telegram_fake import FakeBotApi
@@ -56,19 +56,19 @@ async def test_a_person_chatting_is_answered_while_a_large_export_is_written(
     fake.add_user(VOLUNTEER, first_name="Jonas", language_code="en")
     await onboard(fake, STAFF, "English", "I work for the district office")
     await onboard(fake, VOLUNTEER, "English", "I volunteer")
-    # The workbook's rows wait until the volunteer is answered. A bot that wrote them on its
-    # event loop would answer no one while they wait: they go on after half a minute, stuck.
+    # The files' rows wait until the volunteer is answered. A bot that wrote them on its event
+    # loop would answer no one while they wait: they go on after half a minute, stuck.
     answered = threading.Event()
-    stuck: list[Sequence[Cell]] = []
-    append = Sheet.append
+    stuck: list[Sequence[Cells]] = []
+    write = WriterProcesses.write
 
-    def held(sheet: Sheet, row: Sequence[Cell]) -> None:
+    def held(writer: WriterProcesses, applications: Sequence[Cells]) -> None:
         if not answered.wait(timeout=30):
-            stuck.append(row)
+            stuck.append(applications)
             answered.set()
-        append(sheet, row)
+        write(writer, applications)
 
-    monkeypatch.setattr(Sheet, "append", held)
+    monkeypatch.setattr(WriterProcesses, "write", held)
 
     await say(fake, STAFF, "/export")  # the note that it is being prepared: the making begins
     await say(fake, VOLUNTEER, "/help")

@@ -9,6 +9,8 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -24,10 +26,10 @@ from bot.db.models import (
 )
 from bot.db.session import Database
 from bot.i18n import Catalogs
-from bot.services.grants.export import applications_files
+from bot.services.grants.export.making import applications_files
 from bot.services.meetings.planning import MeetingDesk
 from bot.services.outreach.surveys import SurveyDesk
-from bot.services.spreadsheet import Money, Table, csv_file
+from bot.services.spreadsheet import Cell, CsvTable, Money, Table, csv_file
 from bot.services.xlsx import workbook
 from conversations.people.ports import ERASED
 from conversations.ports import Translator
@@ -68,6 +70,32 @@ def test_text_that_would_run_as_a_formula_is_quoted_and_numbers_are_not() -> Non
     assert {(row["Zahl"], row["Betrag"], row["Leer"], row["Tag"]) for row in rows} == {
         ("-3", "-12,50", "", "09.12.2026")
     }
+
+
+CELLS = st.one_of(
+    st.text(alphabet=st.sampled_from(list('ab ;"\r\n\t\x00=+-@_ä'))),
+    st.none(),
+    st.booleans(),  # a kind the writer spells itself: such a part goes through it
+    st.integers(),
+    st.floats(allow_nan=False),
+    st.builds(Money, st.integers(-(10**9), 10**9)),
+    st.dates(),
+    st.datetimes(),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(CELLS, min_size=2, max_size=6), min_size=1, max_size=4))
+def test_rows_made_of_parts_are_written_as_the_csv_writer_writes_them(
+    parts: list[list[Cell]],
+) -> None:
+    """Parts without anything to quote are joined without the writer: the same text. (A part of
+    one empty cell is written as the writer writes a row of it, `""`: the export has none.)"""
+    whole = CsvTable(["h"])
+    whole.append([value for part in parts for value in part])
+    joined = CsvTable(["h"])
+    joined.append_parts(*(joined.part(part) for part in parts))
+    assert joined.close() == whole.close()
 
 
 def test_the_workbook_has_typed_cells_a_frozen_header_and_formulas_as_text() -> None:

@@ -1,64 +1,42 @@
-"""The export's two files from one pass over the rows: the workbook (a sheet each for the
+"""The export's two files from its applications' cells: the workbook (a sheet each for the
 applications, cost items, decisions and reports, and two of the questions to the office) and the
-CSV (a row per cost item). Written in a worker thread, a chunk of applications at a time."""
+CSV (a row per cost item). Each is written a chunk of applications at a time, by a process of its
+own (`process.py`): so this module imports no database and no catalogs."""
 
 from __future__ import annotations
 
-from bot.services.grants.export.queries import Entry
-from bot.services.grants.export.rows import (
-    APPLICATION_COLUMNS,
-    DECISION_COLUMNS,
-    ITEM_COLUMNS,
-    REPORT_COLUMNS,
-    SHEETS,
-    Words,
-    application_row,
-    decision_rows,
-    headers,
-    item_rows,
-    report_row,
-)
-from bot.services.spreadsheet import RIGHT_TO_LEFT, Cell, CsvTable, Table, cell
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.services.spreadsheet import Cell, CsvTable, Table, cell
 from bot.services.xlsx import Book
-from conversations.markers import N_
-from conversations.spreadsheets import APPLICATIONS_CSV, APPLICATIONS_WORKBOOK
 
-NO_ITEM: list[Cell] = [None] * len(ITEM_COLUMNS)
-NO_REPORT: list[Cell] = [None] * len(REPORT_COLUMNS)
+# An application's cells: its row, its cost items', its decisions' and its report's, if any.
+Cells = tuple[list[Cell], list[list[Cell]], list[list[Cell]], list[Cell] | None]
 
 
-class ExportFiles:
-    """The workbook and the CSV, written as the applications come."""
+@dataclass(frozen=True)
+class Layout:
+    """The files' words in the reader's language (`rows.layout`), and the sheets' direction."""
 
-    def __init__(self, words: Words) -> None:
-        self.words = words
-        self.book = Book(right_to_left=words.t.locale in RIGHT_TO_LEFT)
-        which = (N_("Reference"), N_("Title"))
-        self.sheets = [
-            self.book.sheet(words.gettext(SHEETS[0]), headers(words, APPLICATION_COLUMNS)),
-            self.book.sheet(words.gettext(SHEETS[1]), headers(words, which, ITEM_COLUMNS)),
-            self.book.sheet(words.gettext(SHEETS[2]), headers(words, which, DECISION_COLUMNS)),
-            self.book.sheet(words.gettext(SHEETS[3]), headers(words, which, REPORT_COLUMNS)),
-        ]
-        # One row per cost item (an application without any: one row), `;`-separated, UTF-8
-        # with BOM, as German spreadsheets open it.
-        self.table = CsvTable(
-            [
-                *headers(words, APPLICATION_COLUMNS),
-                words.gettext("Decisions"),
-                *headers(words, REPORT_COLUMNS, ITEM_COLUMNS),
-            ]
-        )
+    right_to_left: bool
+    sheets: tuple[tuple[str, list[str]], ...]  # applications, items, decisions, reports
+    csv_header: list[str]
+    item_cells: int  # a cost item's cells, and a report's: empty where there is none
+    report_cells: int
 
-    def write(self, chunk: list[Entry]) -> None:
-        words, table = self.words, self.table
-        applications, costs, decided, reports = self.sheets
-        for entry in chunk:
-            row = application_row(entry, words)
-            items = item_rows(entry, words)
-            decisions = decision_rows(entry, words)
-            report = report_row(entry, words)
-            applications.append(row)
+
+class ExportWorkbook:
+    """The workbook, written as the applications come."""
+
+    def __init__(self, layout: Layout) -> None:
+        self.book = Book(right_to_left=layout.right_to_left)
+        self.sheets = [self.book.sheet(name, header) for name, header in layout.sheets]
+
+    def write(self, applications: Sequence[Cells]) -> None:
+        listed, costs, decided, reports = self.sheets
+        for row, items, decisions, report in applications:
+            listed.append(row)
             which = [row[0], row[7]]  # reference, title
             for item in items:
                 costs.append([*which, *item])
@@ -66,17 +44,38 @@ class ExportFiles:
                 decided.append([*which, *decision])
             if report is not None:
                 reports.append([*which, *report])
-            history = " | ".join(f"{cell(when)} {kind}" for when, kind, *_ in decisions)
-            # The application's cells once, on each of its cost items' rows.
-            shared = table.part([*row, history, *(report or NO_REPORT)])
-            for item in items or [NO_ITEM]:
-                table.append_parts(shared, table.part(item))
 
-    def close(self, questions: list[Table]) -> dict[str, bytes]:
-        """Both files' bytes, by what makes them; the questions to the office (what the
-        programme's people need, and the library lacks) are the workbook's last sheets."""
+    def close(self, questions: list[Table]) -> bytes:
+        """The file's bytes; the questions to the office (what the programme's people need, and
+        the library lacks) are its last sheets."""
         for question in questions:
             sheet = self.book.sheet(question.name, question.header)
             for row in question.rows:
                 sheet.append(row)
-        return {APPLICATIONS_WORKBOOK: self.book.close(), APPLICATIONS_CSV: self.table.close()}
+        return self.book.close()
+
+
+class ExportCsv:
+    """The CSV, written as the applications come: one row per cost item (an application without
+    any: one row), `;`-separated, UTF-8 with BOM, as German spreadsheets open it."""
+
+    def __init__(self, layout: Layout) -> None:
+        self.table = CsvTable(layout.csv_header)
+        self.no_item: list[Cell] = [None] * layout.item_cells
+        self.no_report: list[Cell] = [None] * layout.report_cells
+
+    def write(self, applications: Sequence[Cells]) -> None:
+        table = self.table
+        for row, items, decisions, report in applications:
+            history = " | ".join(f"{cell(when)} {kind}" for when, kind, *_ in decisions)
+            # The application's cells once, on each of its cost items' rows.
+            shared = table.part([*row, history, *(report or self.no_report)])
+            for item in items or [self.no_item]:
+                table.append_parts(shared, table.part(item))
+
+    def close(self, questions: list[Table]) -> bytes:
+        """The file's bytes (the questions to the office are the workbook's alone)."""
+        return self.table.close()
+
+
+ExportFile = ExportWorkbook | ExportCsv

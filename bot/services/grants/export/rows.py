@@ -1,5 +1,5 @@
 """The export's rows in the reader's words: the columns, the labels of the stored keys, and the
-cells of an application, its cost items, decisions and report."""
+cells of an application, its cost items, decisions and report (which `files.py` writes)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.services.grants.export.files import Cells, Layout
 from bot.services.grants.export.queries import Entry
-from bot.services.spreadsheet import Cell, Money
+from bot.services.spreadsheet import RIGHT_TO_LEFT, Cell, Money
 from conversations.grants.terms import CATEGORIES, STATUSES, TOPICS
 from conversations.markers import N_
 from conversations.people.ports import ERASED
@@ -153,3 +154,33 @@ def report_row(entry: Entry, words: Words) -> list[Cell] | None:
 
 def headers(words: Words, *columns: Sequence[str]) -> list[str]:
     return [words.gettext(column) for group in columns for column in group]
+
+
+def layout(words: Words) -> Layout:
+    """The files' sheets, headers and direction in the reader's language."""
+    which = (N_("Reference"), N_("Title"))
+    return Layout(
+        right_to_left=words.t.locale in RIGHT_TO_LEFT,
+        sheets=(
+            (words.gettext(SHEETS[0]), headers(words, APPLICATION_COLUMNS)),
+            (words.gettext(SHEETS[1]), headers(words, which, ITEM_COLUMNS)),
+            (words.gettext(SHEETS[2]), headers(words, which, DECISION_COLUMNS)),
+            (words.gettext(SHEETS[3]), headers(words, which, REPORT_COLUMNS)),
+        ),
+        csv_header=[
+            *headers(words, APPLICATION_COLUMNS),
+            words.gettext("Decisions"),
+            *headers(words, REPORT_COLUMNS, ITEM_COLUMNS),
+        ],
+        item_cells=len(ITEM_COLUMNS),
+        report_cells=len(REPORT_COLUMNS),
+    )
+
+
+def cells(entry: Entry, words: Words) -> Cells:
+    return (
+        application_row(entry, words),
+        item_rows(entry, words),
+        decision_rows(entry, words),
+        report_row(entry, words),
+    )
