@@ -18,7 +18,14 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import IO
 
-from bot.services.spreadsheet import FORMULA_STARTS, Cell, Money, Table, formula_like
+from bot.services.spreadsheet import (
+    FORMULA_START,
+    FORMULA_STARTS,
+    Cell,
+    Money,
+    Table,
+    formula_like,
+)
 from bot.services.spreadsheetml import (
     BOLD,
     DATE_FORMAT,
@@ -52,7 +59,6 @@ SPECIAL = re.compile("[&<>\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]|_x[0-9A-F
 # looked for apart: one pattern with alternatives took 2.5 times as long).
 TEMPLATED = frozenset({str, int, float, Money, date, datetime, type(None)})
 TO_ESCAPE = re.compile("[&<>\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]")
-FORMULA_START = re.compile("\n[=+\\-@\t\r]")
 NOT_IN_NAMES = re.compile("[\x00-\x1f\ud800-\udfff\ufffe\uffff]")
 MARKUP = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
