@@ -10,7 +10,6 @@ from sqlalchemy import (
     ColumnElement,
     Executable,
     Select,
-    Table,
     and_,
     bindparam,
     case,
@@ -23,36 +22,32 @@ from sqlalchemy import (
     update,
 )
 
-from bot.db.models import OutboxMessage
-from bot.delivery.outbox import ANNOUNCEMENT_PRIORITY, CLAIMED, EXPIRED, PENDING, SENDING
+from bot.delivery.outbox import ANNOUNCEMENT_PRIORITY, CLAIMED, EXPIRED, OUTBOX, PENDING, SENDING
 
-# Core throughout: the ORM's bulk UPDATE and its objects cost more than the claim itself.
-_OUTBOX: Table = OutboxMessage.__table__  # type: ignore[assignment]
-
-_NOW = bindparam("claim_now", type_=_OUTBOX.c.next_attempt_at.type)
+_NOW = bindparam("claim_now", type_=OUTBOX.c.next_attempt_at.type)
 _WAITING = or_(
-    and_(_OUTBOX.c.status == PENDING, _OUTBOX.c.next_attempt_at <= _NOW),
-    and_(_OUTBOX.c.status == SENDING, _OUTBOX.c.lease_until <= _NOW),
+    and_(OUTBOX.c.status == PENDING, OUTBOX.c.next_attempt_at <= _NOW),
+    and_(OUTBOX.c.status == SENDING, OUTBOX.c.lease_until <= _NOW),
 )
-_IN_TIME = or_(_OUTBOX.c.expires_at.is_(None), _OUTBOX.c.expires_at > _NOW)
+_IN_TIME = or_(OUTBOX.c.expires_at.is_(None), OUTBOX.c.expires_at > _NOW)
 # The status as an expression no index has: where another index finds the few rows meant, SQLite
 # (which has no statistics) would otherwise read every row waiting by the status's indexes
 # (at 50,000 rows of an announcement 20-40 ms, under the write lock).
-_STATUS = _OUTBOX.c.status.concat("")
+_STATUS = OUTBOX.c.status.concat("")
 EXPIRE = (
-    update(_OUTBOX)
+    update(OUTBOX)
     # By ix_outbox_expires: the few rows with an expiry.
     .where(
-        _OUTBOX.c.expires_at.is_not(None),
-        _OUTBOX.c.expires_at <= _NOW,
+        OUTBOX.c.expires_at.is_not(None),
+        OUTBOX.c.expires_at <= _NOW,
         or_(
-            and_(_STATUS == PENDING, _OUTBOX.c.next_attempt_at <= _NOW),
-            and_(_STATUS == SENDING, _OUTBOX.c.lease_until <= _NOW),
+            and_(_STATUS == PENDING, OUTBOX.c.next_attempt_at <= _NOW),
+            and_(_STATUS == SENDING, OUTBOX.c.lease_until <= _NOW),
         ),
     )
     .values(status=EXPIRED, claim_token=None, lease_until=None)
 )
-_BULK = _OUTBOX.c.priority >= ANNOUNCEMENT_PRIORITY
+_BULK = OUTBOX.c.priority >= ANNOUNCEMENT_PRIORITY
 
 
 # Per chat among those given, the first row unsent and not in this claim, and the first such row
@@ -60,20 +55,20 @@ _BULK = _OUTBOX.c.priority >= ANNOUNCEMENT_PRIORITY
 def _foreign(chats: ColumnElement[bool]) -> Select[Any]:
     return (
         select(
-            _OUTBOX.c.channel,
-            _OUTBOX.c.address,
-            func.min(_OUTBOX.c.id),
-            func.min(case((and_(_OUTBOX.c.status == PENDING, _BULK), None), else_=_OUTBOX.c.id)),
+            OUTBOX.c.channel,
+            OUTBOX.c.address,
+            func.min(OUTBOX.c.id),
+            func.min(case((and_(OUTBOX.c.status == PENDING, _BULK), None), else_=OUTBOX.c.id)),
         )
         .where(
             chats,
             _STATUS.in_([PENDING, SENDING]),
             or_(
-                _OUTBOX.c.claim_token.is_(None),
-                _OUTBOX.c.claim_token != bindparam("order_token"),
+                OUTBOX.c.claim_token.is_(None),
+                OUTBOX.c.claim_token != bindparam("order_token"),
             ),
         )
-        .group_by(_OUTBOX.c.channel, _OUTBOX.c.address)
+        .group_by(OUTBOX.c.channel, OUTBOX.c.address)
     )
 
 
@@ -82,22 +77,22 @@ FOREIGN = _foreign(
     # (only those asked for are looked up), found by ix_outbox_recipient: SQLite reads a pair
     # IN (VALUES …) by scanning the whole index (12-18 ms at 50,000 rows).
     and_(
-        _OUTBOX.c.channel.in_(bindparam("order_channels", expanding=True)),
-        _OUTBOX.c.address.in_(bindparam("order_addresses", expanding=True)),
+        OUTBOX.c.channel.in_(bindparam("order_channels", expanding=True)),
+        OUTBOX.c.address.in_(bindparam("order_addresses", expanding=True)),
     )
 )
 # The one chat of a turn's replies: a list's parameter is spliced into the statement's text at
 # each execution, which cost as much as the statement itself.
 FOREIGN_ONE = _foreign(
     and_(
-        _OUTBOX.c.channel == bindparam("order_channel"),
-        _OUTBOX.c.address == bindparam("order_address"),
+        OUTBOX.c.channel == bindparam("order_channel"),
+        OUTBOX.c.address == bindparam("order_address"),
     )
 )
 GIVE_BACK = (
-    update(_OUTBOX)
-    .where(_OUTBOX.c.id.in_(bindparam("order_returned", expanding=True)))
-    .values(status=PENDING, claim_token=None, lease_until=None, attempts=_OUTBOX.c.attempts - 1)
+    update(OUTBOX)
+    .where(OUTBOX.c.id.in_(bindparam("order_returned", expanding=True)))
+    .values(status=PENDING, claim_token=None, lease_until=None, attempts=OUTBOX.c.attempts - 1)
 )
 
 
@@ -114,12 +109,12 @@ def claim_statement(
     Everything else is a parameter. The channels are in the statement's text: lists as
     parameters are spliced into it at each execution, which cost as much as the claim."""
     all_paced = bool(paces) and set(channels) <= set(paces)
-    earlier = _OUTBOX.alias("earlier")
+    earlier = OUTBOX.alias("earlier")
     # Per chat, in order: nothing may overtake an earlier row that is in flight or waiting.
     blocked = exists().where(
-        earlier.c.channel == _OUTBOX.c.channel,
-        earlier.c.address == _OUTBOX.c.address,
-        earlier.c.id < _OUTBOX.c.id,
+        earlier.c.channel == OUTBOX.c.channel,
+        earlier.c.address == OUTBOX.c.address,
+        earlier.c.id < OUTBOX.c.id,
         or_(
             and_(earlier.c.status == SENDING, earlier.c.lease_until > _NOW),
             and_(earlier.c.status == PENDING, earlier.c.next_attempt_at > _NOW),
@@ -128,42 +123,42 @@ def claim_statement(
     claimable: ColumnElement[bool] = and_(
         _IN_TIME,
         ~blocked,
-        _one_of(_OUTBOX.c.channel, channels),
+        _one_of(OUTBOX.c.channel, channels),
     )
     if held:
-        claimable = and_(claimable, or_(~_one_of(_OUTBOX.c.channel, held), ~_BULK))
+        claimable = and_(claimable, or_(~_one_of(OUTBOX.c.channel, held), ~_BULK))
     if ids == "one":
-        claimable = and_(claimable, _OUTBOX.c.id == bindparam("claim_id"))
+        claimable = and_(claimable, OUTBOX.c.id == bindparam("claim_id"))
     elif ids:
-        claimable = and_(claimable, _OUTBOX.c.id.in_(bindparam("claim_ids", expanding=True)))
+        claimable = and_(claimable, OUTBOX.c.id.in_(bindparam("claim_ids", expanding=True)))
     if chat:
         claimable = and_(
             claimable,
-            _OUTBOX.c.channel == bindparam("claim_chat_channel"),
-            _OUTBOX.c.address == bindparam("claim_chat_address"),
+            OUTBOX.c.channel == bindparam("claim_chat_channel"),
+            OUTBOX.c.address == bindparam("claim_chat_address"),
         )
     # Replies, and announcements on channels without a pace; split by priority so that, when
     # every channel is paced, no announcement row is even looked at.
     unpaced = [~_BULK]
     if not all_paced:
-        unpaced.append(and_(_BULK, ~_one_of(_OUTBOX.c.channel, paces)) if paces else _BULK)
+        unpaced.append(and_(_BULK, ~_one_of(OUTBOX.c.channel, paces)) if paces else _BULK)
     chosen = [_first(claimable, unpaced, bindparam("claim_limit"))]
     chosen += [
         _first(
-            and_(claimable, _OUTBOX.c.channel == channel),
+            and_(claimable, OUTBOX.c.channel == channel),
             [_BULK],
             bindparam(f"claim_budget_{number}"),
         )
         for number, channel in enumerate(paced)
     ]
     return (
-        update(_OUTBOX)
-        .where(_OUTBOX.c.id.in_(union_all(*chosen).subquery().select()))
+        update(OUTBOX)
+        .where(OUTBOX.c.id.in_(union_all(*chosen).subquery().select()))
         .values(
             status=SENDING,
             claim_token=bindparam("claim_token_value"),
-            lease_until=bindparam("claim_lease_until", type_=_OUTBOX.c.lease_until.type),
-            attempts=_OUTBOX.c.attempts + 1,
+            lease_until=bindparam("claim_lease_until", type_=OUTBOX.c.lease_until.type),
+            attempts=OUTBOX.c.attempts + 1,
         )
         .returning(*CLAIMED)
     )
@@ -191,9 +186,9 @@ def _first(where: ColumnElement[bool], parts: list[ColumnElement[bool]], limit: 
 def _candidates(where: ColumnElement[bool], limit: Any) -> Select[Any]:
     """Locked and skipping the locked, as a subquery (PostgreSQL has no FOR UPDATE in a UNION)."""
     first = (
-        select(_OUTBOX.c.id, _OUTBOX.c.priority)
+        select(OUTBOX.c.id, OUTBOX.c.priority)
         .where(where)
-        .order_by(_OUTBOX.c.priority, _OUTBOX.c.id)
+        .order_by(OUTBOX.c.priority, OUTBOX.c.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
         .subquery()

@@ -18,10 +18,9 @@ from sqlalchemy import Executable
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.base import Channel
-from bot.db.models import OutboxMessage
 from bot.db.session import Database
 from bot.delivery.claim_statements import EXPIRE, FOREIGN, FOREIGN_ONE, GIVE_BACK, claim_statement
-from bot.delivery.outbox import ANNOUNCEMENT_PRIORITY, SENDING, Claimed
+from bot.delivery.outbox import ANNOUNCEMENT_PRIORITY, OUTBOX, SENDING, Claimed
 from bot.delivery.pace import Pace
 from conversations.ports import Clock
 
@@ -133,7 +132,7 @@ class Claims:
             "status": SENDING,
             "claim_token": token,
             "lease_until": now + self.lease,
-            "attempts": OutboxMessage.__table__.c.attempts + 1,
+            "attempts": OUTBOX.c.attempts + 1,
         }
 
     async def _keep_chat_order(

@@ -25,6 +25,7 @@ from bot.delivery.outbox import (
     CLAIMED,
     FAILED,
     MAX_ATTEMPTS,
+    OUTBOX,
     PENDING,
     SENDING,
     SENT,
@@ -43,10 +44,10 @@ log = logging.getLogger(__name__)
 
 
 _RECORD_SENT = (
-    update(OutboxMessage.__table__)  # type: ignore[arg-type]
+    update(OUTBOX)
     .where(
-        OutboxMessage.__table__.c.id == bindparam("row_id"),
-        OutboxMessage.__table__.c.claim_token == bindparam("row_token"),
+        OUTBOX.c.id == bindparam("row_id"),
+        OUTBOX.c.claim_token == bindparam("row_token"),
     )
     .values(
         status=SENT,
@@ -58,9 +59,9 @@ _RECORD_SENT = (
 )
 
 
-_FORGET_SENT = delete(OutboxMessage.__table__).where(  # type: ignore[arg-type]
-    OutboxMessage.__table__.c.id == bindparam("row_id"),
-    OutboxMessage.__table__.c.claim_token == bindparam("row_token"),
+_FORGET_SENT = delete(OUTBOX).where(
+    OUTBOX.c.id == bindparam("row_id"),
+    OUTBOX.c.claim_token == bindparam("row_token"),
 )
 
 
@@ -208,8 +209,8 @@ class Outcomes:
         if note_id is None:
             return None
         note = await session.execute(
-            update(OutboxMessage.__table__)  # type: ignore[arg-type]
-            .where(OutboxMessage.__table__.c.id == note_id)
+            update(OUTBOX)
+            .where(OUTBOX.c.id == note_id)
             .values(**self.claims.claimed_by(str(uuid.uuid4()), now))
             .returning(*CLAIMED)
         )
