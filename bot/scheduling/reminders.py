@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from functools import partial
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select, true, tuple_
 
 from bot.db.models import Application, GrantReport, Meeting
 from bot.db.session import Database
@@ -61,7 +61,9 @@ async def remind_reports(
     staff_told_within = timedelta(days=settings.retention.outbox_days) - STAFF_TOLD_MARGIN
     earliest, latest = reminded_due_dates(today, staff_told_within)
     queued: list[int] = []
-    after = 0  # applications are taken a batch at a time, each in a transaction of its own
+    # Applications are taken a batch at a time, each in a transaction of its own, in the order
+    # of the due dates' index: the scan reads the few weeks it is for, however many are stored.
+    after: ColumnElement[bool] = true()
     while True:
         async with database.transaction() as session:
             notifier = Notifier(session, catalogs=catalogs, admins=settings.admins, now=now)
@@ -69,7 +71,7 @@ async def remind_reports(
                 select(Application)
                 .outerjoin(GrantReport, GrantReport.application_id == Application.id)
                 .where(
-                    Application.id > after,
+                    after,
                     Application.status == "approved",
                     Application.report_due_on.between(earliest, latest),
                     Application.user_id.is_not(None),
@@ -78,7 +80,7 @@ async def remind_reports(
                         GrantReport.status.in_(["draft", "more_requested"]),
                     ),
                 )
-                .order_by(Application.id)
+                .order_by(Application.report_due_on, Application.id)
                 .limit(REMINDER_BATCH)
             )
             applications = rows.all()
@@ -104,7 +106,8 @@ async def remind_reports(
             queued.extend(notifier.queued)
         if len(applications) < REMINDER_BATCH:
             return queued
-        after = applications[-1].id
+        last = applications[-1]
+        after = tuple_(Application.report_due_on, Application.id) > (last.report_due_on, last.id)
 
 
 async def remind_meetings(

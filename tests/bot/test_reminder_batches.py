@@ -83,6 +83,43 @@ async def test_reminders_for_thousands_are_queued_in_small_transactions(app: App
     assert await reminders(app) == PEOPLE
 
 
+async def test_reports_due_on_different_days_are_each_reminded_once(app: App) -> None:
+    """Batches follow the due dates, not the ids: with due dates that alternate from one
+    application to the next across many batches, every report hears what its date calls for,
+    once."""
+    count = 3 * REMINDER_BATCH + 7
+    await overdue_reports(app, count)
+    today = app.clock.now().astimezone(app.settings.tz).date()
+    days = (-8, 3, 0, -15)  # a week overdue, 14 days ahead less 11, today, two weeks overdue
+    async with app.database.transaction() as session:
+        ids = list(await session.scalars(select(Application.id).order_by(Application.id)))
+        for n, application_id in enumerate(ids):
+            await session.execute(
+                update(Application)
+                .where(Application.id == application_id)
+                .values(report_due_on=today + timedelta(days=days[n % len(days)]))
+            )
+    with recording(app.database) as scan:
+        await remind(app)
+    await remind(app)
+    async with app.database.transaction() as session:
+        keys = list(
+            await session.scalars(
+                select(OutboxMessage.dedup_key).where(
+                    OutboxMessage.dedup_key.like("application:%:report:%")
+                )
+            )
+        )
+    expected = {"overdue1": -8, "14d": 3, "due": 0, "overdue2": -15}
+    assert sorted(key.partition(":to:")[0] for key in keys) == sorted(
+        f"application:{application_id}:report:{kind}"
+        for n, application_id in enumerate(ids)
+        for kind, day in expected.items()
+        if day == days[n % len(days)]
+    )
+    assert len(scan.writing) >= count // REMINDER_BATCH
+
+
 async def test_reports_due_in_months_are_not_read_by_the_scan(app: App) -> None:
     """The scan every few seconds costs the reports due around today, not every approved
     project: a thousand due in half a year take one transaction and bring no reminder."""
