@@ -5,9 +5,11 @@ is due in months), in process on a database of its own."""
 
 from __future__ import annotations
 
+import gc
 import statistics
 import tempfile
 import time
+from contextlib import AsyncExitStack
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -25,6 +27,7 @@ from bot.db.models import (
     Rsvp,
     User,
 )
+from bot.memory import freeze_startup_objects
 from bot.scheduling.progress import report_broadcasts
 from bot.scheduling.question_reminders import remind_questions
 from bot.scheduling.reminders import remind_meetings, remind_reports
@@ -35,7 +38,7 @@ from tests.database_copies import scratch_postgresql
 DUE = 1000  # people who said yes to the meeting in two hours
 FUTURE = (1000, 100_000)  # rows not due yet, half yeses to later meetings, half projects
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # a Tuesday, 10:00 in Germany: reports remind
-SCANS = 5
+SCANS = 11
 BATCH = 1000
 
 
@@ -118,46 +121,52 @@ async def seed(app: App, future: int) -> None:
     await _projects(app, future - later, people)
 
 
-async def scan_time(database_url: str, future: int) -> float:
-    """The median of a few scans, each finding the 1,000 reminders due (their rows are deleted
-    again in between), in seconds."""
-    app = App(replace(Settings(), database_url=database_url), clock=FixedClock(NOW))
+async def scan(app: App) -> float:
+    """One scan finding the 1,000 reminders due (their rows are deleted again first), in
+    seconds."""
+    async with app.database.transaction() as session:
+        await session.execute(delete(OutboxMessage))
+    started = time.perf_counter()
+    for remind in (remind_reports, remind_meetings, report_broadcasts, remind_questions):
+        await remind(
+            database=app.database, catalogs=app.catalogs, settings=app.settings, clock=app.clock
+        )
+    seconds = time.perf_counter() - started
+    async with app.database.transaction() as session:
+        queued = await session.scalar(select(func.count()).select_from(OutboxMessage))
+    assert queued == DUE, queued
+    return seconds
+
+
+async def scan_times(urls: list[str]) -> list[float]:
+    """The median scan on each database (one per count in FUTURE), taken in turns, one scan
+    on each before the next on any: a busy moment of this shared machine falls on both."""
+    apps = [App(replace(Settings(), database_url=url), clock=FixedClock(NOW)) for url in urls]
     try:
-        await seed(app, future)
-        times = []
+        for app, future in zip(apps, FUTURE, strict=True):
+            await seed(app, future)
+        freeze_startup_objects()  # as the bot does once started: no full collection of them
+        times: list[list[float]] = [[] for _ in apps]
         for _ in range(SCANS):
-            async with app.database.transaction() as session:
-                await session.execute(delete(OutboxMessage))
-            started = time.perf_counter()
-            for remind in (remind_reports, remind_meetings, report_broadcasts, remind_questions):
-                await remind(
-                    database=app.database,
-                    catalogs=app.catalogs,
-                    settings=app.settings,
-                    clock=app.clock,
-                )
-            times.append(time.perf_counter() - started)
-            async with app.database.transaction() as session:
-                queued = await session.scalar(select(func.count()).select_from(OutboxMessage))
-            assert queued == DUE, queued
-        return statistics.median(times)
+            for app, found in zip(apps, times, strict=True):
+                found.append(await scan(app))
+        return [statistics.median(found) for found in times]
     finally:
-        await app.close()
+        gc.unfreeze()
+        for app in apps:
+            await app.close()
 
 
 async def reminder_scan(engines: list[tuple[str, str | None]]) -> list[Figure]:
     figures = []
     for suffix, server in engines:
-        found = []
-        for future in FUTURE:
-            with tempfile.TemporaryDirectory() as directory:
-                if server is None:
-                    url = f"sqlite+aiosqlite:///{Path(directory) / 'scan.sqlite3'}"
-                    found.append(await scan_time(url, future))
-                else:
-                    async with scratch_postgresql(server) as url:
-                        found.append(await scan_time(url, future))
-        few, many = (seconds * 1000 for seconds in found)
+        async with AsyncExitStack() as stack:
+            if server is None:
+                directory = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+                urls = [f"sqlite+aiosqlite:///{directory / f'scan{n}.sqlite3'}" for n in FUTURE]
+            else:
+                urls = [await stack.enter_async_context(scratch_postgresql(server)) for _ in FUTURE]
+            few, many = (seconds * 1000 for seconds in await scan_times(urls))
         figures.append(
             Figure(
                 f"reminder scan, {DUE:,} due among {FUTURE[1]:,}{suffix} (ms)",
