@@ -90,14 +90,14 @@ async def test_reports_due_on_different_days_are_each_reminded_once(app: App) ->
     count = 3 * REMINDER_BATCH + 7
     await overdue_reports(app, count)
     today = app.clock.now().astimezone(app.settings.tz).date()
-    days = (-8, 3, 0, -15)  # a week overdue, 14 days ahead less 11, today, two weeks overdue
+    days = (-8, 3, 0, -15)  # due a week ago, in three days, today, two weeks ago
     async with app.database.transaction() as session:
         ids = list(await session.scalars(select(Application.id).order_by(Application.id)))
-        for n, application_id in enumerate(ids):
+        for start, day in enumerate(days):
             await session.execute(
                 update(Application)
-                .where(Application.id == application_id)
-                .values(report_due_on=today + timedelta(days=days[n % len(days)]))
+                .where(Application.id.in_(ids[start :: len(days)]))
+                .values(report_due_on=today + timedelta(days=day))
             )
     with recording(app.database) as scan:
         await remind(app)
