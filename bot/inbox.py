@@ -231,8 +231,10 @@ class Inbox:
         async with self._arrived:
             if self._stop.is_set():
                 return
+            # Not wait_for: its extra task would let the poll's next getUpdates go first.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._arrived.wait(), timeout=seconds)
+                async with asyncio.timeout(seconds):
+                    await self._arrived.wait()
 
     async def work_once(self) -> bool:
         """Handle the next waiting row, if there is one; False when there is none."""
