@@ -11,6 +11,10 @@ back, which never wait, and `BEGIN IMMEDIATE` itself while no other process writ
 does, it waits for the lock on the thread, and the loop goes on. A transaction that began with a
 deferred BEGIN (one that only reads, as long as it likes) keeps every call on the thread.
 
+On the loop nothing may wait for a lock, on the thread everything may: a connection's busy timeout
+is 0 while the loop uses it and `BUSY_TIMEOUT_MS` while the thread does, switched (one PRAGMA) only
+when the connection goes from one to the other, not twice at every BEGIN.
+
 What may take long stays off the loop: checkpoints, which copy the WAL into the database with an
 fsync. SQLite's own, at a commit that finds the WAL long, is switched off on these connections;
 instead, a commit after `CHECKPOINT_AFTER_CHANGES` changed rows goes to the thread and checkpoints
@@ -36,6 +40,7 @@ CHECKPOINT_AFTER_CHANGES = 1000  # rows; SQLite's own default is 1000 pages of W
 class Connection(aiosqlite.Connection):
     _changes_checkpointed = 0
     _writing = False  # the transaction began with BEGIN IMMEDIATE: it holds the write lock
+    _busy_timeout_ms: int | None = None  # unknown: set at the first call
 
     async def _execute(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         connection = self._connection
@@ -43,17 +48,38 @@ class Connection(aiosqlite.Connection):
             if fn == connection.commit:
                 if connection.total_changes - self._changes_checkpointed < CHECKPOINT_AFTER_CHANGES:
                     return fn()
-                fn, args = self._commit_and_checkpoint, (connection,)
-            elif (connection.in_transaction and self._writing) or _never_waits(connection, fn):
+                fn, args = self._commit_and_checkpoint, (connection,)  # waits for nothing
+                return await super()._execute(fn, *args)  # type: ignore[no-untyped-call]
+            if (connection.in_transaction and self._writing) or _never_waits(connection, fn):
                 return fn(*args, **kwargs)
             elif args and isinstance(args[0], str) and args[0].startswith("BEGIN"):
                 self._writing = args[0] == BEGIN  # a deferred BEGIN reads: all on the thread
-                if self._writing and _begin_at_once(connection, fn, args):
+                if self._writing and self._begin_at_once(connection, fn, args):
                     return None
+            self._wait_for_locks(connection, BUSY_TIMEOUT_MS)
         return await super()._execute(fn, *args, **kwargs)  # type: ignore[no-untyped-call]
 
+    def _begin_at_once(
+        self, connection: sqlite3.Connection, execute: Any, args: tuple[Any, ...]
+    ) -> bool:
+        """Begin without waiting; False when another connection writes (nothing has begun)."""
+        self._wait_for_locks(connection, 0)
+        try:
+            execute(*args)
+        except sqlite3.OperationalError as error:
+            if error.sqlite_errorcode != sqlite3.SQLITE_BUSY:
+                raise
+            return False
+        return True
+
+    def _wait_for_locks(self, connection: sqlite3.Connection, milliseconds: int) -> None:
+        """Set the busy timeout, unless it is set so already."""
+        if self._busy_timeout_ms != milliseconds:
+            connection.execute(f"PRAGMA busy_timeout = {milliseconds}").close()
+            self._busy_timeout_ms = milliseconds
+
     def _commit_and_checkpoint(self, connection: sqlite3.Connection) -> None:
-        """On the thread."""
+        """On the thread; `PASSIVE` waits for no reader or writer."""
         connection.commit()
         connection.execute("PRAGMA wal_checkpoint(PASSIVE)").close()
         self._changes_checkpointed = connection.total_changes
@@ -66,20 +92,6 @@ def _never_waits(connection: sqlite3.Connection, fn: Any) -> bool:
     return getattr(fn, "__name__", None) == "close" and isinstance(
         getattr(fn, "__self__", None), sqlite3.Cursor
     )
-
-
-def _begin_at_once(connection: sqlite3.Connection, execute: Any, args: tuple[Any, ...]) -> bool:
-    """Begin without waiting; False when another connection writes (nothing has begun)."""
-    connection.execute("PRAGMA busy_timeout = 0").close()
-    try:
-        execute(*args)
-    except sqlite3.OperationalError as error:
-        if error.sqlite_errorcode != sqlite3.SQLITE_BUSY:
-            raise
-        return False
-    finally:
-        connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}").close()
-    return True
 
 
 def connector(url: URL) -> Callable[[], Awaitable[aiosqlite.Connection]]:

@@ -157,3 +157,38 @@ async def test_a_begin_that_finds_the_database_locked_for_good_is_an_outage(
         if other is not None:
             other.close()
         await database.dispose()
+
+
+async def test_the_loop_never_waits_for_a_lock_the_thread_does_without_a_pragma_each_time(
+    sqlite_url: str,
+) -> None:
+    """The busy timeout is switched when a connection goes from the loop to the thread or back,
+    not at every BEGIN: writes in a row run no PRAGMA, and a read after them may wait again."""
+    database = Database(sqlite_url)
+    statements: list[str] = []
+    try:
+        async with database.transaction() as session:
+            await session.execute(text("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)"))
+            connection = await (await session.connection()).get_raw_connection()
+            connection.driver_connection._connection.set_trace_callback(statements.append)
+        for number in range(3):
+            async with database.transaction() as session:
+                await session.execute(text("INSERT INTO notes (body) VALUES (:b)"), {"b": number})
+                on_the_loop = (await session.execute(text("PRAGMA busy_timeout"))).scalar()
+        assert on_the_loop == 0
+        assert [s for s in statements if "busy_timeout =" in s] == []
+        assert statements.count("BEGIN IMMEDIATE") == 3
+        async with database.reading() as session:
+            on_the_thread = (await session.execute(text("PRAGMA busy_timeout"))).scalar()
+            assert (await session.execute(text("SELECT count(*) FROM notes"))).scalar() == 3
+        assert on_the_thread == sqlite_on_the_loop.BUSY_TIMEOUT_MS
+        async with database.transaction() as session:
+            await session.execute(text("INSERT INTO notes (body) VALUES ('after')"))
+            assert (await session.execute(text("PRAGMA busy_timeout"))).scalar() == 0
+        switched = [s for s in statements if "busy_timeout =" in s]
+        assert switched == [
+            f"PRAGMA busy_timeout = {sqlite_on_the_loop.BUSY_TIMEOUT_MS}",
+            "PRAGMA busy_timeout = 0",
+        ]
+    finally:
+        await database.dispose()
