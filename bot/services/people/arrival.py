@@ -5,18 +5,16 @@ last use is due (five statements before, at every turn)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import cast
 
-from sqlalchemy import Table, bindparam, exists, or_, select
+from sqlalchemy import bindparam, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import ChannelIdentity, Region, User
-from bot.services.people.users import SEEN_EVERY, seen, user_view
+from bot.services.people.users import IDENTITIES, SEEN_EVERY, seen, user_view
 from conversations.ports import UserView
 
-_IDENTITIES = cast(Table, ChannelIdentity.__table__)
-_ANY = _IDENTITIES.alias("any_address")
-_OTHER = _IDENTITIES.alias("other")
+_ANY = IDENTITIES.alias("any_address")
+_OTHER = IDENTITIES.alias("other")
 _IS_ADMIN = exists().where(
     _ANY.c.user_id == User.id,
     (_ANY.c.channel + ":" + _ANY.c.external_id).in_(bindparam("admins", expanding=True)),

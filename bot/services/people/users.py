@@ -82,26 +82,26 @@ async def _add_identity(
 SEEN_EVERY = timedelta(minutes=5)
 
 
-_IDENTITIES = cast(Table, ChannelIdentity.__table__)
-_OTHER = _IDENTITIES.alias("other")
+IDENTITIES = cast(Table, ChannelIdentity.__table__)  # the table, for Core statements
+_OTHER = IDENTITIES.alias("other")
 # The statements of every turn, built once (only their parameters change). Core, not ORM: an ORM
 # UPDATE would also look for the rows it changed in the session.
 _SEEN = (
-    update(_IDENTITIES)
+    update(IDENTITIES)
     .where(
-        _IDENTITIES.c.channel == bindparam("seen_channel"),
-        _IDENTITIES.c.external_id == bindparam("seen_external_id"),
+        IDENTITIES.c.channel == bindparam("seen_channel"),
+        IDENTITIES.c.external_id == bindparam("seen_external_id"),
         or_(
-            _IDENTITIES.c.last_seen_at.is_(None),
-            _IDENTITIES.c.last_seen_at < bindparam("seen_before"),
+            IDENTITIES.c.last_seen_at.is_(None),
+            IDENTITIES.c.last_seen_at < bindparam("seen_before"),
             exists().where(  # the person wrote from another address since
-                _OTHER.c.user_id == _IDENTITIES.c.user_id,
-                _OTHER.c.id != _IDENTITIES.c.id,
-                _OTHER.c.last_seen_at >= _IDENTITIES.c.last_seen_at,
+                _OTHER.c.user_id == IDENTITIES.c.user_id,
+                _OTHER.c.id != IDENTITIES.c.id,
+                _OTHER.c.last_seen_at >= IDENTITIES.c.last_seen_at,
             ),
         ),
     )
-    .values(last_seen_at=bindparam("seen_now", type_=_IDENTITIES.c.last_seen_at.type))
+    .values(last_seen_at=bindparam("seen_now", type_=IDENTITIES.c.last_seen_at.type))
 )
 _FIND = (
     select(User)
