@@ -61,6 +61,8 @@ IDLE_WAIT_SECONDS = 2.0  # rows of other processes and retries that fall due are
 # due (four workers looking every 2 s were two thirds of the bot's CPU while nobody wrote).
 OTHERS_IDLE_WAIT_SECONDS = 30.0
 STOP_WAIT_SECONDS = 30.0
+# At most this long a channel waits for the reply to a lone message before fetching more.
+REPLIED_WAIT_SECONDS = 0.1
 
 
 class Inbox:
@@ -83,6 +85,8 @@ class Inbox:
         self._arrived = asyncio.Condition()
         self._generation = 0  # counts arrivals, so that a worker never sleeps through one
         self._next_due: datetime | None = None
+        # The update key of a lone message just stored, and its reply's going out.
+        self._lone: tuple[str, asyncio.Future[None]] | None = None
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -116,8 +120,9 @@ class Inbox:
         update comes). Raises when the database cannot take them, so nothing is confirmed."""
         if not entries:
             return
+        due: list[str] = []
         try:
-            await self._insert(entries)
+            due = await self._insert(entries)
         except Exception as error:
             if is_outage(error) or len(entries) == 1:
                 raise
@@ -131,16 +136,41 @@ class Inbox:
                         raise
                     log.error("inbox: an update could not be stored: %s", describe(single))
         self.database.health.ok()
+        if len(entries) == 1 and due:
+            self._lone = (due[0], asyncio.get_running_loop().create_future())
         async with self._arrived:
             self._generation += 1
             self._arrived.notify(len(entries))
+
+    async def replied(self) -> None:
+        """After `store`: when it stored one message, which a worker answers at once, wait (at
+        most REPLIED_WAIT_SECONDS) until the reply has gone out. A channel that fetches its
+        messages calls it before fetching more: on the one event loop, the next fetch's request
+        would otherwise go out first and hold the reply up by as long as it takes to make."""
+        lone = self._lone
+        if lone is None:
+            return
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(REPLIED_WAIT_SECONDS):
+                await lone[1]
+        if self._lone is lone:
+            self._lone = None
+
+    def _answered(self, update_key: str) -> None:
+        """The reply to this row has gone out (or failed to): `replied` need wait no more."""
+        lone = self._lone
+        if lone is not None and lone[0] == update_key:
+            self._lone = None
+            if not lone[1].done():
+                lone[1].set_result(None)
 
     def pause_after(self, error: BaseException) -> float:
         if not is_outage(error):
             log.error("inbox: storing failed", exc_info=error)
         return self.database.health.failed(error)
 
-    async def _insert(self, entries: Sequence[InboxEntry]) -> None:
+    async def _insert(self, entries: Sequence[InboxEntry]) -> list[str]:
+        """The update keys of the rows stored, of those due at once."""
         async with self.database.transaction() as session:
             now = self.clock.now()
             chats = list({(e.inbound.channel, e.inbound.external_id) for e in entries})
@@ -154,15 +184,18 @@ class Inbox:
             waiting: dict[tuple[str, str], int] = {
                 (channel, chat): count for channel, chat, count in counted
             }
-            rows = []
+            rows, due = [], []
             for entry in entries:
                 inbound = entry.inbound
                 chat = (inbound.channel, inbound.external_id)
                 position = waiting.get(chat, 0)
                 waiting[chat] = position + 1
+                key = inbound.update_key or f"{inbound.channel}:{uuid.uuid4()}"
+                if not paced(position):
+                    due.append(key)
                 rows.append(
                     {
-                        "update_key": inbound.update_key or f"{inbound.channel}:{uuid.uuid4()}",
+                        "update_key": key,
                         "channel": inbound.channel,
                         "chat": inbound.external_id,
                         "route": entry.route,
@@ -175,6 +208,7 @@ class Inbox:
                     }
                 )
             await session.execute(STORE[session.get_bind().dialect.name], rows)
+        return due
 
     # --- working -----------------------------------------------------------------------
 
@@ -284,11 +318,13 @@ class Inbox:
             ids = await self._failed(claimed, error)
             self.database.health.ok()
             await self.dispatcher.send_now(ids)
+            self._answered(claimed.update_key)
             return 1
         self.database.health.ok()
         metrics.TURN_SECONDS.observe(time.perf_counter() - started)
         metrics.TURNS.labels("handled").inc()
         await self.dispatcher.deliver(replies)
+        self._answered(claimed.update_key)
         return claimed.waiting - 1
 
     async def _claim(self, session: Any, now: datetime) -> ClaimedRow | None:

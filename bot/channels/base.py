@@ -64,6 +64,10 @@ class Receiver(Protocol):
         """How long to wait before storing again after `store` failed with `error`."""
         ...
 
+    async def replied(self) -> None:
+        """After `store`, before fetching more: a moment for the reply to a lone message."""
+        ...
+
 
 class DeliveryError(Exception):
     """A send that failed; `parts_sent` long messages' parts got through before it failed."""

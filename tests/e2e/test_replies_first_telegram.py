@@ -73,3 +73,27 @@ async def test_replies_go_before_the_waiting_announcement_rows(
     assert all(len(fake.messages(person)) == 1 for person in PEOPLE)
     news = [m for m in fake.messages(SENDER) if m.plain_text == "Sprachcafé am Freitag"]
     assert len(news) == 1
+
+
+async def test_a_lone_message_is_answered_before_the_next_getupdates(
+    bot: RunningBot, fake: FakeBotApi
+) -> None:
+    """On one event loop the next long poll's request would go out first and hold the reply up
+    by as long as it takes to make: the bot fetches more only once the reply has gone."""
+    polls_at_reply: list[int] = []
+    send_message = fake._m_sendMessage
+
+    def noting(params: dict[str, object]) -> object:
+        polls_at_reply.append(fake.polls)
+        return send_message(params)
+
+    fake._m_sendMessage = noting  # type: ignore[method-assign]
+    polling = fake.polls  # the long poll that hands out the first message
+    for text in ["/start", "/help", "hallo", "/help"]:
+        count = len(fake.messages(ALICE))
+        polls_at_reply.clear()
+        fake.send_text(ALICE, text)
+        await fake.wait_for_messages(ALICE, count + 1, timeout=10)
+        assert polls_at_reply[0] == polling, text
+        await fake.wait_until(lambda seen=polling: fake.polls > seen)  # the next long poll
+        polling = fake.polls

@@ -86,6 +86,7 @@ class Updates:
                     return  # not confirmed: Telegram delivers the batch again
             offset = updates[-1].update_id + 1
             self.acknowledge(updates)
+            await receiver.replied()  # its sendMessage before the next getUpdates
         if offset:  # confirm the last stored batch, so that it is not delivered again
             with contextlib.suppress(TelegramError):
                 await bot.get_updates(offset=offset, timeout=0, limit=1)
