@@ -191,7 +191,8 @@ class Inbox:
                 position = waiting.get(chat, 0)
                 waiting[chat] = position + 1
                 key = inbound.update_key or f"{inbound.channel}:{uuid.uuid4()}"
-                if not paced(position):
+                pause = paced(position)
+                if not pause:
                     due.append(key)
                 rows.append(
                     {
@@ -203,7 +204,7 @@ class Inbox:
                         "position": position,
                         "status": PENDING,
                         "attempts": 0,
-                        "next_attempt_at": now + paced(position),
+                        "next_attempt_at": now + pause,
                         "received_at": now,
                     }
                 )

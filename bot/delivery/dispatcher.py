@@ -200,7 +200,7 @@ class Dispatcher(Outcomes):
         by_chat: dict[tuple[str, str], list[Claimed]] = {}
         for row in rows:
             by_chat.setdefault((row.channel, row.address), []).append(row)
-        if len(by_chat) == 1:  # a reply: sent in this task, before any task waiting to run
+        if len(by_chat) == 1:  # a reply, say: sent in this task, before any task waiting to run
             [chat_rows] = by_chat.values()
             await self._deliver_chat(chat_rows)
             return
