@@ -115,14 +115,17 @@ class Inbox:
                 log.info("inbox: a chat writes faster than allowed; quiet for a while")
         return admitted
 
-    async def store(self, entries: Sequence[InboxEntry]) -> None:
+    async def store(self, entries: Sequence[InboxEntry]) -> frozenset[str]:
         """Commit the entries in one short transaction (each one once, however often its
-        update comes). Raises when the database cannot take them, so nothing is confirmed."""
+        update comes). Raises when the database cannot take them, so nothing is confirmed.
+        Returns the update keys it already held: updates delivered again, which the channel
+        acknowledged when they first came."""
         if not entries:
-            return
+            return frozenset()
         due: list[str] = []
+        known: set[str] = set()
         try:
-            due = await self._insert(entries)
+            due, known = await self._insert(entries)
         except Exception as error:
             if is_outage(error) or len(entries) == 1:
                 raise
@@ -130,7 +133,7 @@ class Inbox:
             log.warning("inbox: storing %s entries failed (%s)", len(entries), describe(error))
             for entry in entries:
                 try:
-                    await self._insert([entry])
+                    known |= (await self._insert([entry]))[1]
                 except Exception as single:
                     if is_outage(single):
                         raise
@@ -141,6 +144,7 @@ class Inbox:
         async with self._arrived:
             self._generation += 1
             self._arrived.notify(len(entries))
+        return frozenset(known)
 
     async def replied(self) -> None:
         """After `store`: when it stored one message, which a worker answers at once, wait (at
@@ -169,8 +173,9 @@ class Inbox:
             log.error("inbox: storing failed", exc_info=error)
         return self.database.health.failed(error)
 
-    async def _insert(self, entries: Sequence[InboxEntry]) -> list[str]:
-        """The update keys of the rows stored, of those due at once."""
+    async def _insert(self, entries: Sequence[InboxEntry]) -> tuple[list[str], set[str]]:
+        """The update keys of the rows it added that are due at once, and the keys it already
+        held."""
         async with self.database.transaction() as session:
             now = self.clock.now()
             chats = list({(e.inbound.channel, e.inbound.external_id) for e in entries})
@@ -184,13 +189,14 @@ class Inbox:
             waiting: dict[tuple[str, str], int] = {
                 (channel, chat): count for channel, chat, count in counted
             }
-            rows, due = [], []
+            rows, keys, due = [], [], []
             for entry in entries:
                 inbound = entry.inbound
                 chat = (inbound.channel, inbound.external_id)
                 position = waiting.get(chat, 0)
                 waiting[chat] = position + 1
                 key = inbound.update_key or f"{inbound.channel}:{uuid.uuid4()}"
+                keys.append(key)
                 pause = paced(position)
                 if not pause:
                     due.append(key)
@@ -208,8 +214,10 @@ class Inbox:
                         "received_at": now,
                     }
                 )
-            await session.execute(STORE[session.get_bind().dialect.name], rows)
-        return due
+            added = set(
+                (await session.execute(STORE[session.get_bind().dialect.name], rows)).scalars()
+            )
+        return [key for key in due if key in added], set(keys) - added
 
     # --- working -----------------------------------------------------------------------
 

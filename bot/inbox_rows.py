@@ -75,9 +75,13 @@ WAITING_ONE = (
     )
     .group_by(INBOX.c.channel, INBOX.c.chat)
 )
-STORE = {  # each row once, however often its update comes
-    "postgresql": postgresql.insert(INBOX).on_conflict_do_nothing(index_elements=["update_key"]),
-    "sqlite": sqlite.insert(INBOX).on_conflict_do_nothing(index_elements=["update_key"]),
+STORE = {  # each row once, however often its update comes; the keys of the rows it added
+    "postgresql": postgresql.insert(INBOX)
+    .on_conflict_do_nothing(index_elements=["update_key"])
+    .returning(INBOX.c.update_key),
+    "sqlite": sqlite.insert(INBOX)
+    .on_conflict_do_nothing(index_elements=["update_key"])
+    .returning(INBOX.c.update_key),
 }
 NEXT_DUE = select(func.min(INBOX.c.next_attempt_at)).where(
     INBOX.c.status == PENDING, INBOX.c.next_attempt_at > bindparam("now")

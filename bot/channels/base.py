@@ -56,8 +56,9 @@ class Receiver(Protocol):
         it once per update, before storing."""
         ...
 
-    async def store(self, entries: Sequence[InboxEntry]) -> None:
-        """Commit the entries; raises when the database cannot take them now."""
+    async def store(self, entries: Sequence[InboxEntry]) -> frozenset[str]:
+        """Commit the entries; raises when the database cannot take them now. Returns the
+        update keys it held already (an update its source delivered again)."""
         ...
 
     def pause_after(self, error: BaseException) -> float:

@@ -111,6 +111,28 @@ async def test_the_same_update_delivered_twice_gets_one_answer(
     assert texts[0] == texts[2]
 
 
+async def test_a_button_press_delivered_again_is_not_acknowledged_twice(
+    bot: RunningBot, fake: FakeBotApi
+) -> None:
+    # Telegram delivers again what was not confirmed, as after a restart before the next
+    # getUpdates; a second answer to the button would be refused ("query is too old").
+    fake.send_text(ALICE, "/start")
+    [greeting] = await fake.wait_for_messages(ALICE, 1)
+    fake.press_button(ALICE, greeting.message_id, label="English")
+    press = fake.waiting_updates()[-1]
+    await fake.wait_for_messages(ALICE, 2)
+    await fake.wait_until(lambda: fake.unanswered_callbacks() == [])
+    fake.enqueue_update(dict(press))
+    fake.send_text(ALICE, "/help")
+    await fake.wait_for_messages(ALICE, 4)  # the /help answer and the role question again
+    await asyncio.sleep(0.5)
+    texts = [m.plain_text for m in fake.messages(ALICE)]
+    assert len(texts) == 4
+    assert texts[1] == texts[3]
+    assert [r.method for r in fake.requests].count("answerCallbackQuery") == 1
+    assert fake.rejected == []
+
+
 async def test_random_input_never_makes_a_request_telegram_would_reject(
     bot: RunningBot, fake: FakeBotApi
 ) -> None:

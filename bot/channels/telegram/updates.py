@@ -78,14 +78,14 @@ class Updates:
             admitted = receiver.admit([entry for u in updates for entry in self.entries(u)])
             while True:
                 try:
-                    await receiver.store(admitted)
+                    known = await receiver.store(admitted)
                     break
                 except Exception as error:
                     pause = receiver.pause_after(error)
                 if await stopped_within(stop, pause):
                     return  # not confirmed: Telegram delivers the batch again
             offset = updates[-1].update_id + 1
-            self.acknowledge(updates)
+            self.acknowledge(updates, known)
             await receiver.replied()  # its sendMessage before the next getUpdates
         if offset:  # confirm the last stored batch, so that it is not delivered again
             with contextlib.suppress(TelegramError):
@@ -180,11 +180,13 @@ class Updates:
             inbound = Inbound(kind=kind, attachment=attachment, text=message.caption or "", **base)
         return [InboxEntry(inbound)]
 
-    def acknowledge(self, updates: Sequence[Update]) -> None:
+    def acknowledge(self, updates: Sequence[Update], known: frozenset[str]) -> None:
         """Stored: stop the spinner of every pressed button, and take the buttons away, so that
-        an old question cannot be answered twice. In the background, never holding the inbox."""
+        an old question cannot be answered twice. In the background, never holding the inbox.
+        Not again for an update the inbox held already (delivered again after a restart that
+        came before its confirmation): Telegram refuses a second answer to a button."""
         for update in updates:
-            if update.callback_query is not None:
+            if update.callback_query is not None and f"{NAME}:{update.update_id}" not in known:
                 task = asyncio.create_task(self._answer_callback(update.callback_query))
                 self._acknowledging.add(task)
                 task.add_done_callback(self._acknowledging.discard)
@@ -284,13 +286,13 @@ class _WebhookHandler(tornado.web.RequestHandler):
             self.set_status(HTTPStatus.BAD_REQUEST)
             return
         try:
-            await self.receiver.store(self.receiver.admit(self.channel.entries(update)))
+            known = await self.receiver.store(self.receiver.admit(self.channel.entries(update)))
         except Exception as error:
             self.receiver.pause_after(error)
             self.set_status(HTTPStatus.SERVICE_UNAVAILABLE)
             return
         self.set_status(HTTPStatus.OK)
-        self.channel.acknowledge([update])
+        self.channel.acknowledge([update], known)
 
 
 def _media(message: Message) -> tuple[InboundKind, Attachment | None]:
