@@ -31,15 +31,17 @@ from bot.channels.base import FLOOD, GROUP, InboxEntry
 from bot.db.health import describe, is_outage
 from bot.db.models import InboxMessage
 from bot.db.session import Database
-from bot.delivery import Dispatcher
+from bot.delivery import Claimed, Dispatcher
 from bot.flood import FloodGuard, Verdict
 from bot.inbox_rows import (
+    ANY_WAITING,
     CLAIM,
     FAILED,
     MARK_DONE,
     NEXT_DUE,
     PENDING,
     STORE,
+    STORE_ONE,
     WAITING,
     WAITING_ONE,
     ClaimedRow,
@@ -89,6 +91,7 @@ class Inbox:
         self._lone: tuple[str, asyncio.Future[None]] | None = None
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
+        self._delivering: set[asyncio.Task[None]] = set()  # replies of turns taken at once
 
     # --- receiving ---------------------------------------------------------------------
 
@@ -122,10 +125,16 @@ class Inbox:
         acknowledged when they first came."""
         if not entries:
             return frozenset()
+        failed: Exception | None = None
+        if len(entries) == 1 and self._tasks and self.database.writers is not None:
+            answered = await self._answer_at_once(entries[0])
+            if isinstance(answered, frozenset):
+                return answered
+            failed = answered
         due: list[str] = []
         known: set[str] = set()
         try:
-            due, known = await self._insert(entries)
+            due, known = await self._insert(entries, failed=failed)
         except Exception as error:
             if is_outage(error) or len(entries) == 1:
                 raise
@@ -145,6 +154,75 @@ class Inbox:
             self._generation += 1
             self._arrived.notify(len(entries))
         return frozenset(known)
+
+    async def _answer_at_once(self, entry: InboxEntry) -> frozenset[str] | Exception | None:
+        """On SQLite (one process, one writer at a time): a message whose chat has nothing
+        waiting, while nobody else's row is due, is stored and answered in one transaction, one
+        fewer for every reply. Its reply goes out in the background (`replied` waits for it).
+        Returns the update keys already held; None when the message is not for this path, and
+        the error when its turn failed: then it is stored for a worker, as the first attempt
+        (for a worker to try again)."""
+        turn, person = TURN.set(None), PERSON.set(None)  # the log's lines of this turn
+        try:
+            return await self._store_and_turn(entry)
+        finally:
+            TURN.reset(turn)
+            PERSON.reset(person)
+
+    async def _store_and_turn(self, entry: InboxEntry) -> frozenset[str] | Exception | None:
+        inbound = entry.inbound
+        key = inbound.update_key or f"{inbound.channel}:{uuid.uuid4()}"
+        started = time.perf_counter()
+        try:
+            async with self.database.transaction() as session:
+                now = self.clock.now()
+                waiting = await session.scalar(
+                    ANY_WAITING,
+                    {"channel": inbound.channel, "chat": inbound.external_id, "now": now},
+                )
+                if waiting:
+                    return None
+                row_id = await session.scalar(STORE_ONE, _row(entry, key, position=0, now=now))
+                if row_id is None:  # delivered again
+                    return frozenset({key})
+                claimed = ClaimedRow(
+                    row_id,
+                    inbound.channel,
+                    inbound.external_id,
+                    entry.route,
+                    key,
+                    attempts=0,
+                    payload=entry.to_payload(),
+                    waiting=1,
+                )
+                TURN.set(claimed.id)
+                replies = await self._turn(session, claimed, entry, now)
+        except Exception as error:
+            if is_outage(error):
+                raise
+            transient = isinstance(error, StaleConversation | IntegrityError)
+            limit = MAX_TRANSIENT_ATTEMPTS if transient else MAX_TURN_ATTEMPTS
+            if transient:
+                log.warning("inbox: %s (attempt 1 of %s)", describe(error), limit)
+            else:
+                log.error("inbox: the turn failed (attempt 1 of %s)", limit, exc_info=error)
+            metrics.TURNS.labels("retried").inc()
+            return error
+        self.database.health.ok()
+        metrics.TURN_SECONDS.observe(time.perf_counter() - started)
+        metrics.TURNS.labels("handled").inc()
+        self._lone = (key, asyncio.get_running_loop().create_future())
+        # In this turn's context: the log's lines of its sending name it.
+        task = asyncio.create_task(self._deliver(replies, key))
+        self._delivering.add(task)
+        task.add_done_callback(self._delivering.discard)
+        return frozenset()
+
+    async def _deliver(self, replies: list[Claimed], update_key: str) -> None:
+        try:
+            await self.dispatcher.deliver(replies)
+        finally:
+            self._answered(update_key)
 
     async def replied(self) -> None:
         """After `store`: when it stored one message, which a worker answers at once, wait (at
@@ -173,9 +251,11 @@ class Inbox:
             log.error("inbox: storing failed", exc_info=error)
         return self.database.health.failed(error)
 
-    async def _insert(self, entries: Sequence[InboxEntry]) -> tuple[list[str], set[str]]:
+    async def _insert(
+        self, entries: Sequence[InboxEntry], *, failed: Exception | None = None
+    ) -> tuple[list[str], set[str]]:
         """The update keys of the rows it added that are due at once, and the keys it already
-        held."""
+        held. `failed`: the one entry's turn failed once, as it was stored."""
         async with self.database.transaction() as session:
             now = self.clock.now()
             chats = list({(e.inbound.channel, e.inbound.external_id) for e in entries})
@@ -197,23 +277,13 @@ class Inbox:
                 waiting[chat] = position + 1
                 key = inbound.update_key or f"{inbound.channel}:{uuid.uuid4()}"
                 keys.append(key)
-                pause = paced(position)
-                if not pause:
+                row = _row(entry, key, position=position, now=now)
+                if failed is not None:
+                    again = timedelta() if isinstance(failed, StaleConversation) else retry_pause(1)
+                    row.update(attempts=1, last_error=describe(failed), next_attempt_at=now + again)
+                if row["next_attempt_at"] == now:
                     due.append(key)
-                rows.append(
-                    {
-                        "update_key": key,
-                        "channel": inbound.channel,
-                        "chat": inbound.external_id,
-                        "route": entry.route,
-                        "payload": entry.to_payload(),
-                        "position": position,
-                        "status": PENDING,
-                        "attempts": 0,
-                        "next_attempt_at": now + pause,
-                        "received_at": now,
-                    }
-                )
+                rows.append(row)
             added = set(
                 (await session.execute(STORE[session.get_bind().dialect.name], rows)).scalars()
             )
@@ -236,8 +306,9 @@ class Inbox:
         self._stop.set()
         async with self._arrived:
             self._arrived.notify_all()
-        if self._tasks:
-            _, late = await asyncio.wait(self._tasks, timeout=STOP_WAIT_SECONDS)
+        if self._tasks or self._delivering:
+            tasks = [*self._tasks, *self._delivering]
+            _, late = await asyncio.wait(tasks, timeout=STOP_WAIT_SECONDS)
             for task in late:
                 task.cancel()
             self._tasks = []
@@ -304,23 +375,7 @@ class Inbox:
                     return None
                 TURN.set(claimed.id)
                 entry = InboxEntry.from_payload(claimed.route, claimed.payload or {})
-                if claimed.route == GROUP:
-                    ids = await self.turns.answer_group(
-                        session,
-                        entry.inbound,
-                        bot_username=entry.bot_username or "",
-                        bot_link=entry.bot_link,
-                        now=now,
-                    )
-                elif claimed.route == FLOOD:
-                    ids = await self.turns.flood_note(session, entry.inbound, now=now)
-                else:
-                    ids = await self.turns.turn(session, entry.inbound, now=now, stored=True)
-                await session.execute(
-                    MARK_DONE,
-                    {"row_id": claimed.id, "done_at": now, "row_attempts": claimed.attempts + 1},
-                )
-                replies = await self.dispatcher.claim_now(session, ids)
+                replies = await self._turn(session, claimed, entry, now)
         except Exception as error:
             if claimed is None:
                 raise
@@ -335,6 +390,28 @@ class Inbox:
         await self.dispatcher.deliver(replies)
         self._answered(claimed.update_key)
         return claimed.waiting - 1
+
+    async def _turn(
+        self, session: Any, claimed: ClaimedRow, entry: InboxEntry, now: datetime
+    ) -> list[Claimed]:
+        """The row's turn, in its transaction: the row done, its replies claimed."""
+        if claimed.route == GROUP:
+            ids = await self.turns.answer_group(
+                session,
+                entry.inbound,
+                bot_username=entry.bot_username or "",
+                bot_link=entry.bot_link,
+                now=now,
+            )
+        elif claimed.route == FLOOD:
+            ids = await self.turns.flood_note(session, entry.inbound, now=now)
+        else:
+            ids = await self.turns.turn(session, entry.inbound, now=now, stored=True)
+        await session.execute(
+            MARK_DONE,
+            {"row_id": claimed.id, "done_at": now, "row_attempts": claimed.attempts + 1},
+        )
+        return await self.dispatcher.claim_now(session, ids)
 
     async def _claim(self, session: Any, now: datetime) -> ClaimedRow | None:
         row = (await session.execute(CLAIM, {"now": now})).first()
@@ -389,6 +466,23 @@ class Inbox:
         else:
             log.error("inbox row %s: the turn failed (%s)", claimed.id, outcome, exc_info=error)
         return ids
+
+
+def _row(entry: InboxEntry, key: str, *, position: int, now: datetime) -> dict[str, Any]:
+    """An entry's row, waiting: at once, or at its pace behind the chat's `position` others."""
+    inbound = entry.inbound
+    return {
+        "update_key": key,
+        "channel": inbound.channel,
+        "chat": inbound.external_id,
+        "route": entry.route,
+        "payload": entry.to_payload(),
+        "position": position,
+        "status": PENDING,
+        "attempts": 0,
+        "next_attempt_at": now + paced(position),
+        "received_at": now,
+    }
 
 
 def _language_code(payload: dict[str, Any] | None) -> str | None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, exists, func, select, tuple_, update
+from sqlalchemy import Table, and_, bindparam, exists, func, or_, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.db.models import InboxMessage
@@ -83,6 +83,21 @@ STORE = {  # each row once, however often its update comes; the keys of the rows
     .on_conflict_do_nothing(index_elements=["update_key"])
     .returning(INBOX.c.update_key),
 }
+# One row of a message answered as it is stored (`Inbox._answer_at_once`, SQLite only): its id,
+# none when it was stored before.
+STORE_ONE = (
+    sqlite.insert(INBOX).on_conflict_do_nothing(index_elements=["update_key"]).returning(INBOX.c.id)
+)
+# Whether that chat has a row waiting, or anyone a row that is due.
+ANY_WAITING = select(
+    exists().where(
+        INBOX.c.status == PENDING,
+        or_(
+            and_(INBOX.c.channel == bindparam("channel"), INBOX.c.chat == bindparam("chat")),
+            INBOX.c.next_attempt_at <= bindparam("now"),
+        ),
+    )
+)
 NEXT_DUE = select(func.min(INBOX.c.next_attempt_at)).where(
     INBOX.c.status == PENDING, INBOX.c.next_attempt_at > bindparam("now")
 )

@@ -127,6 +127,103 @@ async def test_idle_workers_look_for_rows_of_other_processes_one_at_a_time(
         await app.inbox.stop()
 
 
+def on_sqlite(app: App) -> None:
+    if app.database.writers is None:
+        pytest.skip("answered as stored on SQLite alone: on PostgreSQL other processes store too")
+
+
+def record_tasks(app: App, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """The person and the task of each turn, in the order they ran."""
+    ran: list[tuple[str, str]] = []
+    original = app.turns.turn
+
+    async def recorded(session: Any, inbound: Inbound, **options: Any) -> list[int]:
+        task = asyncio.current_task()
+        ran.append((inbound.external_id, task.get_name() if task else ""))
+        return await original(session, inbound, **options)
+
+    monkeypatch.setattr(app.turns, "turn", recorded)
+    return ran
+
+
+async def test_on_sqlite_a_lone_message_is_answered_in_the_transaction_that_stores_it(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    on_sqlite(app)
+    ran = record_tasks(app, monkeypatch)
+    app.inbox.start()
+    try:
+        storing = asyncio.current_task()
+        assert storing is not None
+        entry = text("u1")
+        assert await app.inbox.store([entry]) == frozenset()
+        assert ran == [("u1", storing.get_name())]  # not a worker's
+        [row] = await rows(app)
+        assert (row.status, row.attempts, row.payload) == (DONE, 1, None)
+        assert row.done_at == row.received_at
+        await app.inbox.replied()  # its reply went out meanwhile
+        assert len(channel(app).take("u1")) == 1
+        # Delivered again: known, and not answered again.
+        assert await app.inbox.store([entry]) == frozenset({entry.inbound.update_key})
+        assert len(await rows(app)) == 1
+    finally:
+        await app.inbox.stop()
+    assert channel(app).take("u1") == []
+
+
+async def test_on_sqlite_a_message_behind_a_due_row_is_left_to_the_workers(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    on_sqlite(app)
+    ran = record_tasks(app, monkeypatch)
+    await app.inbox.store([text("u2")])  # before the workers start: for a worker, due
+    app.inbox.start()
+    try:
+        await app.inbox.store([text("u1")])  # not ahead of u2, whose row came first
+        for _ in range(200):
+            if len(ran) == 2:
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        await app.inbox.stop()
+    assert [person for person, _ in ran] == ["u2", "u1"]
+    assert all(task.startswith("inbox-worker-") for _, task in ran), ran
+    assert [row.status for row in await rows(app)] == [DONE, DONE]
+
+
+async def test_on_sqlite_a_turn_that_fails_as_it_is_stored_counts_as_the_first_attempt(
+    app: App, clock: FakeClock, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    on_sqlite(app)
+    original = app.turns.turn
+    broken = [True]
+
+    async def broken_once(session: Any, inbound: Inbound, **options: Any) -> list[int]:
+        if broken:
+            broken.clear()
+            raise RuntimeError("a bug")
+        return await original(session, inbound, **options)
+
+    monkeypatch.setattr(app.turns, "turn", broken_once)
+    app.inbox.start()
+    try:
+        with caplog.at_level("ERROR", logger="bot.inbox"):
+            assert await app.inbox.store([text("u1")]) == frozenset()
+    finally:
+        await app.inbox.stop()
+    [row] = await rows(app)
+    assert (row.status, row.attempts, row.last_error) == (PENDING, 1, "RuntimeError: a bug")
+    [record] = [r for r in caplog.records if r.name == "bot.inbox"]
+    assert record.getMessage() == f"inbox: the turn failed (attempt 1 of {MAX_TURN_ATTEMPTS})"
+    assert record.exc_info is not None  # the traceback, for whoever mends it
+    clock.advance(minutes=1)
+    await work_due(app)
+    [row] = await rows(app)
+    assert (row.status, row.attempts) == (DONE, 2)
+    [answer] = channel(app).take("u1")
+    assert answer.text != APOLOGY
+
+
 async def test_one_persons_backlog_does_not_keep_another_waiting(
     app: App, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -172,11 +172,13 @@ async def test_without_a_limit_a_backlog_of_500_keeps_nobody_else_waiting(
     assert len(others) == OTHER_MESSAGES
     waiting, overtaking = [], []
     for row in others:
-        # From the moment the row was stored to the moment a worker took it up (both stamped
-        # inside their transactions).
+        # From the moment the row was stored to the moment a turn took it up (both stamped
+        # inside their transactions; the same moment when it was answered as it was stored).
+        # The flooder's rows stored before it and not yet done: the backlog it came behind.
         stored, taken = row.received_at, row.done_at
         assert taken is not None
-        waiting.append(sum(1 for f in flood if f.received_at <= stored < (f.done_at or taken)))
+        behind = [f for f in flood if f.received_at <= stored]
+        waiting.append(sum(1 for f in behind if not f.done_at or stored < f.done_at))
         # The flooder's turns begun meanwhile: one running when the row came, at most one per
         # worker; never the backlog behind it.
         overtaking.append(sum(1 for f in flood if f.done_at and stored < f.done_at <= taken))
