@@ -76,6 +76,7 @@ async def test_the_export_is_a_workbook_in_the_staff_members_language(
     assert row[_("Status")] == status != "submitted, waiting for a decision"
     assert row[_("Reference")] == "MP-2026-0001"
     assert row[_("Planned costs")] == 1000
+    assert row[_("Topics")] == _("Language help")
     assert isinstance(row[_("Start")], datetime) and isinstance(row[_("Submitted")], datetime)
     items = book[_("Cost items")]
     assert [c.value for c in items[2]][2:] == [_("Room costs for joint events"), "Saal", 1000]
@@ -86,6 +87,7 @@ async def test_the_export_is_a_workbook_in_the_staff_members_language(
     flat = dict(zip(rows[0], rows[1], strict=True))
     assert flat[_("Status")] == status and flat[_("Planned costs")] == "1000,00"
     assert flat[_("Kind of cost")] == _("Room costs for joint events")
+    assert flat[_("Topics")] == _("Language help")
 
 
 async def test_the_export_waits_in_the_outbox_as_what_makes_it_not_as_its_bytes(

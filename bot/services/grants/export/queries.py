@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Executable, and_, select
+from sqlalchemy import Executable, String, and_, cast, select
 from sqlalchemy.ext.asyncio import AsyncResult, AsyncSession
 
 from bot.db.models import (
@@ -40,7 +40,8 @@ APPLICATIONS = (
         Region.name,
         Application.title,
         Application.description,
-        Application.topics,
+        # As text: the few combinations of topics are decoded once each (`rows.Words`).
+        cast(Application.topics, String),
         Application.volunteers_expected,
         Application.newcomers_expected,
         Application.starts_on,

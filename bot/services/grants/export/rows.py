@@ -3,6 +3,7 @@ cells of an application, its cost items, decisions and report (which `files.py` 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -67,12 +68,23 @@ class Words:
         self.categories = self._labels(CATEGORIES)
         self.reports = self._labels(REPORT_STATUSES)
         self.erased = t.gettext("deleted at the applicant's request")
+        self._topic_lists: dict[str | None, str] = {}
 
     def _labels(self, labels: Mapping[str, str]) -> dict[str, str]:
         return {key: self.t.gettext(label) for key, label in labels.items()}
 
     def local(self, value: datetime | None) -> datetime | None:
         return value.astimezone(self.tz) if value is not None else None
+
+    def topic_list(self, stored: str | None) -> str:
+        """An application's topics as stored (a JSON list of keys), in the reader's words: each
+        combination is decoded and looked up once."""
+        listed = self._topic_lists.get(stored)
+        if listed is None:
+            keys = json.loads(stored) if stored else None
+            listed = ", ".join(label(self.topics, key) or "" for key in keys or [])
+            self._topic_lists[stored] = listed
+        return listed
 
     def person(self, value: str | None) -> str | None:
         """A funding record whose applicant erased their data says so, in the reader's words."""
@@ -102,7 +114,7 @@ def application_row(entry: Entry, words: Words) -> list[Cell]:
         region or "",
         title,
         description,
-        ", ".join(label(words.topics, key) or "" for key in topics or []),
+        words.topic_list(topics),
         volunteers,
         newcomers,
         starts,
