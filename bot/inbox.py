@@ -21,6 +21,7 @@ import logging
 import time
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -48,7 +49,7 @@ from bot.inbox_rows import (
     paced,
     retry_pause,
 )
-from bot.logs import PERSON, TURN
+from bot.logs import PERSON, TURN, about
 from bot.monitoring import metrics
 from bot.turn import StaleConversation, Turns
 from conversations.messages import Inbound, InboundKind
@@ -125,7 +126,7 @@ class Inbox:
         acknowledged when they first came."""
         if not entries:
             return frozenset()
-        failed: Exception | None = None
+        failed: Failure | None = None
         if len(entries) == 1 and self._tasks and self.database.writers is not None:
             answered = await self._answer_at_once(entries[0])
             if isinstance(answered, frozenset):
@@ -155,21 +156,17 @@ class Inbox:
             self._arrived.notify(len(entries))
         return frozenset(known)
 
-    async def _answer_at_once(self, entry: InboxEntry) -> frozenset[str] | Exception | None:
+    async def _answer_at_once(self, entry: InboxEntry) -> frozenset[str] | Failure | None:
         """On SQLite (one process, one writer at a time): a message whose chat has nothing
         waiting, while nobody else's row is due, is stored and answered in one transaction, one
         fewer for every reply. Its reply goes out in the background (`replied` waits for it).
         Returns the update keys already held; None when the message is not for this path, and
-        the error when its turn failed: then it is stored for a worker, as the first attempt
-        (for a worker to try again)."""
-        turn, person = TURN.set(None), PERSON.set(None)  # the log's lines of this turn
-        try:
+        the failure when its turn failed: then it is stored as its first attempt, for a worker
+        to try again."""
+        with about(TURN, None), about(PERSON, None):  # the log's lines of this turn
             return await self._store_and_turn(entry)
-        finally:
-            TURN.reset(turn)
-            PERSON.reset(person)
 
-    async def _store_and_turn(self, entry: InboxEntry) -> frozenset[str] | Exception | None:
+    async def _store_and_turn(self, entry: InboxEntry) -> frozenset[str] | Failure | None:
         inbound = entry.inbound
         key = inbound.update_key or f"{inbound.channel}:{uuid.uuid4()}"
         started = time.perf_counter()
@@ -200,14 +197,10 @@ class Inbox:
         except Exception as error:
             if is_outage(error):
                 raise
-            transient = isinstance(error, StaleConversation | IntegrityError)
-            limit = MAX_TRANSIENT_ATTEMPTS if transient else MAX_TURN_ATTEMPTS
-            if transient:
-                log.warning("inbox: %s (attempt 1 of %s)", describe(error), limit)
-            else:
-                log.error("inbox: the turn failed (attempt 1 of %s)", limit, exc_info=error)
+            failure = Failure.of(error, attempts=1)
+            failure.log("inbox", f"attempt 1 of {failure.limit}")
             metrics.TURNS.labels("retried").inc()
-            return error
+            return failure
         self.database.health.ok()
         metrics.TURN_SECONDS.observe(time.perf_counter() - started)
         metrics.TURNS.labels("handled").inc()
@@ -252,7 +245,7 @@ class Inbox:
         return self.database.health.failed(error)
 
     async def _insert(
-        self, entries: Sequence[InboxEntry], *, failed: Exception | None = None
+        self, entries: Sequence[InboxEntry], *, failed: Failure | None = None
     ) -> tuple[list[str], set[str]]:
         """The update keys of the rows it added that are due at once, and the keys it already
         held. `failed`: the one entry's turn failed once, as it was stored."""
@@ -279,8 +272,11 @@ class Inbox:
                 keys.append(key)
                 row = _row(entry, key, position=position, now=now)
                 if failed is not None:
-                    again = timedelta() if isinstance(failed, StaleConversation) else retry_pause(1)
-                    row.update(attempts=1, last_error=describe(failed), next_attempt_at=now + again)
+                    row.update(
+                        attempts=1,
+                        last_error=describe(failed.error),
+                        next_attempt_at=now + failed.pause,
+                    )
                 if row["next_attempt_at"] == now:
                     due.append(key)
                 rows.append(row)
@@ -357,12 +353,8 @@ class Inbox:
     async def _work_next(self) -> int | None:
         """Handle the next waiting row; how many others waited when it was claimed (1 after a
         failure, to look again), None when there was none."""
-        turn, person = TURN.set(None), PERSON.set(None)  # the log's lines of this turn
-        try:
+        with about(TURN, None), about(PERSON, None):  # the log's lines of this turn
             return await self._work_claimed()
-        finally:
-            TURN.reset(turn)
-            PERSON.reset(person)
 
     async def _work_claimed(self) -> int | None:
         claimed: ClaimedRow | None = None
@@ -423,18 +415,15 @@ class Inbox:
     async def _failed(self, claimed: ClaimedRow, error: BaseException) -> list[int]:
         """Count the failed attempt, or give up with an apology; raises when the database is
         away, and then nothing is counted."""
-        transient = is_outage(error) or isinstance(error, StaleConversation | IntegrityError)
         attempts = claimed.attempts + 1
-        limit = MAX_TRANSIENT_ATTEMPTS if transient else MAX_TURN_ATTEMPTS
-        give_up = attempts >= limit
+        failure = Failure.of(error, attempts=attempts)
+        give_up = attempts >= failure.limit
         now = self.clock.now()
         values: dict[str, Any] = {"attempts": attempts, "last_error": describe(error)}
         if give_up:
             values.update(status=FAILED, done_at=now)
         else:
-            values["next_attempt_at"] = now + (
-                timedelta() if isinstance(error, StaleConversation) else retry_pause(attempts)
-            )
+            values["next_attempt_at"] = now + failure.pause
         async with self.database.transaction() as session:
             # Between the turn's rollback and this update another worker may have claimed the row
             # and failed as well: only the first to count this attempt counts it and says so.
@@ -460,12 +449,40 @@ class Inbox:
                 )
                 ids = await self.turns.apology(session, inbound, now=now)
         metrics.TURNS.labels("failed" if give_up else "retried").inc()
-        outcome = "given up, apologised" if give_up else f"attempt {attempts} of {limit}"
-        if transient:
-            log.warning("inbox row %s: %s (%s)", claimed.id, describe(error), outcome)
-        else:
-            log.error("inbox row %s: the turn failed (%s)", claimed.id, outcome, exc_info=error)
+        outcome = "given up, apologised" if give_up else f"attempt {attempts} of {failure.limit}"
+        failure.log(f"inbox row {claimed.id}", outcome)
         return ids
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A turn that failed: whether for a passing reason (the database away, the conversation
+    changed meanwhile, a row written twice), how many attempts that allows, and the pause before
+    the next one."""
+
+    error: BaseException
+    transient: bool
+    limit: int
+    pause: timedelta
+
+    @classmethod
+    def of(cls, error: BaseException, *, attempts: int) -> Failure:
+        """The `attempts`-th failure of a turn."""
+        transient = is_outage(error) or isinstance(error, StaleConversation | IntegrityError)
+        return cls(
+            error,
+            transient,
+            MAX_TRANSIENT_ATTEMPTS if transient else MAX_TURN_ATTEMPTS,
+            # A conversation changed meanwhile: again at once, on what it is now.
+            timedelta() if isinstance(error, StaleConversation) else retry_pause(attempts),
+        )
+
+    def log(self, where: str, outcome: str) -> None:
+        """A passing reason in a line; any other with its traceback."""
+        if self.transient:
+            log.warning("%s: %s (%s)", where, describe(self.error), outcome)
+        else:
+            log.error("%s: the turn failed (%s)", where, outcome, exc_info=self.error)
 
 
 def _row(entry: InboxEntry, key: str, *, position: int, now: datetime) -> dict[str, Any]:
