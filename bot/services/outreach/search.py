@@ -64,6 +64,10 @@ BODY_MOST = 1.5
 BEGINS, ENDING, COMPOUND, TYPO = 0.8, 0.8, 0.5, 0.6
 ENDING_MOST = 2  # letters an ending may add
 KEEP_FROM_BEST = 0.25  # topics scoring less than this share of the best are left out
+# The words of a question that count, its first ones: a question is a few words, and every word
+# is held against every topic's words (a message of 5,000 random characters, ~700 words, took
+# 4 s of the bot's event loop).
+QUERY_WORDS_MOST = 16
 LINKS = re.compile(r"\S+@\S+|(?:https?://|www\.)\S+", re.IGNORECASE)
 
 
@@ -96,7 +100,8 @@ _STOP_PAIRS = frozenset(
 
 
 def query_words(text: str) -> list[str]:
-    """What a typed question is about: its words without the stop words, each once."""
+    """What a typed question is about: its words without the stop words, each once, the first
+    QUERY_WORDS_MOST of them."""
     found = search_words(text)
     pairs = {i for i in range(len(found) - 1) if (found[i], found[i + 1]) in _STOP_PAIRS}
     words: list[str] = []
@@ -105,6 +110,8 @@ def query_words(text: str) -> list[str]:
             continue
         if len(word) >= 2 and word not in _STOP and word not in words:
             words.append(word)
+            if len(words) == QUERY_WORDS_MOST:
+                break
     return words
 
 

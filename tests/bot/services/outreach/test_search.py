@@ -7,7 +7,13 @@ from functools import cache
 
 import pytest
 
-from bot.services.outreach.search import Document, one_edit, query_words, topic_scores
+from bot.services.outreach.search import (
+    QUERY_WORDS_MOST,
+    Document,
+    one_edit,
+    query_words,
+    topic_scores,
+)
 from bot.services.outreach.topic_files import load_directory
 
 COURSES, SCHOOL, DOCUMENTS = "german-courses", "school-childcare", "documents"
@@ -264,3 +270,10 @@ def test_stop_words_of_every_language_are_left_out() -> None:
 def test_one_edit(a: str, b: str, near: bool) -> None:
     assert one_edit(a, b) is near
     assert one_edit(b, a) is near
+
+
+def test_only_the_first_words_of_a_long_message_are_looked_for() -> None:
+    # Every word is held against every topic's words: a message of thousands of words would
+    # hold up the bot for seconds.
+    words = [f"wort{number}" for number in range(QUERY_WORDS_MOST * 50)]
+    assert query_words(" ".join(words)) == words[:QUERY_WORDS_MOST]
