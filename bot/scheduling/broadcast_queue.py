@@ -1,7 +1,8 @@
-"""The announcements still being queued: their rows written a batch at a time, each batch in a
-transaction of its own, so that turns and other jobs get the database between batches (SQLite has
-one writer) however large the audience. A process killed in the middle loses nothing (the next
-one skips the rows written) and doubles nothing (the rows' keys)."""
+"""The announcements still being queued: their rows written a batch at a time (on PostgreSQL two
+side by side), each batch in a transaction of its own, so that turns and other jobs get the
+database between batches (SQLite has one writer) however large the audience. A process killed in
+the middle loses nothing (the next one skips the rows written) and doubles nothing (the rows'
+keys)."""
 
 from __future__ import annotations
 
@@ -17,8 +18,10 @@ from bot.services.outreach.broadcast_rows import (
     BATCH,
     QUEUEING,
     SENDING,
+    next_people,
     queue_batch,
     row_key,
+    write_rows,
 )
 
 # Rows written in one run after which PostgreSQL's planner is told how large the outbox now is,
@@ -33,6 +36,15 @@ RUN_SECONDS = 5.0
 # process (`soon`) it looks at every tick for a while, as the turn commits after it said so.
 LOOK_EVERY_SECONDS = 2.0
 SOON_SECONDS = 10.0
+# PostgreSQL: batches written side by side, each in its own transaction on its own connection
+# (no writer waits for another's rows), so that one's round trips and the bot's work on it overlap
+# the server's work on the other. 50,000 people were queued in 2.20 and 2.29 s one at a time,
+# 1.90-2.13 s in four runs side by side (the bench's part, on 2 cores that were then all busy).
+WRITERS = 2
+
+FIRST_QUEUEING = (
+    select(Broadcast).where(Broadcast.status == QUEUEING).order_by(Broadcast.id).limit(1)
+)
 
 
 class BroadcastQueue:
@@ -71,7 +83,11 @@ class BroadcastQueue:
         deadline = time.monotonic() + RUN_SECONDS
         while (max_batches is None or batches < max_batches) and time.monotonic() < deadline:
             began = time.monotonic()
-            rows = await self._write_batch(database)
+            if database.is_sqlite:
+                rows, wrote = await self._write_batch(database), 1
+            else:
+                wanted = WRITERS if max_batches is None else min(WRITERS, max_batches - batches)
+                rows, wrote = await self._write_side_by_side(database, wanted)
             if rows is None:
                 break
             if database.is_sqlite:
@@ -81,7 +97,7 @@ class BroadcastQueue:
                 # this 41-56 ms (2/3 of the time queueing: 3.3-3.5 s in all).
                 await asyncio.sleep((time.monotonic() - began) / 2)
             written += rows
-            batches += 1 if rows else 0
+            batches += wrote if rows else 0
             if written >= analyzed_at:
                 await refresh_outbox_statistics(database)
                 analyzed_at = written * 2
@@ -91,13 +107,7 @@ class BroadcastQueue:
         """The next batch of the first announcement still queueing: its new rows, or None when
         none is queueing."""
         async with database.transaction() as session:
-            broadcast = await session.scalar(
-                select(Broadcast)
-                .where(Broadcast.status == QUEUEING)
-                .order_by(Broadcast.id)
-                .limit(1)
-                .with_for_update()
-            )
+            broadcast = await session.scalar(FIRST_QUEUEING.with_for_update())
             if broadcast is None:
                 return None
             after = self._after.get(broadcast.id, 0)
@@ -111,6 +121,61 @@ class BroadcastQueue:
             # Remembered once the batch is committed: a failed one is written again.
             self._after[broadcast.id] = batch.last_user_id
         return len(batch.ids)
+
+    async def _write_side_by_side(self, database: Database, count: int) -> tuple[int | None, int]:
+        """PostgreSQL: the next `count` batches of the first announcement still queueing, side
+        by side: the rows written (None when none is queueing) and the batches."""
+        async with database.reading() as session:
+            broadcast = await session.scalar(FIRST_QUEUEING)
+            if broadcast is None:
+                return None, 0
+            after = self._after.get(broadcast.id, 0)
+            people = await next_people(
+                session, broadcast, after_user_id=after, limit=self.batch * count
+            )
+        batches = [
+            people[start : start + self.batch] for start in range(0, len(people), self.batch)
+        ]
+        async with asyncio.TaskGroup() as group:
+            writing = [
+                group.create_task(_write_range(database, broadcast.id, batch[0], batch[-1]))
+                for batch in batches
+            ]
+        if len(people) < self.batch * count:
+            await _sending(database, broadcast.id)
+            self._after.pop(broadcast.id, None)
+        else:
+            # Remembered once the batches are committed: a failed one is written again.
+            self._after[broadcast.id] = people[-1]
+        return sum(task.result() for task in writing), len(batches)
+
+
+async def _write_range(database: Database, broadcast_id: int, first: int, last: int) -> int:
+    """One batch of the side by side ones: the audience's rows from user id `first` to `last`,
+    unless the announcement was stopped meanwhile. Its row is shared, so that batches go side
+    by side while a stop (which locks it for an update) waits for them and they for a stop."""
+    async with database.transaction() as session:
+        broadcast = await session.scalar(
+            select(Broadcast)
+            .where(Broadcast.id == broadcast_id, Broadcast.status == QUEUEING)
+            .with_for_update(read=True)
+        )
+        if broadcast is None:
+            return 0
+        return len(await write_rows(session, broadcast, first=first, last=last))
+
+
+async def _sending(database: Database, broadcast_id: int) -> None:
+    """Every row is written: the announcement is sending (unless stopped meanwhile), and its
+    total is counted."""
+    async with database.transaction() as session:
+        result = await session.execute(
+            update(Broadcast)
+            .where(Broadcast.id == broadcast_id, Broadcast.status == QUEUEING)
+            .values(status=SENDING)
+        )
+    if result.rowcount:  # type: ignore[attr-defined]
+        await _count_recipients(database, broadcast_id)
 
 
 async def _count_recipients(database: Database, broadcast_id: int) -> None:

@@ -4,10 +4,11 @@ it exactly once, also when the process is killed between two batches."""
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 
 from bot.app import App
 from bot.channels.memory import MemoryChannel
@@ -143,6 +144,34 @@ async def test_killed_between_batches_everyone_gets_it_exactly_once(
     for address in people:
         got[address] += [r.text for r in channel.take(address)]
     assert got == {address: [TEXT] for address in people}
+
+
+async def test_postgresql_batches_side_by_side_wait_for_a_stop_and_write_nothing_after_it(
+    app: App,
+) -> None:
+    """On PostgreSQL batches are written side by side, each sharing the announcement's row: a
+    stop that holds it (to cancel what is not sent) keeps them waiting, and once it committed
+    they write nothing."""
+    if app.database.engine.dialect.name != "postgresql":
+        return
+    staff = await staff_member(app)
+    await many_people(app, FIRST_BATCH + 300)
+    app.broadcast_queue = BroadcastQueue(batch=100)
+    await announce(staff)
+    await staff.press("Yes, send")
+    broadcast_id = await last_broadcast(app)
+    async with app.database.transaction() as session:  # a stop, from its lock to its commit
+        await session.get(Broadcast, broadcast_id, with_for_update=True)
+        queueing = asyncio.create_task(queue_all(app))
+        await asyncio.sleep(0.5)
+        assert not queueing.done()  # the batches wait for the stop
+        await session.execute(
+            update(Broadcast).where(Broadcast.id == broadcast_id).values(status="stopped")
+        )
+    await asyncio.wait_for(queueing, timeout=10)
+    assert sum((await rows_per_person(app)).values()) == FIRST_BATCH
+    async with app.database.transaction() as session:
+        assert await session.scalar(select(Broadcast.status)) == "stopped"
 
 
 async def test_no_statement_binds_more_parameters_than_a_database_takes(app: App) -> None:

@@ -84,6 +84,18 @@ async def queue_batch(
 ) -> Batch:
     """The rows of the next `limit` people of the audience after `after_user_id` (who were
     there when it was sent), in the caller's transaction."""
+    user_ids = await next_people(session, broadcast, after_user_id=after_user_id, limit=limit)
+    if not user_ids:
+        return Batch(ids=[], last_user_id=after_user_id, done=True)
+    ids = await write_rows(session, broadcast, first=user_ids[0], last=user_ids[-1])
+    return Batch(ids=ids, last_user_id=user_ids[-1], done=len(user_ids) < limit)
+
+
+async def next_people(
+    session: AsyncSession, broadcast: Broadcast, *, after_user_id: int, limit: int
+) -> list[int]:
+    """The ids of the next `limit` people of the audience after `after_user_id` who were there
+    when it was sent, in order."""
     audience = audience_of(broadcast.audience)
     people = (
         select(User.id)
@@ -97,18 +109,22 @@ async def queue_batch(
     )
     if audience.regions:
         people = people.join(Region, Region.id == User.region_id)
-    user_ids = list(await session.scalars(people))
-    if not user_ids:
-        return Batch(ids=[], last_user_id=after_user_id, done=True)
-    rows = _rows(broadcast, audience, first=user_ids[0], last=user_ids[-1])
+    return list(await session.scalars(people))
+
+
+async def write_rows(
+    session: AsyncSession, broadcast: Broadcast, *, first: int, last: int
+) -> list[int]:
+    """The rows of the audience's people from user id `first` to `last`, in one statement: the
+    new rows' ids (none for whose rows were written before)."""
+    rows = _rows(broadcast, audience_of(broadcast.audience), first=first, last=last)
     statement = (
         insert(session, OutboxMessage)
         .from_select(list(ROW_COLUMNS), rows)
         .on_conflict_do_nothing(index_elements=["dedup_key"])
         .returning(OutboxMessage.id)
     )
-    ids = sorted((await session.scalars(statement)).all())
-    return Batch(ids=ids, last_user_id=user_ids[-1], done=len(user_ids) < limit)
+    return sorted((await session.scalars(statement)).all())
 
 
 ROW_COLUMNS = (
