@@ -37,6 +37,7 @@ from bot.flood import FloodGuard, Verdict
 from bot.inbox_rows import (
     ANY_WAITING,
     CLAIM,
+    DONE,
     FAILED,
     MARK_DONE,
     NEXT_DUE,
@@ -179,7 +180,10 @@ class Inbox:
                 )
                 if waiting:
                     return None
-                row_id = await session.scalar(STORE_ONE, _row(entry, key, position=0, now=now))
+                # Stored as done: the turn commits with it, or neither is kept.
+                row_id = await session.scalar(
+                    STORE_ONE, _row(entry, key, position=0, now=now, done=True)
+                )
                 if row_id is None:  # delivered again
                     return frozenset({key})
                 claimed = ClaimedRow(
@@ -189,11 +193,11 @@ class Inbox:
                     entry.route,
                     key,
                     attempts=0,
-                    payload=entry.to_payload(),
+                    payload=None,
                     waiting=1,
                 )
                 TURN.set(claimed.id)
-                replies = await self._turn(session, claimed, entry, now)
+                replies = await self._turn(session, claimed, entry, now, stored_done=True)
         except Exception as error:
             if is_outage(error):
                 raise
@@ -384,9 +388,16 @@ class Inbox:
         return claimed.waiting - 1
 
     async def _turn(
-        self, session: Any, claimed: ClaimedRow, entry: InboxEntry, now: datetime
+        self,
+        session: Any,
+        claimed: ClaimedRow,
+        entry: InboxEntry,
+        now: datetime,
+        *,
+        stored_done: bool = False,
     ) -> list[Claimed]:
-        """The row's turn, in its transaction: the row done, its replies claimed."""
+        """The row's turn, in its transaction: the row done (unless `stored_done`: inserted as
+        done in this transaction), its replies claimed."""
         if claimed.route == GROUP:
             ids = await self.turns.answer_group(
                 session,
@@ -399,10 +410,11 @@ class Inbox:
             ids = await self.turns.flood_note(session, entry.inbound, now=now)
         else:
             ids = await self.turns.turn(session, entry.inbound, now=now, stored=True)
-        await session.execute(
-            MARK_DONE,
-            {"row_id": claimed.id, "done_at": now, "row_attempts": claimed.attempts + 1},
-        )
+        if not stored_done:
+            await session.execute(
+                MARK_DONE,
+                {"row_id": claimed.id, "done_at": now, "row_attempts": claimed.attempts + 1},
+            )
         return await self.dispatcher.claim_now(session, ids)
 
     async def _claim(self, session: Any, now: datetime) -> ClaimedRow | None:
@@ -485,21 +497,28 @@ class Failure:
             log.error("%s: the turn failed (%s)", where, outcome, exc_info=self.error)
 
 
-def _row(entry: InboxEntry, key: str, *, position: int, now: datetime) -> dict[str, Any]:
-    """An entry's row, waiting: at once, or at its pace behind the chat's `position` others."""
+def _row(
+    entry: InboxEntry, key: str, *, position: int, now: datetime, done: bool = False
+) -> dict[str, Any]:
+    """An entry's row, waiting: at once, or at its pace behind the chat's `position` others.
+    `done`: as `MARK_DONE` leaves it after a first attempt, for a message answered in the
+    transaction that stores it (one statement fewer for every reply)."""
     inbound = entry.inbound
-    return {
+    row = {
         "update_key": key,
         "channel": inbound.channel,
         "chat": inbound.external_id,
         "route": entry.route,
-        "payload": entry.to_payload(),
+        "payload": None if done else entry.to_payload(),
         "position": position,
-        "status": PENDING,
-        "attempts": 0,
+        "status": DONE if done else PENDING,
+        "attempts": 1 if done else 0,
         "next_attempt_at": now + paced(position),
         "received_at": now,
     }
+    if done:
+        row["done_at"] = now
+    return row
 
 
 def _language_code(payload: dict[str, Any] | None) -> str | None:

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.exc import OperationalError
 
 from bot import inbox
@@ -156,8 +156,21 @@ async def test_on_sqlite_a_lone_message_is_answered_in_the_transaction_that_stor
         storing = asyncio.current_task()
         assert storing is not None
         entry = text("u1")
-        assert await app.inbox.store([entry]) == frozenset()
+        statements: list[str] = []
+
+        def noted(_connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
+            statements.append(statement.lstrip().upper())
+
+        engine = app.database.engine.sync_engine
+        event.listen(engine, "before_cursor_execute", noted)
+        try:
+            assert await app.inbox.store([entry]) == frozenset()
+        finally:
+            event.remove(engine, "before_cursor_execute", noted)
         assert ran == [("u1", storing.get_name())]  # not a worker's
+        # Stored as it is left once answered: no second statement to mark it done.
+        assert sum(s.startswith("INSERT INTO INBOX") for s in statements) == 1
+        assert not [s for s in statements if s.startswith("UPDATE INBOX")]
         [row] = await rows(app)
         assert (row.status, row.attempts, row.payload) == (DONE, 1, None)
         assert row.done_at == row.received_at
