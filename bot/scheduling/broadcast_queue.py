@@ -19,7 +19,6 @@ from bot.services.outreach.broadcast_rows import (
     QUEUEING,
     SENDING,
     next_people,
-    queue_batch,
     row_key,
     write_rows,
 )
@@ -41,10 +40,6 @@ SOON_SECONDS = 10.0
 # the server's work on the other. 50,000 people were queued in 2.20 and 2.29 s one at a time,
 # 1.90-2.13 s in four runs side by side (the bench's part, on 2 cores that were then all busy).
 WRITERS = 2
-
-FIRST_QUEUEING = (
-    select(Broadcast).where(Broadcast.status == QUEUEING).order_by(Broadcast.id).limit(1)
-)
 
 
 class BroadcastQueue:
@@ -79,15 +74,13 @@ class BroadcastQueue:
         on; one whose rows are all written, after a restart, is not counted); returns the rows
         written."""
         written = batches = 0
+        writers = 1 if database.is_sqlite else WRITERS
         analyzed_at = ANALYZE_AFTER
         deadline = time.monotonic() + RUN_SECONDS
         while (max_batches is None or batches < max_batches) and time.monotonic() < deadline:
             began = time.monotonic()
-            if database.is_sqlite:
-                rows, wrote = await self._write_batch(database), 1
-            else:
-                wanted = WRITERS if max_batches is None else min(WRITERS, max_batches - batches)
-                rows, wrote = await self._write_side_by_side(database, wanted)
+            wanted = writers if max_batches is None else min(writers, max_batches - batches)
+            rows, wrote = await self._write_batches(database, wanted)
             if rows is None:
                 break
             if database.is_sqlite:
@@ -103,30 +96,17 @@ class BroadcastQueue:
                 analyzed_at = written * 2
         return written
 
-    async def _write_batch(self, database: Database) -> int | None:
-        """The next batch of the first announcement still queueing: its new rows, or None when
-        none is queueing."""
-        async with database.transaction() as session:
-            broadcast = await session.scalar(FIRST_QUEUEING.with_for_update())
-            if broadcast is None:
-                return None
-            after = self._after.get(broadcast.id, 0)
-            batch = await queue_batch(session, broadcast, after_user_id=after, limit=self.batch)
-            if batch.done:
-                broadcast.status = SENDING
-                self._after.pop(broadcast.id, None)
-        if batch.done:
-            await _count_recipients(database, broadcast.id)
-        else:
-            # Remembered once the batch is committed: a failed one is written again.
-            self._after[broadcast.id] = batch.last_user_id
-        return len(batch.ids)
-
-    async def _write_side_by_side(self, database: Database, count: int) -> tuple[int | None, int]:
-        """PostgreSQL: the next `count` batches of the first announcement still queueing, side
-        by side: the rows written (None when none is queueing) and the batches."""
+    async def _write_batches(self, database: Database, count: int) -> tuple[int | None, int]:
+        """The next `count` batches of the first announcement still queueing, side by side
+        (SQLite's one writer takes them in turn): the rows written (None when none is queueing)
+        and the batches."""
         async with database.reading() as session:
-            broadcast = await session.scalar(FIRST_QUEUEING)
+            broadcast = await session.scalar(
+                select(Broadcast)
+                .where(Broadcast.status == QUEUEING)
+                .order_by(Broadcast.id)
+                .limit(1)
+            )
             if broadcast is None:
                 return None, 0
             after = self._after.get(broadcast.id, 0)
@@ -151,9 +131,9 @@ class BroadcastQueue:
 
 
 async def _write_range(database: Database, broadcast_id: int, first: int, last: int) -> int:
-    """One batch of the side by side ones: the audience's rows from user id `first` to `last`,
-    unless the announcement was stopped meanwhile. Its row is shared, so that batches go side
-    by side while a stop (which locks it for an update) waits for them and they for a stop."""
+    """One batch: the audience's rows from user id `first` to `last`, unless the announcement
+    was stopped meanwhile. Its row is shared, so that batches go side by side while a stop
+    (which locks it for an update) waits for them and they for a stop."""
     async with database.transaction() as session:
         broadcast = await session.scalar(
             select(Broadcast)
