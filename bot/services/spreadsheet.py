@@ -143,29 +143,38 @@ class CsvTable:
             shape = self._shapes[kinds] = _Shape(kinds)
         return shape
 
-    def part(self, row: Sequence[Cell]) -> str:
+    def part(self, row: Sequence[Cell], *, plain: bool = False) -> str:
         """Some of a row's cells as CSV, to be written with others by `append_parts` (a part
         shared by several rows, made once). A row of several cells whose text the writer would
         not quote and that starts no formula (most) is joined here, as the writer would: in
-        half its time, which went into the writer's scratch file and back."""
+        half its time, which went into the writer's scratch file and back. `plain`: its text
+        was looked at already (`parts`) and is such."""
         shape = self._shape(row)
-        if shape.plain and len(row) > 1:
-            texts = [row[at] for at in shape.texts]
-            joined = "\x00" + "\x00".join(texts)  # type: ignore[arg-type]
-            if QUOTED.search(joined) is None and FORMULA_START_JOINED.search(joined) is None:
-                values = list(row)
-                for at, spelled in shape.spelled:
-                    values[at] = spelled(values[at])
-                return DELIMITER.join(values)  # type: ignore[arg-type]
+        texts = shape.texts
+        if shape.plain and len(row) > 1 and (plain or _plain([row[at] for at in texts])):  # type: ignore[misc]
+            values = list(row)
+            for at, spelled in shape.spelled:
+                values[at] = spelled(values[at])
+            return DELIMITER.join(values)  # type: ignore[arg-type]
         scratch = self._scratch
         scratch.seek(0)
         scratch.truncate()
         self._part_writer.writerow(self.cells(row))
         return scratch.getvalue()[: -len(LINE_END)]
 
+    def parts(self, rows: Sequence[Sequence[Cell]]) -> list[str]:
+        """`part` of each row; their text is looked at once for all of them (in most batches
+        nothing is quoted and nothing starts a formula, so no row needs a look of its own)."""
+        plain = _plain([value for row in rows for value in row if value.__class__ is str])
+        return [self.part(row, plain=plain) for row in rows]
+
     def append_parts(self, *parts: str) -> None:
         """A row of parts made by `part`, each of at least one cell."""
         self._text.write(DELIMITER.join(parts) + LINE_END)
+
+    def extend_parts(self, rows: Iterable[Sequence[str]]) -> None:
+        """Rows of parts, as `append_parts` writes each, in one write."""
+        self._text.write("".join(DELIMITER.join(parts) + LINE_END for parts in rows))
 
     def extend(self, rows: Iterable[Sequence[Cell]]) -> None:
         self._writer.writerows(self.cells(row) for row in rows)
@@ -173,6 +182,12 @@ class CsvTable:
     def close(self) -> bytes:
         self._text.flush()
         return self._buffer.getvalue()
+
+
+def _plain(texts: list[str]) -> bool:
+    """Text the CSV writer would not quote and that starts no formula."""
+    joined = "\x00" + "\x00".join(texts)
+    return QUOTED.search(joined) is None and FORMULA_START_JOINED.search(joined) is None
 
 
 class _Shape:

@@ -67,9 +67,7 @@ def workbook(tables: Sequence[Table], *, right_to_left: bool = False) -> bytes:
     """An .xlsx file, one sheet per table."""
     book = Book(right_to_left=right_to_left)
     for table in tables:
-        sheet = book.sheet(table.name, table.header)
-        for row in table.rows:
-            sheet.append(row)
+        book.sheet(table.name, table.header).extend(table.rows)
     return book.close()
 
 
@@ -132,6 +130,17 @@ class Sheet:
         self._header = f'<row r="1">{cells}</row>'
 
     def append(self, row: Sequence[Cell]) -> None:
+        self._add(row, plain=False)
+
+    def extend(self, rows: Sequence[Sequence[Cell]]) -> None:
+        """Rows in order, as `append` writes each; their text is looked at once for all of them
+        (in most batches nothing needs an escape, so no row needs a look of its own)."""
+        plain = _plain([value for row in rows for value in row if value.__class__ is str])
+        for row in rows:
+            self._add(row, plain=plain)
+
+    def _add(self, row: Sequence[Cell], *, plain: bool) -> None:
+        """A row; `plain`: its text needs no escape, is not empty and looks like no formula."""
         self.rows += 1
         number = self.rows
         if number <= MEASURED_ROWS:
@@ -146,7 +155,7 @@ class Sheet:
         shape = self._shapes.get(kinds)
         if shape is None:
             shape = self._shapes[kinds] = Shape.of(kinds, self._letters)
-        if shape is not None and shape.fits(row):
+        if shape is not None and (plain or shape.fits(row)):
             self._pending.append(shape.row(r, row))
         else:
             self._pending.append(self._each_cell(r, row))
@@ -214,17 +223,21 @@ class Shape:
         return cls(kinds, letters) if TEMPLATED.issuperset(kinds) else None
 
     def fits(self, row: Sequence[Cell]) -> bool:
-        texts = [row[at] for at in self.texts]
-        if "" in texts:
-            return False
-        # "\n" before a formula's start, or "_x" of no escape, is a false alarm at worst: such
-        # a row goes cell by cell.
-        joined = "\n" + "\n".join(texts)  # type: ignore[arg-type]
-        return (
-            TO_ESCAPE.search(joined) is None
-            and FORMULA_START.search(joined) is None
-            and "_x" not in joined
-        )
+        return _plain([row[at] for at in self.texts])  # type: ignore[misc]
+
+
+def _plain(texts: list[str]) -> bool:
+    """Text the row templates write as it is: none empty, none to escape, none that may be a
+    literal _xHHHH_ or start a formula. "\n" before a formula's start, or "_x" of no escape, is
+    a false alarm at worst: such rows go cell by cell."""
+    if "" in texts:
+        return False
+    joined = "\n" + "\n".join(texts)
+    return (
+        TO_ESCAPE.search(joined) is None
+        and FORMULA_START.search(joined) is None
+        and "_x" not in joined
+    )
 
 
 def _text(letter: str, r: str, value: str, style: str) -> str:

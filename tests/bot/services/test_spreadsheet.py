@@ -98,6 +98,26 @@ def test_rows_made_of_parts_are_written_as_the_csv_writer_writes_them(
     assert joined.close() == whole.close()
 
 
+PARTS = st.lists(CELLS, min_size=2, max_size=5)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(PARTS, PARTS), min_size=1, max_size=6))
+def test_parts_looked_at_in_a_batch_are_written_as_the_csv_writer_writes_them(
+    rows: list[tuple[list[Cell], list[Cell]]],
+) -> None:
+    """The export makes its parts a batch at a time, their text looked at once: a part in a
+    batch that must be quoted or may start a formula is still written as the writer would."""
+    whole = CsvTable(["h"])
+    for first, second in rows:
+        whole.append([*first, *second])
+    batched = CsvTable(["h"])
+    firsts = batched.parts([first for first, _ in rows])
+    seconds = batched.parts([second for _, second in rows])
+    batched.extend_parts(zip(firsts, seconds, strict=True))
+    assert batched.close() == whole.close()
+
+
 def test_the_workbook_has_typed_cells_a_frozen_header_and_formulas_as_text() -> None:
     long_text = "x" * 500
     content = workbook(

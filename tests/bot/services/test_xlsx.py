@@ -5,6 +5,7 @@ or holds what XML cannot, and any text at all coming back as it went in."""
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import zipfile
 from datetime import date, datetime
@@ -141,3 +142,38 @@ def test_any_text_comes_back_as_excel_reads_it(texts: list[str]) -> None:
     assert [as_excel_reads(value or "") for value in read] == [
         NOT_IN_XML.sub("", text) for text in texts
     ]
+
+
+CELLS = st.one_of(
+    st.text(),
+    st.sampled_from(["", "=1+1", "a & b", "_x0041_", "Zeile\nzwei", "\x07"]),
+    st.none(),
+    st.integers(-(10**9), 10**9),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.builds(Money, st.integers(-(10**8), 10**8)),
+    st.dates(),
+    st.datetimes(),
+)
+
+
+def sheet_parts(book: Book) -> list[bytes]:
+    with zipfile.ZipFile(io.BytesIO(book.close())) as package:
+        return [package.read(name) for name in sorted(package.namelist())]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(CELLS, min_size=1, max_size=5), min_size=1, max_size=12), st.data())
+def test_rows_written_in_batches_are_the_rows_written_one_by_one(
+    rows: list[list[object]], data: st.DataObject
+) -> None:
+    """A batch's text is looked at once; a row in it that needs an escape, is empty or may be a
+    formula must still be written as alone (the export writes its rows in batches)."""
+    cuts = sorted(data.draw(st.sets(st.integers(1, len(rows)), max_size=3)) | {0, len(rows)})
+    one_by_one, in_batches = Book(), Book()
+    alone = one_by_one.sheet("Tabelle", ["A", "B", "C", "D", "E"])
+    for row in rows:
+        alone.append(row)  # type: ignore[arg-type]
+    batched = in_batches.sheet("Tabelle", ["A", "B", "C", "D", "E"])
+    for start, end in itertools.pairwise(cuts):
+        batched.extend(rows[start:end])  # type: ignore[arg-type]
+    assert sheet_parts(in_batches) == sheet_parts(one_by_one)

@@ -34,7 +34,10 @@ class ExportWorkbook:
         self.sheets = [self.book.sheet(name, header) for name, header in layout.sheets]
 
     def write(self, applications: Sequence[Cells]) -> None:
-        listed, costs, decided, reports = self.sheets
+        listed: list[list[Cell]] = []
+        costs: list[list[Cell]] = []
+        decided: list[list[Cell]] = []
+        reports: list[list[Cell]] = []
         for row, items, decisions, report in applications:
             listed.append(row)
             which = [row[0], row[7]]  # reference, title
@@ -44,14 +47,14 @@ class ExportWorkbook:
                 decided.append([*which, *decision])
             if report is not None:
                 reports.append([*which, *report])
+        for sheet, rows in zip(self.sheets, (listed, costs, decided, reports), strict=True):
+            sheet.extend(rows)
 
     def close(self, questions: list[Table]) -> bytes:
         """The file's bytes; the questions to the office (what the programme's people need, and
         the library lacks) are its last sheets."""
         for question in questions:
-            sheet = self.book.sheet(question.name, question.header)
-            for row in question.rows:
-                sheet.append(row)
+            self.book.sheet(question.name, question.header).extend(question.rows)
         return self.book.close()
 
 
@@ -66,12 +69,18 @@ class ExportCsv:
 
     def write(self, applications: Sequence[Cells]) -> None:
         table = self.table
-        for row, items, decisions, report in applications:
+        shared, items = [], []
+        for row, costs, decisions, report in applications:
             history = " | ".join(f"{cell(when)} {kind}" for when, kind, *_ in decisions)
-            # The application's cells once, on each of its cost items' rows.
-            shared = table.part([*row, history, *(report or self.no_report)])
-            for item in items or [self.no_item]:
-                table.append_parts(shared, table.part(item))
+            shared.append([*row, history, *(report or self.no_report)])
+            items.append(costs or [self.no_item])
+        # The application's cells made once, on each of its cost items' rows.
+        made = iter(table.parts([item for costs in items for item in costs]))
+        table.extend_parts(
+            (application, next(made))
+            for application, costs in zip(table.parts(shared), items, strict=True)
+            for _ in costs
+        )
 
     def close(self, questions: list[Table]) -> bytes:
         """The file's bytes (the questions to the office are the workbook's alone)."""
