@@ -32,7 +32,7 @@ from bot.channels.base import FLOOD, GROUP, InboxEntry
 from bot.db.health import describe, is_outage
 from bot.db.models import InboxMessage
 from bot.db.session import Database
-from bot.delivery import Claimed, Dispatcher
+from bot.delivery import Dispatcher, Handover
 from bot.flood import FloodGuard, Verdict
 from bot.inbox_rows import (
     ANY_WAITING,
@@ -215,7 +215,7 @@ class Inbox:
         task.add_done_callback(self._delivering.discard)
         return frozenset()
 
-    async def _deliver(self, replies: list[Claimed], update_key: str) -> None:
+    async def _deliver(self, replies: Handover, update_key: str) -> None:
         try:
             await self.dispatcher.deliver(replies)
         finally:
@@ -395,7 +395,7 @@ class Inbox:
         now: datetime,
         *,
         stored_done: bool = False,
-    ) -> list[Claimed]:
+    ) -> Handover:
         """The row's turn, in its transaction: the row done (unless `stored_done`: inserted as
         done in this transaction), its replies claimed."""
         if claimed.route == GROUP:

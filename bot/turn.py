@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Conversation, User
 from bot.db.session import Database
-from bot.delivery import Claimed, Dispatcher, enqueue
+from bot.delivery import Dispatcher, Handover, enqueue
 from bot.i18n import Catalogs
 from bot.logs import PERSON, who
 from bot.monitoring import metrics
@@ -98,7 +98,7 @@ class Turns(Notices):
         try:
             async with self._lock(inbound):
                 try:
-                    ids, claimed = await self._handle_with_retries(inbound)
+                    ids, handover = await self._handle_with_retries(inbound)
                 except Exception:
                     # The turn's transaction is rolled back, so the conversation stands where
                     # it stood; the person is told instead of being left without an answer.
@@ -108,12 +108,12 @@ class Turns(Notices):
                     await self.dispatcher.send_now(ids)
                     return ids
             metrics.TURNS.labels("handled").inc()
-            await self.dispatcher.deliver(claimed)
+            await self.dispatcher.deliver(handover)
             return ids
         finally:
             PERSON.reset(person)
 
-    async def _handle_with_retries(self, inbound: Inbound) -> tuple[list[int], list[Claimed]]:
+    async def _handle_with_retries(self, inbound: Inbound) -> tuple[list[int], Handover]:
         for attempt in range(1, MAX_TURN_ATTEMPTS + 1):
             try:
                 return await self._handle_once(inbound)
@@ -133,7 +133,7 @@ class Turns(Notices):
             log.exception("could not apologize for a failed turn")
             return []
 
-    async def _handle_once(self, inbound: Inbound) -> tuple[list[int], list[Claimed]]:
+    async def _handle_once(self, inbound: Inbound) -> tuple[list[int], Handover]:
         """The turn, and the claim of its replies in the same transaction (one less for each
         turn): they are handed to the channel right after the commit."""
         async with self.database.transaction() as session:

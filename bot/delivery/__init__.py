@@ -1,7 +1,7 @@
 """The outbox and its dispatcher: rows first (`outbox`), claimed in order and paced (`claims`,
 `pace`), sent (`dispatcher`), and what became of each recorded (`outcomes`)."""
 
-from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.dispatcher import Dispatcher, Handover
 from bot.delivery.outbox import (
     ANNOUNCEMENT_PRIORITY,
     CANCELLED,
@@ -35,6 +35,7 @@ __all__ = [
     "UNREACHABLE",
     "Claimed",
     "Dispatcher",
+    "Handover",
     "Message",
     "Pace",
     "backoff",

@@ -13,6 +13,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import select, update
@@ -50,6 +51,18 @@ SEND_NOW_AT_MOST = 1000
 # One `dispatch_due` keeps sending paced announcements for this long before it returns.
 DISPATCH_FOR_SECONDS = 60.0
 
+Chat = tuple[str, str]  # (channel, address)
+
+
+@dataclass(frozen=True, slots=True)
+class Handover:
+    """What `claim_now` did in a turn's transaction, for `deliver` after its commit: the rows it
+    claimed, and the chats whose rows it could not claim because an earlier one of theirs was on
+    its way."""
+
+    rows: list[Claimed] = field(default_factory=list)
+    behind: frozenset[Chat] = frozenset()
+
 
 class Dispatcher(Outcomes):
     def __init__(
@@ -76,11 +89,11 @@ class Dispatcher(Outcomes):
         self._slots = asyncio.Semaphore(concurrency)
         self._reply_slots = asyncio.Semaphore(concurrency)
         self.stopping = False
-        self._last_sent: dict[tuple[str, str], float] = {}  # paced chats: when last written to
+        self._last_sent: dict[Chat, float] = {}  # paced chats: when last written to
         # Chats this process is sending to right now, and those with rows that could not be
         # claimed behind them: sent as soon as the chat is free, not at the next round.
-        self._sending: dict[tuple[str, str], int] = {}
-        self._behind: set[tuple[str, str]] = set()
+        self._sending: dict[Chat, int] = {}
+        self._behind: set[Chat] = set()
         self.claims = Claims(database, self.channels, clock, batch_size=batch_size, lease=lease)
         self.sent_rows = SentRows(database, clock)
         self.carrier = Carrier(database, self.channels, self.catalogs)
@@ -121,11 +134,11 @@ class Dispatcher(Outcomes):
             return
         try:
             async with self.database.transaction() as session:
-                rows = await self.claim_now(session, ids[:SEND_NOW_AT_MOST])
+                handover = await self.claim_now(session, ids[:SEND_NOW_AT_MOST])
         except Exception as error:
             self._not_sent_at_once(error, len(ids))
             return
-        await self.deliver(rows)
+        await self.deliver(handover)
 
     async def dispatch_due(
         self,
@@ -153,42 +166,53 @@ class Dispatcher(Outcomes):
             await asyncio.sleep(wait)
         return handled
 
-    async def claim_now(self, session: AsyncSession, ids: Sequence[int]) -> list[Claimed]:
+    async def claim_now(self, session: AsyncSession, ids: Sequence[int]) -> Handover:
         """Claim these rows in the transaction that wrote them, to hand them to `deliver` right
         after it committed: one transaction less for every reply."""
         if not ids:
-            return []
+            return Handover()
         ids = ids[:SEND_NOW_AT_MOST]
         rows = await self.claims.claim_in(session, ids)
-        await self._wait_behind(session, ids, rows)
-        return rows
+        return Handover(rows, await self._left_behind(session, ids, rows))
 
-    async def _wait_behind(
+    async def _left_behind(
         self, session: AsyncSession, ids: Sequence[int], claimed: list[Claimed]
-    ) -> None:
-        """Rows that could not be claimed because an earlier row of their chat is on its way
-        from this process go right after it (elsewhere, `dispatch_due` takes them)."""
+    ) -> frozenset[Chat]:
+        """The chats of rows that could not be claimed because an earlier row of theirs is on
+        its way. Whichever comes last, that row's sending or this turn's commit, sends them."""
         if len(claimed) == len(ids):
-            return
+            return frozenset()
         left = set(ids) - {row.id for row in claimed}
         chats = await session.execute(
             select(OutboxMessage.channel, OutboxMessage.address)
             .where(OutboxMessage.id.in_(left), OutboxMessage.status == PENDING)
             .distinct()
         )
-        self._behind.update(
-            (channel, address) for channel, address in chats if (channel, address) in self._sending
-        )
+        behind = frozenset((channel, address) for channel, address in chats)
+        self._behind.update(chat for chat in behind if chat in self._sending)
+        return behind
 
-    async def deliver(self, rows: list[Claimed]) -> None:
-        """Send rows claimed by `claim_now`, after their transaction committed; as `send_now`,
-        a failure is left to `dispatch_due`."""
-        if not rows:
-            return
+    async def deliver(self, handover: Handover) -> None:
+        """Send what `claim_now` claimed, after its transaction committed, and the rows it left
+        behind a row that has gone out since; as `send_now`, a failure is left to
+        `dispatch_due`."""
         try:
-            await self._deliver(rows)
+            if handover.rows:
+                await self._deliver(handover.rows)
+            for chat in handover.behind:
+                await self._follow(chat)
         except Exception as error:
-            self._not_sent_at_once(error, len(rows))
+            self._not_sent_at_once(error, len(handover.rows) + len(handover.behind))
+
+    async def _follow(self, chat: Chat) -> None:
+        """The rows of a chat that waited behind one of its rows: sent by the sender of that row
+        when it is still on its way here, else now (from another process: claimed by nobody
+        here, they wait for `dispatch_due`)."""
+        if chat in self._sending:
+            self._behind.add(chat)
+            return
+        self._behind.discard(chat)
+        await self._deliver(await self.claims.claim(chat=chat))
 
     def _not_sent_at_once(self, error: Exception, count: int) -> None:
         if is_outage(error):
@@ -197,7 +221,7 @@ class Dispatcher(Outcomes):
             log.exception("sending %s outbox rows at once failed; the dispatcher takes them", count)
 
     async def _deliver(self, rows: list[Claimed]) -> None:
-        by_chat: dict[tuple[str, str], list[Claimed]] = {}
+        by_chat: dict[Chat, list[Claimed]] = {}
         for row in rows:
             by_chat.setdefault((row.channel, row.address), []).append(row)
         if len(by_chat) == 1:  # a reply, say: sent in this task, before any task waiting to run

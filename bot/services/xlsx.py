@@ -228,8 +228,8 @@ class Shape:
 
 def _plain(texts: list[str]) -> bool:
     """Text the row templates write as it is: none empty, none to escape, none that may be a
-    literal _xHHHH_ or start a formula. "\n" before a formula's start, or "_x" of no escape, is
-    a false alarm at worst: such rows go cell by cell."""
+    literal _xHHHH_ or start a formula. A line break before a formula's start, or "_x" of no
+    escape, is a false alarm at worst: such rows go cell by cell."""
     if "" in texts:
         return False
     joined = "\n" + "\n".join(texts)

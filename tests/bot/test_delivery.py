@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.base import Rejected, RetryLater, TemporaryFailure, Unreachable
 from bot.channels.memory import MemoryChannel
@@ -24,20 +25,30 @@ async def queue(
     address: str = "a",
     user_id: int | None = None,
 ) -> list[int]:
-    ids = []
     async with database.transaction() as session:
-        for text in texts:
-            row_id = await enqueue(
-                session,
-                channel="memory",
-                address=address,
-                reply=Reply(text=text),
-                dedup_key=f"{address}:{text}",
-                now=clock.now(),
-                user_id=user_id,
-            )
-            assert row_id is not None
-            ids.append(row_id)
+        return await queue_in(session, clock, *texts, address=address, user_id=user_id)
+
+
+async def queue_in(
+    session: AsyncSession,
+    clock: FakeClock,
+    *texts: str,
+    address: str = "a",
+    user_id: int | None = None,
+) -> list[int]:
+    ids = []
+    for text in texts:
+        row_id = await enqueue(
+            session,
+            channel="memory",
+            address=address,
+            reply=Reply(text=text),
+            dedup_key=f"{address}:{text}",
+            now=clock.now(),
+            user_id=user_id,
+        )
+        assert row_id is not None
+        ids.append(row_id)
     return ids
 
 
@@ -311,6 +322,31 @@ async def test_a_reply_behind_one_on_its_way_follows_it_at_once(
     assert channel.sent["a"] == []
     channel.slow.set()
     await sending
+    assert [reply.text for reply in channel.take("a")] == ["first", "second"]
+    assert await statuses(database) == {"first": "sent", "second": "sent"}
+
+
+async def test_a_reply_behind_one_that_went_out_before_its_turn_committed_follows_it(
+    database: Database, clock: FakeClock
+) -> None:
+    """The first answer of a chat goes out while the turn that queued the second has not
+    committed yet (on PostgreSQL, whose writers do not wait for each other): the second could
+    not be claimed, and whoever sent the first could not see it. It is sent once its turn
+    committed, not left for the dispatcher's next round (after a crash, the next process's)."""
+    if database.is_sqlite:
+        pytest.skip("SQLite has one writer: the first's outcome waits for the turn's commit")
+    channel = SlowChannel()
+    dispatcher = Dispatcher(database, {"memory": channel}, clock)
+    [first] = await queue(database, clock, "first")
+    sending = asyncio.create_task(dispatcher.send_now([first]))
+    await asyncio.sleep(0.05)
+    async with database.transaction() as session:  # the turn that answers a second time
+        [second] = await queue_in(session, clock, "second")
+        handover = await dispatcher.claim_now(session, [second])
+        assert handover.rows == []  # the first is on its way
+        channel.slow.set()
+        await sending  # and has gone, before this turn committed
+    await dispatcher.deliver(handover)
     assert [reply.text for reply in channel.take("a")] == ["first", "second"]
     assert await statuses(database) == {"first": "sent", "second": "sent"}
 

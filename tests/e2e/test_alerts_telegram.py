@@ -26,21 +26,27 @@ async def told(bot: RunningBot, fake: FakeBotApi) -> list[str]:
     bot.app.scheduler.pause_job("alerts")  # checked here only, not also once a minute
     before = len(fake.messages(ADMIN))
     await bot.app.alerts.check()
+    # Sent by the check, or by the dispatcher's round when it claimed them first: either way,
+    # recorded once the fake has them.
+    await recorded(bot, address=str(ADMIN))
     await fake.wait_until(lambda: not fake.unanswered_callbacks())
     return [message.plain_text for message in fake.messages(ADMIN)[before:]]
 
 
-async def recorded(bot: RunningBot, *, status: str | None = None) -> None:
+async def recorded(
+    bot: RunningBot, *, status: str | None = None, address: str | None = None
+) -> None:
     """Until the dispatcher has recorded what the fake answered (the answer comes first, the
-    record a moment later): a message with this status, or, without one, no message waiting."""
+    record a moment later): a message with this status, or, without one, no message waiting
+    (to `address`, when given)."""
     assert bot.app is not None
     for _ in range(100):
         async with bot.app.database.transaction() as session:
             if status is None:
-                waiting = await session.scalar(
-                    select(func.count()).where(OutboxMessage.status.in_((PENDING, SENDING)))
-                )
-                if not waiting:
+                waiting = select(func.count()).where(OutboxMessage.status.in_((PENDING, SENDING)))
+                if address is not None:
+                    waiting = waiting.where(OutboxMessage.address == address)
+                if not await session.scalar(waiting):
                     return
             elif await session.scalar(select(func.count()).where(OutboxMessage.status == status)):
                 return
